@@ -1,0 +1,65 @@
+package io.customerstudio.infra.config;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import java.sql.SQLException;
+
+/** Opens PostgreSQL pools and turns a failed first connection into a {@link StartupCheckException}. */
+public final class DataSources {
+
+  private DataSources() {}
+
+  /**
+   * Opens a pool and connects once, so a wrong URL or bad credentials stop start-up at once.
+   *
+   * @param envPrefix {@code STUDIO_DATABASE} or {@code STUDIO_WAREHOUSE}: which settings to blame
+   */
+  public static HikariDataSource open(
+      String poolName, String url, String user, String password, int maxPool, String envPrefix) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(poolName);
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setMaximumPoolSize(maxPool);
+    config.setConnectionTimeout(10_000);
+    // fail fast: the constructor opens one connection and throws if it cannot
+    config.setInitializationFailTimeout(1);
+    try {
+      return new HikariDataSource(config);
+    } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
+      throw explain(e, url, envPrefix);
+    } catch (RuntimeException e) {
+      throw explain(e, url, envPrefix);
+    }
+  }
+
+  private static StartupCheckException explain(RuntimeException e, String url, String envPrefix) {
+    SQLException sql = findSqlException(e);
+    String state = sql == null ? null : sql.getSQLState();
+    String reason = sql != null ? sql.getMessage() : String.valueOf(e.getMessage());
+    if (state != null && state.startsWith("28")) {
+      return new StartupCheckException(
+          envPrefix + "_USER/" + envPrefix + "_PASSWORD",
+          "the database at " + redact(url) + " refused the credentials (" + reason + ")",
+          e);
+    }
+    return new StartupCheckException(
+        envPrefix + "_URL", "cannot connect to " + redact(url) + " (" + reason + ")", e);
+  }
+
+  private static SQLException findSqlException(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof SQLException s) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** Strips a password given as a URL parameter so it never reaches a log line. */
+  public static String redact(String url) {
+    return url == null ? null : url.replaceAll("(?i)(password=)[^&]*", "$1***");
+  }
+}

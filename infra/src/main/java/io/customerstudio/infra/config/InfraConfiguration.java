@@ -1,0 +1,110 @@
+package io.customerstudio.infra.config;
+
+import io.customerstudio.infra.demo.DemoWarehouseBootstrap;
+import io.customerstudio.infra.store.ApiTokenStore;
+import io.customerstudio.infra.store.AppStore;
+import io.customerstudio.infra.store.DemoDatasetStore;
+import io.customerstudio.infra.store.SchemaStore;
+import io.customerstudio.infra.store.UserStore;
+import io.customerstudio.infra.temporal.TemporalConnection;
+import io.customerstudio.infra.temporal.TemporalHealthIndicator;
+import io.customerstudio.infra.temporal.TemporalWorker;
+import io.customerstudio.infra.temporal.WorkerRegistrar;
+import io.customerstudio.infra.warehouse.Warehouse;
+import io.customerstudio.infra.warehouse.WarehouseHealthIndicator;
+import io.temporal.client.WorkflowClient;
+import java.time.Clock;
+import java.util.List;
+import javax.sql.DataSource;
+import org.jooq.DSLContext;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+/**
+ * The ground the app stands on: the app store (embedded or external PostgreSQL, migrated by
+ * Flyway, read through jOOQ), the warehouse, Temporal and its worker, and the demo data.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(StudioProperties.class)
+public class InfraConfiguration {
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean(destroyMethod = "close")
+  AppStore appStore(StudioProperties properties) {
+    return AppStore.start(properties);
+  }
+
+  /** The app store's pool, for Flyway and jOOQ; {@link AppStore} owns and closes it. */
+  @Bean(destroyMethod = "")
+  @Primary
+  DataSource dataSource(AppStore appStore) {
+    return appStore.dataSource();
+  }
+
+  @Bean(destroyMethod = "close")
+  Warehouse warehouse(StudioProperties properties, AppStore appStore) {
+    return Warehouse.connect(properties, appStore);
+  }
+
+  @Bean(destroyMethod = "close")
+  TemporalConnection temporalConnection(StudioProperties properties) {
+    return TemporalConnection.connect(properties.temporal());
+  }
+
+  @Bean
+  WorkflowClient workflowClient(TemporalConnection connection) {
+    return connection.client();
+  }
+
+  @Bean
+  TemporalWorker temporalWorker(TemporalConnection connection, List<WorkerRegistrar> registrars) {
+    return new TemporalWorker(connection, registrars);
+  }
+
+  @Bean
+  TemporalHealthIndicator temporalHealthIndicator(
+      TemporalConnection connection, TemporalWorker worker) {
+    return new TemporalHealthIndicator(connection, worker);
+  }
+
+  @Bean
+  WarehouseHealthIndicator warehouseHealthIndicator(Warehouse warehouse) {
+    return new WarehouseHealthIndicator(warehouse);
+  }
+
+  @Bean
+  UserStore userStore(DSLContext db, Clock clock) {
+    return new UserStore(db, clock);
+  }
+
+  @Bean
+  ApiTokenStore apiTokenStore(DSLContext db, Clock clock) {
+    return new ApiTokenStore(db, clock);
+  }
+
+  @Bean
+  SchemaStore schemaStore(DSLContext db, Clock clock) {
+    return new SchemaStore(db, clock);
+  }
+
+  @Bean
+  DemoDatasetStore demoDatasetStore(DSLContext db) {
+    return new DemoDatasetStore(db);
+  }
+
+  @Bean
+  DemoWarehouseBootstrap demoWarehouseBootstrap(
+      StudioProperties properties,
+      Warehouse warehouse,
+      DemoDatasetStore datasets,
+      SchemaStore schemas,
+      Clock clock) {
+    return new DemoWarehouseBootstrap(properties, warehouse, datasets, schemas, clock);
+  }
+}

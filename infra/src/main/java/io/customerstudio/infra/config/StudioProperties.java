@@ -1,0 +1,49 @@
+package io.customerstudio.infra.config;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Every setting of Customer Studio, bound from {@code studio.*} properties so that environment
+ * variables such as {@code STUDIO_DATABASE_URL} configure it. A blank connection setting means
+ * "use the embedded default"; README.md documents each one.
+ */
+@ConfigurationProperties("studio")
+public record StudioProperties(
+    @DefaultValue Database database,
+    @DefaultValue Database warehouse,
+    @DefaultValue Temporal temporal,
+    @DefaultValue Demo demo,
+    @DefaultValue("./data") Path dataDir,
+    String adminPassword) {
+
+  /** A PostgreSQL connection; blank url means embedded (app store) or shared (warehouse). */
+  public record Database(String url, String user, String password) {
+    public boolean configured() {
+      return url != null && !url.isBlank();
+    }
+  }
+
+  /** Temporal: blank target means an in-process server. */
+  public record Temporal(
+      String target,
+      @DefaultValue("default") String namespace,
+      @DefaultValue("customer-studio") String taskQueue) {
+    public boolean configured() {
+      return target != null && !target.isBlank();
+    }
+  }
+
+  /**
+   * The generated demo warehouse. {@code data} null means "generate when the warehouse is the
+   * embedded default"; rows are a pure function of (seed, users, anchor).
+   */
+  public record Demo(
+      Boolean data,
+      @DefaultValue("10000") int users,
+      @DefaultValue("42") long seed,
+      @DefaultValue("demo") String schema,
+      Instant anchor) {}
+}
