@@ -1,0 +1,18 @@
+package io.customerstudio.app;
+
+import com.vaadin.flow.component.page.AppShellConfigurator;
+import com.vaadin.flow.server.PWA;
+import com.vaadin.flow.theme.Theme;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** Customer Studio: the UI, the REST API and the Temporal worker in one process. */
+@SpringBootApplication(scanBasePackages = "io.customerstudio")
+@Theme("studio")
+@PWA(name = "Customer Studio", shortName = "Studio")
+public class CustomerStudioApplication implements AppShellConfigurator {
+
+  public static void main(String[] args) {
+    SpringApplication.run(CustomerStudioApplication.class, args);
+  }
+}

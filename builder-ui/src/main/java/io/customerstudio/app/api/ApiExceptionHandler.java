@@ -1,0 +1,96 @@
+package io.customerstudio.app.api;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.util.List;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Renders every refused API request as {@code application/problem+json} with an {@code errors}
+ * array of {@code {path, message}}: a 4xx that says what is wrong and where, never a 500.
+ */
+@RestControllerAdvice(basePackages = "io.customerstudio.app")
+class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+  @ExceptionHandler(ApiException.class)
+  ResponseEntity<ProblemDetail> handle(ApiException e) {
+    return problem(e.status(), e.title(), e.getMessage(), e.errors());
+  }
+
+  /** Malformed JSON, a wrong type or an unknown field: name the JSON path Jackson stopped at. */
+  @Override
+  protected ResponseEntity<Object> handleHttpMessageNotReadable(
+      HttpMessageNotReadableException ex,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    String path = "$";
+    String message = "the request body is not valid JSON";
+    if (ex.getCause() instanceof JsonMappingException jme) {
+      path = jsonPath(jme.getPath());
+      if (jme instanceof UnrecognizedPropertyException u) {
+        message = "unknown field '" + u.getPropertyName() + "'; known: " + u.getKnownPropertyIds();
+      } else if (jme instanceof InvalidFormatException f && f.getTargetType().isEnum()) {
+        message =
+            "expected one of "
+                + java.util.Arrays.toString(f.getTargetType().getEnumConstants())
+                + ", got '"
+                + f.getValue()
+                + "'";
+      } else if (jme instanceof InvalidFormatException f) {
+        message = "expected " + f.getTargetType().getSimpleName() + ", got '" + f.getValue() + "'";
+      } else {
+        message = jme.getOriginalMessage();
+      }
+    } else if (ex.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException jpe) {
+      message = "malformed JSON: " + jpe.getOriginalMessage();
+    } else if (ex.getMessage() != null && ex.getMessage().startsWith("Required request body")) {
+      message = "a JSON request body is required";
+    }
+    return ResponseEntity.status(HttpStatus.BAD_REQUEST)
+        .header(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+        .body(
+            body(
+                HttpStatus.BAD_REQUEST,
+                "Invalid request",
+                path + ": " + message,
+                List.of(new ApiException.FieldError(path, message))));
+  }
+
+  static String jsonPath(List<JsonMappingException.Reference> refs) {
+    StringBuilder sb = new StringBuilder("$");
+    for (JsonMappingException.Reference r : refs) {
+      if (r.getFieldName() != null) {
+        sb.append('.').append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static ResponseEntity<ProblemDetail> problem(
+      HttpStatus status, String title, String detail, List<ApiException.FieldError> errors) {
+    return ResponseEntity.status(status)
+        .header(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+        .body(body(status, title, detail, errors));
+  }
+
+  private static ProblemDetail body(
+      HttpStatus status, String title, String detail, List<ApiException.FieldError> errors) {
+    ProblemDetail pd = ProblemDetail.forStatusAndDetail(status, detail);
+    pd.setTitle(title);
+    pd.setProperty("errors", errors);
+    return pd;
+  }
+}

@@ -1,0 +1,105 @@
+package io.customerstudio.app.tokens;
+
+import io.customerstudio.app.api.ApiException;
+import io.customerstudio.infra.store.ApiTokenStore;
+import io.customerstudio.infra.store.UserStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Service;
+
+/**
+ * Issues and checks API tokens. A token is {@code cs_} plus 256 random bits; only its SHA-256
+ * digest is stored (a fast hash suffices for a secret with that much entropy), so a leaked app
+ * store reveals no usable token.
+ */
+@Service
+public class ApiTokenService {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String PREFIX = "cs_";
+
+  /** A token just created: {@code token} is the only copy of the secret. */
+  public record IssuedToken(ApiTokenStore.ApiToken info, String token) {}
+
+  /** What a caller asks for; {@code username} null means the caller. */
+  public record TokenRequest(String name, String username, Integer expiresInDays) {}
+
+  private final ApiTokenStore tokens;
+  private final UserStore users;
+  private final Clock clock;
+
+  public ApiTokenService(ApiTokenStore tokens, UserStore users, Clock clock) {
+    this.tokens = tokens;
+    this.users = users;
+    this.clock = clock;
+  }
+
+  public IssuedToken issue(TokenRequest request, String issuedBy) {
+    List<ApiException.FieldError> errors = new ArrayList<>();
+    String name = request.name() == null ? "" : request.name().strip();
+    if (name.isEmpty() || name.length() > 200) {
+      errors.add(new ApiException.FieldError("$.name", "give the token a name of 1 to 200 characters"));
+    }
+    Integer days = request.expiresInDays();
+    if (days != null && (days < 1 || days > 3650)) {
+      errors.add(new ApiException.FieldError("$.expiresInDays", "must be between 1 and 3650, or absent for no expiry"));
+    }
+    String owner = request.username() == null || request.username().isBlank() ? issuedBy : request.username();
+    Optional<UserStore.StudioUser> user = users.find(owner);
+    if (user.isEmpty()) {
+      errors.add(new ApiException.FieldError("$.username", "no user '" + owner + "'"));
+    }
+    if (!errors.isEmpty()) {
+      throw ApiException.invalid(errors);
+    }
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(secret);
+    String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    OffsetDateTime expires = days == null ? null : OffsetDateTime.now(clock).plusDays(days);
+    ApiTokenStore.ApiToken info =
+        tokens.create(name, digest(token), token.substring(0, 10), user.get().id(), issuedBy, expires);
+    return new IssuedToken(info, token);
+  }
+
+  public List<ApiTokenStore.ApiToken> list() {
+    return tokens.list();
+  }
+
+  public void revoke(long id) {
+    if (tokens.find(id).isEmpty()) {
+      throw ApiException.notFound("API token " + id + " not found");
+    }
+    tokens.revoke(id);
+  }
+
+  /** The username a presented token acts as, if it is live. */
+  public Optional<String> authenticate(String token) {
+    if (token == null || !token.startsWith(PREFIX)) {
+      return Optional.empty();
+    }
+    return tokens.authenticate(digest(token));
+  }
+
+  public boolean active(ApiTokenStore.ApiToken token) {
+    return token.active(OffsetDateTime.now(clock));
+  }
+
+  static String digest(String token) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.customerstudio.app.users;
+
+import io.customerstudio.app.api.ApiException;
+import io.customerstudio.infra.store.UserStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+
+/**
+ * Manages who can log in. Validates before it writes, hashes passwords, and never lets the last
+ * enabled admin be removed, demoted or disabled, so nobody can lock the studio out of itself.
+ */
+@Service
+public class UserService {
+
+  static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,63}");
+  static final int MIN_PASSWORD = 10;
+
+  /** A user as the API and UI show it: never with a password hash. */
+  public record UserView(
+      String username,
+      String displayName,
+      UserStore.Role role,
+      boolean enabled,
+      java.time.OffsetDateTime createdAt,
+      java.time.OffsetDateTime updatedAt) {
+    static UserView of(UserStore.StudioUser u) {
+      return new UserView(u.username(), u.displayName(), u.role(), u.enabled(), u.createdAt(), u.updatedAt());
+    }
+  }
+
+  public record NewUser(String username, String displayName, UserStore.Role role, String password) {}
+
+  /** A change; null fields stay as they are. */
+  public record UserChange(String displayName, UserStore.Role role, Boolean enabled, String password) {}
+
+  private final UserStore users;
+  private final PasswordEncoder encoder;
+
+  public UserService(UserStore users, PasswordEncoder encoder) {
+    this.users = users;
+    this.encoder = encoder;
+  }
+
+  public List<UserView> list() {
+    return users.list().stream().map(UserView::of).toList();
+  }
+
+  public UserView get(String username) {
+    return users.find(username).map(UserView::of).orElseThrow(() -> notFound(username));
+  }
+
+  public UserView create(NewUser u) {
+    List<ApiException.FieldError> errors = new ArrayList<>();
+    if (u.username() == null || !USERNAME.matcher(u.username()).matches()) {
+      errors.add(new ApiException.FieldError("$.username",
+          "use 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"));
+    } else if (users.find(u.username()).isPresent()) {
+      throw ApiException.conflict("A user '" + u.username() + "' already exists");
+    }
+    if (u.role() == null) {
+      errors.add(new ApiException.FieldError("$.role", "choose ADMIN or MARKETER"));
+    }
+    checkPassword(u.password(), errors);
+    checkDisplayName(u.displayName(), errors);
+    if (!errors.isEmpty()) {
+      throw ApiException.invalid(errors);
+    }
+    return UserView.of(users.create(u.username(), blankToNull(u.displayName()), encoder.encode(u.password()), u.role()));
+  }
+
+  public UserView update(String username, UserChange change, String actingUser) {
+    UserStore.StudioUser current = users.find(username).orElseThrow(() -> notFound(username));
+    List<ApiException.FieldError> errors = new ArrayList<>();
+    if (change.password() != null) {
+      checkPassword(change.password(), errors);
+    }
+    checkDisplayName(change.displayName(), errors);
+    if (!errors.isEmpty()) {
+      throw ApiException.invalid(errors);
+    }
+    UserStore.Role role = change.role() == null ? current.role() : change.role();
+    boolean enabled = change.enabled() == null ? current.enabled() : change.enabled();
+    boolean losesAdmin = current.role() == UserStore.Role.ADMIN && current.enabled()
+        && (role != UserStore.Role.ADMIN || !enabled);
+    if (losesAdmin && users.countEnabledAdmins() <= 1) {
+      throw ApiException.conflict(
+          "'" + username + "' is the last enabled admin; make another user an admin first");
+    }
+    if (username.equals(actingUser) && !enabled) {
+      throw ApiException.conflict("You cannot disable your own account");
+    }
+    String displayName = change.displayName() == null ? current.displayName() : blankToNull(change.displayName());
+    users.update(username, displayName, role, enabled);
+    if (change.password() != null) {
+      users.setPasswordHash(username, encoder.encode(change.password()));
+    }
+    return get(username);
+  }
+
+  public void delete(String username, String actingUser) {
+    UserStore.StudioUser current = users.find(username).orElseThrow(() -> notFound(username));
+    if (username.equals(actingUser)) {
+      throw ApiException.conflict("You cannot delete your own account");
+    }
+    if (current.role() == UserStore.Role.ADMIN && current.enabled() && users.countEnabledAdmins() <= 1) {
+      throw ApiException.conflict("'" + username + "' is the last enabled admin");
+    }
+    users.delete(username);
+  }
+
+  private ApiException notFound(String username) {
+    return ApiException.notFound(
+        "User '" + username + "' not found; known: "
+            + users.list().stream().map(UserStore.StudioUser::username).toList());
+  }
+
+  private static void checkPassword(String password, List<ApiException.FieldError> errors) {
+    if (password == null || password.length() < MIN_PASSWORD) {
+      errors.add(new ApiException.FieldError("$.password",
+          "use at least " + MIN_PASSWORD + " characters"));
+    } else if (password.length() > 200) {
+      errors.add(new ApiException.FieldError("$.password", "use at most 200 characters"));
+    }
+  }
+
+  private static void checkDisplayName(String displayName, List<ApiException.FieldError> errors) {
+    if (displayName != null && displayName.length() > 200) {
+      errors.add(new ApiException.FieldError("$.displayName", "use at most 200 characters"));
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
+  }
+}
