@@ -12,8 +12,8 @@ import java.util.Locale;
 import javax.sql.DataSource;
 
 /**
- * Runs the benchmarks named on the command line against a fresh embedded PostgreSQL (or the one
- * at {@code BENCH_DATABASE_URL}) and rewrites their sections of docs/benchmarks.md.
+ * Runs the benchmarks named on the command line against a fresh embedded PostgreSQL (or the one at
+ * {@code BENCH_DATABASE_URL}) and rewrites their sections of docs/benchmarks.md.
  */
 public final class BenchMain {
 
@@ -28,10 +28,18 @@ public final class BenchMain {
     if (url == null || url.isBlank()) {
       Path dir = Files.createTempDirectory("cs-bench-pg");
       pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true).start();
-      ds = DataSources.open("bench", pg.getJdbcUrl("postgres", "postgres"), "postgres", "", 8, "BENCH_DATABASE");
+      ds =
+          DataSources.open(
+              "bench", pg.getJdbcUrl("postgres", "postgres"), "postgres", "", 8, "BENCH_DATABASE");
     } else {
-      ds = DataSources.open("bench", url, System.getenv("BENCH_DATABASE_USER"),
-          System.getenv("BENCH_DATABASE_PASSWORD"), 8, "BENCH_DATABASE");
+      ds =
+          DataSources.open(
+              "bench",
+              url,
+              System.getenv("BENCH_DATABASE_USER"),
+              System.getenv("BENCH_DATABASE_PASSWORD"),
+              8,
+              "BENCH_DATABASE");
     }
     try {
       BenchReport report = new BenchReport(Path.of("docs/benchmarks.md"));
@@ -59,19 +67,30 @@ public final class BenchMain {
             new DemoWarehouseGenerator.Spec(
                 "bench", 42, users, Instant.parse("2026-11-01T00:00:00Z")));
     List<String> lines = new ArrayList<>();
-    lines.add("Command: `./mvnw -B -ntp -Pbench -DskipTests verify -Dbench=generator`"
-        + " (BENCH_USERS=" + users + ", " + cores + " cores, embedded PostgreSQL 17 with"
-        + " default settings). Target: >= 200,000 rows/s, indexes and ANALYZE included.");
+    lines.add(
+        "Command: `./mvnw -B -ntp -Pbench -DskipTests verify -Dbench=generator`"
+            + " (BENCH_USERS="
+            + users
+            + ", "
+            + cores
+            + " cores, embedded PostgreSQL 17 with"
+            + " default settings). Target: >= 200,000 rows/s, indexes and ANALYZE included.");
     lines.add("");
     lines.add("| table | rows |");
     lines.add("|---|---:|");
-    r.rowCounts().forEach((t, n) -> lines.add("| " + t + " | " + String.format(Locale.ROOT, "%,d", n) + " |"));
+    r.rowCounts()
+        .forEach(
+            (t, n) -> lines.add("| " + t + " | " + String.format(Locale.ROOT, "%,d", n) + " |"));
     lines.add("| **total** | **" + String.format(Locale.ROOT, "%,d", r.totalRows()) + "** |");
     lines.add("");
-    lines.add(String.format(Locale.ROOT,
-        "Wall time %.1f s, **%,.0f rows/s** (target 200,000: %s). Measured %s.",
-        r.elapsed().toMillis() / 1000.0, r.rowsPerSecond(),
-        r.rowsPerSecond() >= 200_000 ? "met" : "NOT met", Instant.now().toString().substring(0, 10)));
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "Wall time %.1f s, **%,.0f rows/s** (target 200,000: %s). Measured %s.",
+            r.elapsed().toMillis() / 1000.0,
+            r.rowsPerSecond(),
+            r.rowsPerSecond() >= 200_000 ? "met" : "NOT met",
+            Instant.now().toString().substring(0, 10)));
     return String.join("\n", lines);
   }
 }

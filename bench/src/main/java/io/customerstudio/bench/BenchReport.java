@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * docs/benchmarks.md as "## section" blocks: a run replaces the sections it measured and keeps
- * the others, so benchmarks of different features can be rerun independently.
+ * docs/benchmarks.md as "## section" blocks: a run replaces the sections it measured and keeps the
+ * others, so benchmarks of different features can be rerun independently.
  */
 final class BenchReport {
 

@@ -8,9 +8,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The app as tests see it: one Spring context for every test class that extends this (Spring
- * caches it), with the app store on a fresh database of the JVM's embedded PostgreSQL, the
- * warehouse shared with it (so the demo data is generated), and an in-process Temporal server.
+ * The app as tests see it: one Spring context for every test class that extends this (Spring caches
+ * it), with the app store on a fresh database of the JVM's embedded PostgreSQL, the warehouse
+ * shared with it (so the demo data is generated), and an in-process Temporal server.
  */
 @SpringBootTest(
     classes = CustomerStudioApplication.class,

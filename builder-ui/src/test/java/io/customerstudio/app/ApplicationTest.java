@@ -22,7 +22,8 @@ class ApplicationTest extends AppTestSupport {
   @LocalServerPort int port;
   @Autowired DSLContext appStore;
   @Autowired Warehouse warehouse;
-  final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   final ObjectMapper json = new ObjectMapper();
 
   @Test
@@ -61,7 +62,9 @@ class ApplicationTest extends AppTestSupport {
         .isEqualTo(0L);
 
     long id = body.get("info").get("id").asLong();
-    assertThat(send("DELETE", "/api/v1/tokens/" + id, basic("admin", ADMIN_PASSWORD), null).statusCode())
+    assertThat(
+            send("DELETE", "/api/v1/tokens/" + id, basic("admin", ADMIN_PASSWORD), null)
+                .statusCode())
         .isEqualTo(204);
     assertThat(get("/api/v1/status", "Bearer " + token).statusCode()).isEqualTo(401);
   }
@@ -70,14 +73,16 @@ class ApplicationTest extends AppTestSupport {
   void pagesRedirectToLogin_healthIsOpen_metricsAreNot() throws Exception {
     HttpResponse<String> page = get("/", null);
     assertThat(page.statusCode()).isEqualTo(302);
-    assertThat(page.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+    assertThat(page.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
     assertThat(get("/login", null).statusCode()).isEqualTo(200);
     assertThat(get("/actuator/health", null).statusCode()).isEqualTo(200);
     assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(401);
     HttpResponse<String> prometheus = get("/actuator/prometheus", basic("admin", ADMIN_PASSWORD));
     assertThat(prometheus.statusCode()).isEqualTo(200);
     assertThat(prometheus.body()).contains("jvm_memory_used_bytes");
-    assertThat(get("/v3/api-docs", basic("admin", ADMIN_PASSWORD)).body()).contains("/api/v1/status");
+    assertThat(get("/v3/api-docs", basic("admin", ADMIN_PASSWORD)).body())
+        .contains("/api/v1/status");
   }
 
   @Test
@@ -95,8 +100,13 @@ class ApplicationTest extends AppTestSupport {
     JsonNode status = json.readTree(get("/api/v1/status", basic("admin", ADMIN_PASSWORD)).body());
     assertThat(status.at("/temporalRoundTrip/ok").asBoolean()).isTrue();
     assertThat(status.at("/demo/rowCounts/users").asLong()).isEqualTo(DEMO_USERS);
-    long events = warehouse.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("demo", "events")));
-    assertThat(status.at("/demo/rowCounts/events").asLong()).isEqualTo(events).isGreaterThan(DEMO_USERS * 5L);
+    long events =
+        warehouse
+            .dsl()
+            .fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("demo", "events")));
+    assertThat(status.at("/demo/rowCounts/events").asLong())
+        .isEqualTo(events)
+        .isGreaterThan(DEMO_USERS * 5L);
     assertThat(status.at("/workspace/models").asInt()).isEqualTo(5);
     assertThat(status.at("/workspace/traits").asInt()).isGreaterThanOrEqualTo(3);
     for (JsonNode c : status.get("connections")) {
@@ -117,32 +127,47 @@ class ApplicationTest extends AppTestSupport {
     String marketer = basic("marketer1", "marketer-password");
     assertThat(get("/api/v1/status", marketer).statusCode()).isEqualTo(200);
     assertThat(get("/api/v1/users", marketer).statusCode()).isEqualTo(403);
-    assertThat(send("POST", "/api/v1/tokens", marketer, "{\"name\":\"x\"}").statusCode()).isEqualTo(403);
+    assertThat(send("POST", "/api/v1/tokens", marketer, "{\"name\":\"x\"}").statusCode())
+        .isEqualTo(403);
   }
 
   @Test
   void badInputGets400WithTheJsonPath() throws Exception {
     String admin = basic("admin", ADMIN_PASSWORD);
     HttpResponse<String> unknown =
-        send("POST", "/api/v1/users", admin, "{\"username\":\"x1\",\"role\":\"MARKETER\",\"password\":\"0123456789\",\"extra\":1}");
+        send(
+            "POST",
+            "/api/v1/users",
+            admin,
+            "{\"username\":\"x1\",\"role\":\"MARKETER\",\"password\":\"0123456789\",\"extra\":1}");
     assertThat(unknown.statusCode()).isEqualTo(400);
     assertThat(json.readTree(unknown.body()).at("/errors/0/path").asText()).isEqualTo("$.extra");
 
     HttpResponse<String> badEnum =
-        send("POST", "/api/v1/users", admin, "{\"username\":\"x1\",\"role\":\"BOSS\",\"password\":\"0123456789\"}");
+        send(
+            "POST",
+            "/api/v1/users",
+            admin,
+            "{\"username\":\"x1\",\"role\":\"BOSS\",\"password\":\"0123456789\"}");
     assertThat(badEnum.statusCode()).isEqualTo(400);
     assertThat(json.readTree(badEnum.body()).at("/errors/0/path").asText()).isEqualTo("$.role");
-    assertThat(json.readTree(badEnum.body()).at("/errors/0/message").asText()).contains("ADMIN", "MARKETER");
+    assertThat(json.readTree(badEnum.body()).at("/errors/0/message").asText())
+        .contains("ADMIN", "MARKETER");
 
     HttpResponse<String> malformed = send("POST", "/api/v1/users", admin, "{\"username\": ");
     assertThat(malformed.statusCode()).isEqualTo(400);
     assertThat(malformed.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 
     HttpResponse<String> invalid =
-        send("POST", "/api/v1/users", admin, "{\"username\":\"Not Valid\",\"role\":\"MARKETER\",\"password\":\"short\"}");
+        send(
+            "POST",
+            "/api/v1/users",
+            admin,
+            "{\"username\":\"Not Valid\",\"role\":\"MARKETER\",\"password\":\"short\"}");
     assertThat(invalid.statusCode()).isEqualTo(400);
     JsonNode errors = json.readTree(invalid.body()).get("errors");
-    assertThat(errors.findValuesAsText("path")).containsExactlyInAnyOrder("$.username", "$.password");
+    assertThat(errors.findValuesAsText("path"))
+        .containsExactlyInAnyOrder("$.username", "$.password");
 
     assertThat(send("DELETE", "/api/v1/users/nobody", admin, null).statusCode()).isEqualTo(404);
   }
@@ -150,7 +175,11 @@ class ApplicationTest extends AppTestSupport {
   @Test
   void theLastAdminCannotBeDemoted() throws Exception {
     HttpResponse<String> r =
-        send("PUT", "/api/v1/users/admin", basic("admin", ADMIN_PASSWORD), "{\"role\":\"MARKETER\"}");
+        send(
+            "PUT",
+            "/api/v1/users/admin",
+            basic("admin", ADMIN_PASSWORD),
+            "{\"role\":\"MARKETER\"}");
     assertThat(r.statusCode()).isEqualTo(409);
     assertThat(r.body()).contains("last enabled admin");
   }
@@ -179,6 +208,7 @@ class ApplicationTest extends AppTestSupport {
 
   static String basic(String user, String password) {
     return "Basic "
-        + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 }

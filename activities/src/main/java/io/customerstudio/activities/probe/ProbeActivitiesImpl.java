@@ -22,7 +22,8 @@ public class ProbeActivitiesImpl implements ProbeActivities {
   public WarehouseInfo describeWarehouse() {
     try (Connection c = warehouse.dataSource().getConnection();
         Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select (extract(epoch from clock_timestamp()) * 1000)::bigint")) {
+        ResultSet rs =
+            st.executeQuery("select (extract(epoch from clock_timestamp()) * 1000)::bigint")) {
       rs.next();
       DatabaseMetaData meta = c.getMetaData();
       return new WarehouseInfo(

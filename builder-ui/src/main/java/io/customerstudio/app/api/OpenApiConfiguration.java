@@ -23,10 +23,14 @@ class OpenApiConfiguration {
                     "Errors are application/problem+json with an 'errors' array of {path, message}."))
         .components(
             new Components()
-                .addSecuritySchemes("basic", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("basic"))
+                .addSecuritySchemes(
+                    "basic", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("basic"))
                 .addSecuritySchemes(
                     "token",
-                    new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("cs_...")))
+                    new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP)
+                        .scheme("bearer")
+                        .bearerFormat("cs_...")))
         .addSecurityItem(new SecurityRequirement().addList("basic"))
         .addSecurityItem(new SecurityRequirement().addList("token"));
   }

@@ -1,12 +1,11 @@
 package io.customerstudio.app.dashboard;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.customerstudio.infra.config.StudioProperties;
 import io.customerstudio.infra.store.AppStore;
 import io.customerstudio.infra.store.DemoDatasetStore;
 import io.customerstudio.infra.store.SchemaStore;
 import io.customerstudio.infra.warehouse.Warehouse;
+import io.customerstudio.query.schema.SchemaDocument;
 import io.customerstudio.workflows.probe.ProbeService;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -21,14 +20,15 @@ import org.springframework.boot.actuate.health.Status;
 import org.springframework.stereotype.Service;
 
 /**
- * The figures of the home dashboard, all read live: connection health, a Temporal round trip,
- * demo table row counts and what the registered schema holds.
+ * The figures of the home dashboard, all read live: connection health, a Temporal round trip, demo
+ * table row counts and what the registered schema holds.
  */
 @Service
 public class DashboardService {
 
   /** One connection: app store, warehouse or Temporal. */
-  public record ConnectionStatus(String name, String status, String description, Map<String, Object> details) {
+  public record ConnectionStatus(
+      String name, String status, String description, Map<String, Object> details) {
     public boolean up() {
       return Status.UP.getCode().equals(status);
     }
@@ -46,10 +46,14 @@ public class DashboardService {
       long generationMillis,
       Map<String, Long> rowCounts) {}
 
-  public record WorkspaceFigures(Integer schemaVersion, int models, int relationships, int traits) {}
+  public record WorkspaceFigures(
+      Integer schemaVersion, int models, int relationships, int traits) {}
 
   public record DashboardStatus(
-      List<ConnectionStatus> connections, RoundTrip temporalRoundTrip, DemoFigures demo, WorkspaceFigures workspace) {}
+      List<ConnectionStatus> connections,
+      RoundTrip temporalRoundTrip,
+      DemoFigures demo,
+      WorkspaceFigures workspace) {}
 
   private final HealthContributorRegistry health;
   private final AppStore appStore;
@@ -58,7 +62,6 @@ public class DashboardService {
   private final DemoDatasetStore datasets;
   private final SchemaStore schemas;
   private final StudioProperties properties;
-  private final ObjectMapper json;
 
   public DashboardService(
       HealthContributorRegistry health,
@@ -67,8 +70,7 @@ public class DashboardService {
       ProbeService probe,
       DemoDatasetStore datasets,
       SchemaStore schemas,
-      StudioProperties properties,
-      ObjectMapper json) {
+      StudioProperties properties) {
     this.health = health;
     this.appStore = appStore;
     this.warehouse = warehouse;
@@ -76,7 +78,6 @@ public class DashboardService {
     this.datasets = datasets;
     this.schemas = schemas;
     this.properties = properties;
-    this.json = json;
   }
 
   public DashboardStatus status() {
@@ -111,7 +112,8 @@ public class DashboardService {
             d -> {
               Map<String, Long> live = new LinkedHashMap<>();
               for (String table : d.rowCounts().keySet()) {
-                live.put(table, (long) warehouse.dsl().fetchCount(DSL.table(DSL.name(schema, table))));
+                live.put(
+                    table, (long) warehouse.dsl().fetchCount(DSL.table(DSL.name(schema, table))));
               }
               return new DemoFigures(
                   schema, d.seed(), d.users(), d.anchor(), d.generatedAt(), d.millis(), live);
@@ -124,16 +126,12 @@ public class DashboardService {
         .current()
         .map(
             v -> {
-              try {
-                JsonNode doc = json.readTree(v.document());
-                return new WorkspaceFigures(
-                    v.version(),
-                    doc.path("models").size(),
-                    doc.path("relationships").size(),
-                    doc.path("traits").size());
-              } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("Stored schema version " + v.version() + " is not JSON", e);
-              }
+              SchemaDocument doc = SchemaDocument.parse(v.document());
+              return new WorkspaceFigures(
+                  v.version(),
+                  doc.models().size(),
+                  doc.relationships().size(),
+                  doc.traits().size());
             })
         .orElse(new WorkspaceFigures(null, 0, 0, 0));
   }

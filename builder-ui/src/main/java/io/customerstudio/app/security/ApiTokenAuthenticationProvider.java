@@ -1,13 +1,12 @@
 package io.customerstudio.app.security;
 
-import io.customerstudio.app.tokens.ApiTokenService;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
-import org.springframework.security.web.authentication.preauth.PreAuthenticatedAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.web.authentication.preauth.PreAuthenticatedAuthenticationToken;
 
 /**
  * Authenticates {@code Authorization: Bearer <token>}: the token's digest must match a live token,
@@ -15,10 +14,10 @@ import org.springframework.security.core.userdetails.UserDetailsService;
  */
 final class ApiTokenAuthenticationProvider implements AuthenticationProvider {
 
-  private final ApiTokenService tokens;
+  private final BearerTokens tokens;
   private final UserDetailsService users;
 
-  ApiTokenAuthenticationProvider(ApiTokenService tokens, UserDetailsService users) {
+  ApiTokenAuthenticationProvider(BearerTokens tokens, UserDetailsService users) {
     this.tokens = tokens;
     this.users = users;
   }
@@ -28,8 +27,9 @@ final class ApiTokenAuthenticationProvider implements AuthenticationProvider {
     String token = String.valueOf(authentication.getCredentials());
     String username =
         tokens
-            .authenticate(token)
-            .orElseThrow(() -> new BadCredentialsException("unknown, revoked or expired API token"));
+            .usernameFor(token)
+            .orElseThrow(
+                () -> new BadCredentialsException("unknown, revoked or expired API token"));
     UserDetails user = users.loadUserByUsername(username);
     if (!user.isEnabled()) {
       throw new BadCredentialsException("the token's user is disabled");

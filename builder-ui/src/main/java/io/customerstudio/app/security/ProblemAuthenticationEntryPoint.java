@@ -13,7 +13,8 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
 /** 401 and 403 for the API as problem+json, with the challenges a client can answer. */
-final class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint, AccessDeniedHandler {
+final class ProblemAuthenticationEntryPoint
+    implements AuthenticationEntryPoint, AccessDeniedHandler {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,8 +36,11 @@ final class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint,
   public void handle(
       HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
       throws IOException {
-    write(response, 403, "Forbidden", "Your role does not allow " + request.getMethod() + " "
-        + request.getRequestURI());
+    write(
+        response,
+        403,
+        "Forbidden",
+        "Your role does not allow " + request.getMethod() + " " + request.getRequestURI());
   }
 
   private static void write(HttpServletResponse response, int status, String title, String detail)

@@ -3,14 +3,12 @@ package io.customerstudio.app.security;
 import com.vaadin.flow.spring.security.VaadinAwareSecurityContextHolderStrategyConfiguration;
 import com.vaadin.flow.spring.security.VaadinSecurityConfigurer;
 import io.customerstudio.app.base.ui.LoginView;
-import io.customerstudio.app.tokens.ApiTokenService;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.authentication.ProviderManager;
-import org.springframework.security.web.authentication.preauth.PreAuthenticatedAuthenticationToken;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -20,13 +18,14 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.authentication.AuthenticationFilter;
+import org.springframework.security.web.authentication.preauth.PreAuthenticatedAuthenticationToken;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 /**
  * Two filter chains. {@code /api/**}, {@code /actuator/**} and the OpenAPI docs: stateless, HTTP
- * Basic or a bearer API token, 401 as problem+json; only {@code /actuator/health} is open. Everything else is the
- * Vaadin UI behind a login page. Admin-only API paths are guarded here; views guard themselves
- * with {@code @RolesAllowed}.
+ * Basic or a bearer API token, 401 as problem+json; only {@code /actuator/health} is open.
+ * Everything else is the Vaadin UI behind a login page. Admin-only API paths are guarded here;
+ * views guard themselves with {@code @RolesAllowed}.
  */
 @Configuration
 @EnableWebSecurity
@@ -40,8 +39,8 @@ class SecurityConfiguration {
 
   @Bean
   @Order(1)
-  SecurityFilterChain apiChain(
-      HttpSecurity http, ApiTokenService tokens, UserDetailsService users) throws Exception {
+  SecurityFilterChain apiChain(HttpSecurity http, BearerTokens tokens, UserDetailsService users)
+      throws Exception {
     ProblemAuthenticationEntryPoint problems = new ProblemAuthenticationEntryPoint();
     AuthenticationFilter bearer =
         new AuthenticationFilter(
@@ -81,7 +80,6 @@ class SecurityConfiguration {
   SecurityFilterChain uiChain(HttpSecurity http) throws Exception {
     http.authorizeHttpRequests(
         a -> a.requestMatchers("/icons/**", "/images/**", "/favicon.ico").permitAll());
-    return http.with(VaadinSecurityConfigurer.vaadin(), c -> c.loginView(LoginView.class))
-        .build();
+    return http.with(VaadinSecurityConfigurer.vaadin(), c -> c.loginView(LoginView.class)).build();
   }
 }

@@ -1,6 +1,7 @@
 package io.customerstudio.app.tokens;
 
 import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.security.BearerTokens;
 import io.customerstudio.infra.store.ApiTokenStore;
 import io.customerstudio.infra.store.UserStore;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ import org.springframework.stereotype.Service;
  * store reveals no usable token.
  */
 @Service
-public class ApiTokenService {
+public class ApiTokenService implements BearerTokens {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String PREFIX = "cs_";
@@ -47,13 +48,17 @@ public class ApiTokenService {
     List<ApiException.FieldError> errors = new ArrayList<>();
     String name = request.name() == null ? "" : request.name().strip();
     if (name.isEmpty() || name.length() > 200) {
-      errors.add(new ApiException.FieldError("$.name", "give the token a name of 1 to 200 characters"));
+      errors.add(
+          new ApiException.FieldError("$.name", "give the token a name of 1 to 200 characters"));
     }
     Integer days = request.expiresInDays();
     if (days != null && (days < 1 || days > 3650)) {
-      errors.add(new ApiException.FieldError("$.expiresInDays", "must be between 1 and 3650, or absent for no expiry"));
+      errors.add(
+          new ApiException.FieldError(
+              "$.expiresInDays", "must be between 1 and 3650, or absent for no expiry"));
     }
-    String owner = request.username() == null || request.username().isBlank() ? issuedBy : request.username();
+    String owner =
+        request.username() == null || request.username().isBlank() ? issuedBy : request.username();
     Optional<UserStore.StudioUser> user = users.find(owner);
     if (user.isEmpty()) {
       errors.add(new ApiException.FieldError("$.username", "no user '" + owner + "'"));
@@ -66,7 +71,8 @@ public class ApiTokenService {
     String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     OffsetDateTime expires = days == null ? null : OffsetDateTime.now(clock).plusDays(days);
     ApiTokenStore.ApiToken info =
-        tokens.create(name, digest(token), token.substring(0, 10), user.get().id(), issuedBy, expires);
+        tokens.create(
+            name, digest(token), token.substring(0, 10), user.get().id(), issuedBy, expires);
     return new IssuedToken(info, token);
   }
 
@@ -82,7 +88,8 @@ public class ApiTokenService {
   }
 
   /** The username a presented token acts as, if it is live. */
-  public Optional<String> authenticate(String token) {
+  @Override
+  public Optional<String> usernameFor(String token) {
     if (token == null || !token.startsWith(PREFIX)) {
       return Optional.empty();
     }

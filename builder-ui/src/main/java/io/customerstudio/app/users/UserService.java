@@ -27,14 +27,17 @@ public class UserService {
       java.time.OffsetDateTime createdAt,
       java.time.OffsetDateTime updatedAt) {
     static UserView of(UserStore.StudioUser u) {
-      return new UserView(u.username(), u.displayName(), u.role(), u.enabled(), u.createdAt(), u.updatedAt());
+      return new UserView(
+          u.username(), u.displayName(), u.role(), u.enabled(), u.createdAt(), u.updatedAt());
     }
   }
 
-  public record NewUser(String username, String displayName, UserStore.Role role, String password) {}
+  public record NewUser(
+      String username, String displayName, UserStore.Role role, String password) {}
 
   /** A change; null fields stay as they are. */
-  public record UserChange(String displayName, UserStore.Role role, Boolean enabled, String password) {}
+  public record UserChange(
+      String displayName, UserStore.Role role, Boolean enabled, String password) {}
 
   private final UserStore users;
   private final PasswordEncoder encoder;
@@ -55,8 +58,10 @@ public class UserService {
   public UserView create(NewUser u) {
     List<ApiException.FieldError> errors = new ArrayList<>();
     if (u.username() == null || !USERNAME.matcher(u.username()).matches()) {
-      errors.add(new ApiException.FieldError("$.username",
-          "use 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"));
+      errors.add(
+          new ApiException.FieldError(
+              "$.username",
+              "use 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"));
     } else if (users.find(u.username()).isPresent()) {
       throw ApiException.conflict("A user '" + u.username() + "' already exists");
     }
@@ -68,7 +73,9 @@ public class UserService {
     if (!errors.isEmpty()) {
       throw ApiException.invalid(errors);
     }
-    return UserView.of(users.create(u.username(), blankToNull(u.displayName()), encoder.encode(u.password()), u.role()));
+    return UserView.of(
+        users.create(
+            u.username(), blankToNull(u.displayName()), encoder.encode(u.password()), u.role()));
   }
 
   public UserView update(String username, UserChange change, String actingUser) {
@@ -83,8 +90,10 @@ public class UserService {
     }
     UserStore.Role role = change.role() == null ? current.role() : change.role();
     boolean enabled = change.enabled() == null ? current.enabled() : change.enabled();
-    boolean losesAdmin = current.role() == UserStore.Role.ADMIN && current.enabled()
-        && (role != UserStore.Role.ADMIN || !enabled);
+    boolean losesAdmin =
+        current.role() == UserStore.Role.ADMIN
+            && current.enabled()
+            && (role != UserStore.Role.ADMIN || !enabled);
     if (losesAdmin && users.countEnabledAdmins() <= 1) {
       throw ApiException.conflict(
           "'" + username + "' is the last enabled admin; make another user an admin first");
@@ -92,7 +101,8 @@ public class UserService {
     if (username.equals(actingUser) && !enabled) {
       throw ApiException.conflict("You cannot disable your own account");
     }
-    String displayName = change.displayName() == null ? current.displayName() : blankToNull(change.displayName());
+    String displayName =
+        change.displayName() == null ? current.displayName() : blankToNull(change.displayName());
     users.update(username, displayName, role, enabled);
     if (change.password() != null) {
       users.setPasswordHash(username, encoder.encode(change.password()));
@@ -105,7 +115,9 @@ public class UserService {
     if (username.equals(actingUser)) {
       throw ApiException.conflict("You cannot delete your own account");
     }
-    if (current.role() == UserStore.Role.ADMIN && current.enabled() && users.countEnabledAdmins() <= 1) {
+    if (current.role() == UserStore.Role.ADMIN
+        && current.enabled()
+        && users.countEnabledAdmins() <= 1) {
       throw ApiException.conflict("'" + username + "' is the last enabled admin");
     }
     users.delete(username);
@@ -113,14 +125,17 @@ public class UserService {
 
   private ApiException notFound(String username) {
     return ApiException.notFound(
-        "User '" + username + "' not found; known: "
+        "User '"
+            + username
+            + "' not found; known: "
             + users.list().stream().map(UserStore.StudioUser::username).toList());
   }
 
   private static void checkPassword(String password, List<ApiException.FieldError> errors) {
     if (password == null || password.length() < MIN_PASSWORD) {
-      errors.add(new ApiException.FieldError("$.password",
-          "use at least " + MIN_PASSWORD + " characters"));
+      errors.add(
+          new ApiException.FieldError(
+              "$.password", "use at least " + MIN_PASSWORD + " characters"));
     } else if (password.length() > 200) {
       errors.add(new ApiException.FieldError("$.password", "use at most 200 characters"));
     }

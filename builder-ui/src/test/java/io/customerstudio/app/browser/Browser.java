@@ -52,7 +52,10 @@ public final class Browser implements AutoCloseable {
         "--disable-sync",
         "--window-size=1440,900");
     ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
     return new Browser(new ChromeDriver(service, options), "http://localhost:" + port);
   }
 
@@ -83,7 +86,8 @@ public final class Browser implements AutoCloseable {
 
   /**
    * Saves a screenshot to target/screenshots, and also to the directory named by the system
-   * property {@code studio.screenshots} (the README's pictures: {@code -Dstudio.screenshots=docs/screenshots}).
+   * property {@code studio.screenshots} (the README's pictures: {@code
+   * -Dstudio.screenshots=docs/screenshots}).
    */
   public Path screenshot(String name) throws IOException {
     File shot = driver.getScreenshotAs(OutputType.FILE);

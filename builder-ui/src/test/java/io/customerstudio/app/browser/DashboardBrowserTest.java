@@ -27,11 +27,15 @@ class DashboardBrowserTest extends AppTestSupport {
       browser.waitForText(By.id("connection-temporal"), "Worker round trip");
       assertThat(browser.driver().findElement(By.id("current-user")).getText()).isEqualTo("admin");
       List<String> cells =
-          browser.driver().findElements(By.cssSelector("#demo-row-counts vaadin-grid-cell-content")).stream()
+          browser
+              .driver()
+              .findElements(By.cssSelector("#demo-row-counts vaadin-grid-cell-content"))
+              .stream()
               .map(WebElement::getText)
               .toList();
       assertThat(cells).contains("users", "2,000", "events", "purchases", "consent");
-      assertThat(browser.driver().findElement(By.id("connection-warehouse")).getText()).contains("UP");
+      assertThat(browser.driver().findElement(By.id("connection-warehouse")).getText())
+          .contains("UP");
       browser.screenshot("dashboard");
     }
   }

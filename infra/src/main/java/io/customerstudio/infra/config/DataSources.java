@@ -5,7 +5,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import java.sql.SQLException;
 
-/** Opens PostgreSQL pools and turns a failed first connection into a {@link StartupCheckException}. */
+/**
+ * Opens PostgreSQL pools and turns a failed first connection into a {@link StartupCheckException}.
+ */
 public final class DataSources {
 
   private DataSources() {}

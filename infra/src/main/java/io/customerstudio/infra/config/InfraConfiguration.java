@@ -23,8 +23,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
 /**
- * The ground the app stands on: the app store (embedded or external PostgreSQL, migrated by
- * Flyway, read through jOOQ), the warehouse, Temporal and its worker, and the demo data.
+ * The ground the app stands on: the app store (embedded or external PostgreSQL, migrated by Flyway,
+ * read through jOOQ), the warehouse, Temporal and its worker, and the demo data.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(StudioProperties.class)

@@ -1,8 +1,8 @@
 package io.customerstudio.infra.config;
 
 /**
- * A setting that stops start-up: names the environment variable an operator must fix and says
- * why, so the failure report is one clear line rather than a stack trace.
+ * A setting that stops start-up: names the environment variable an operator must fix and says why,
+ * so the failure report is one clear line rather than a stack trace.
  */
 public class StartupCheckException extends RuntimeException {
 

@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Every setting of Customer Studio, bound from {@code studio.*} properties so that environment
- * variables such as {@code STUDIO_DATABASE_URL} configure it. A blank connection setting means
- * "use the embedded default"; README.md documents each one.
+ * variables such as {@code STUDIO_DATABASE_URL} configure it. A blank connection setting means "use
+ * the embedded default"; README.md documents each one.
  */
 @ConfigurationProperties("studio")
 public record StudioProperties(

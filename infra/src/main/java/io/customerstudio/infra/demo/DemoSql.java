@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 /**
  * The SQL of the demo warehouse. Every value is derived from {@code hashint8extended(id, salt)},
  * PostgreSQL's stable hash (the one hash partitioning relies on), so rows are a pure function of
- * (seed, users, anchor) whatever the order or parallelism of the inserts. Statements take the
- * seed, the anchor and a user-id range as bind values; the schema name is validated and quoted.
+ * (seed, users, anchor) whatever the order or parallelism of the inserts. Statements take the seed,
+ * the anchor and a user-id range as bind values; the schema name is validated and quoted.
  */
 final class DemoSql {
 
@@ -27,7 +27,10 @@ final class DemoSql {
 
   /** A uniform double in [0, 1) for (id, salt), independent across salts. */
   static String rnd(String id, int salt) {
-    return "((hashint8extended((" + id + ")::bigint, p.seed * 1000 + " + salt
+    return "((hashint8extended(("
+        + id
+        + ")::bigint, p.seed * 1000 + "
+        + salt
         + ") & 2147483647)::float8 / 2147483648.0)";
   }
 
@@ -39,8 +42,17 @@ final class DemoSql {
     return List.of(
         "create schema if not exists " + s,
         "drop view if exists " + s + ".consent_latest",
-        "drop table if exists " + s + ".events, " + s + ".purchases, " + s + ".consent, " + s
-            + ".products, " + s + ".users cascade",
+        "drop table if exists "
+            + s
+            + ".events, "
+            + s
+            + ".purchases, "
+            + s
+            + ".consent, "
+            + s
+            + ".products, "
+            + s
+            + ".users cascade",
         """
         create table %s.users (
           user_id bigint not null, email text not null, first_name text, last_name text,
@@ -178,8 +190,8 @@ final class DemoSql {
   }
 
   /**
-   * 30% of users never buy; buyers follow a Pareto-like tail (a few heavy buyers, many light
-   * ones, at most 200 each); times lean towards the anchor (recency).
+   * 30% of users never buy; buyers follow a Pareto-like tail (a few heavy buyers, many light ones,
+   * at most 200 each); times lean towards the anchor (recency).
    */
   String insertPurchases() {
     return """
@@ -283,8 +295,8 @@ final class DemoSql {
   }
 
   /**
-   * OneTrust-shaped receipts: per subject (email) and purpose, zero to three receipts over
-   * time; the latest one is the subject's current status.
+   * OneTrust-shaped receipts: per subject (email) and purpose, zero to three receipts over time;
+   * the latest one is the subject's current status.
    */
   String insertConsent() {
     return """
@@ -322,15 +334,31 @@ final class DemoSql {
   /** Keys and indexes, built after the load (one statement per table, run in parallel). */
   List<String> indexes() {
     return List.of(
-        "alter table " + s + ".users add primary key (user_id); "
-            + "create index on " + s + ".users (email)",
+        "alter table "
+            + s
+            + ".users add primary key (user_id); "
+            + "create index on "
+            + s
+            + ".users (email)",
         "alter table " + s + ".products add primary key (product_id)",
-        "alter table " + s + ".purchases add primary key (purchase_id); "
-            + "create index on " + s + ".purchases (user_id)",
-        "alter table " + s + ".events add primary key (event_id); "
-            + "create index on " + s + ".events (user_id, occurred_at)",
-        "alter table " + s + ".consent add primary key (receipt_id); "
-            + "create index on " + s + ".consent (data_subject_identifier, purpose, updated_at)");
+        "alter table "
+            + s
+            + ".purchases add primary key (purchase_id); "
+            + "create index on "
+            + s
+            + ".purchases (user_id)",
+        "alter table "
+            + s
+            + ".events add primary key (event_id); "
+            + "create index on "
+            + s
+            + ".events (user_id, occurred_at)",
+        "alter table "
+            + s
+            + ".consent add primary key (receipt_id); "
+            + "create index on "
+            + s
+            + ".consent (data_subject_identifier, purpose, updated_at)");
   }
 
   List<String> finish() {
@@ -349,8 +377,13 @@ final class DemoSql {
 
   /** An order-independent digest of a table, for determinism checks. */
   String checksum(String table, String key) {
-    return "select md5(string_agg(t::text, '|' order by t." + key + ")) from " + s + "."
-        + table + " t";
+    return "select md5(string_agg(t::text, '|' order by t."
+        + key
+        + ")) from "
+        + s
+        + "."
+        + table
+        + " t";
   }
 
   String count(String table) {

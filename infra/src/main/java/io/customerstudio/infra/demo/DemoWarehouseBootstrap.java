@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 
 /**
- * On first start, generates the demo warehouse (when the warehouse is the embedded default, or
- * when {@code STUDIO_DEMO_DATA=true}) and registers the matching schema document, so audiences
- * can be built at once. Idempotent: a dataset recorded in the app store is never regenerated.
+ * On first start, generates the demo warehouse (when the warehouse is the embedded default, or when
+ * {@code STUDIO_DEMO_DATA=true}) and registers the matching schema document, so audiences can be
+ * built at once. Idempotent: a dataset recorded in the app store is never regenerated.
  */
 public final class DemoWarehouseBootstrap implements InitializingBean {
 
@@ -57,7 +57,8 @@ public final class DemoWarehouseBootstrap implements InitializingBean {
     if (!enabled()) {
       log.atInfo()
           .addKeyValue("setting", "STUDIO_DEMO_DATA")
-          .log("Demo warehouse: not generated (external warehouse; set STUDIO_DEMO_DATA=true to generate it)");
+          .log(
+              "Demo warehouse: not generated (external warehouse; set STUDIO_DEMO_DATA=true to generate it)");
       return;
     }
     if (datasets.find(demo.schema()).isPresent()) {
@@ -89,7 +90,8 @@ public final class DemoWarehouseBootstrap implements InitializingBean {
 
   /** The schema document describing the demo tables in {@code schema}. */
   public static String demoSchemaDocument(String schema) {
-    try (InputStream in = DemoWarehouseBootstrap.class.getResourceAsStream("/demo/demo-schema.json")) {
+    try (InputStream in =
+        DemoWarehouseBootstrap.class.getResourceAsStream("/demo/demo-schema.json")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${schema}", schema);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

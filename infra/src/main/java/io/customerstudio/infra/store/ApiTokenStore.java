@@ -11,8 +11,8 @@ import org.jooq.DSLContext;
 import org.jooq.Record;
 
 /**
- * API tokens, stored as SHA-256 digests: the plain token exists only in the response that
- * created it. A token acts as its user, with that user's role.
+ * API tokens, stored as SHA-256 digests: the plain token exists only in the response that created
+ * it. A token acts as its user, with that user's role.
  */
 public class ApiTokenStore {
 
@@ -71,8 +71,7 @@ public class ApiTokenStore {
   }
 
   /**
-   * The username a live (not revoked, not expired, enabled user) token acts as, recording its
-   * use.
+   * The username a live (not revoked, not expired, enabled user) token acts as, recording its use.
    */
   public Optional<String> authenticate(String tokenHash) {
     OffsetDateTime now = OffsetDateTime.now(clock);

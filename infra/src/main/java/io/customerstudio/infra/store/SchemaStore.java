@@ -31,14 +31,20 @@ public class SchemaStore {
         .orderBy(WAREHOUSE_SCHEMA.VERSION.desc())
         .limit(1)
         .fetchOptional()
-        .map(r -> new SchemaVersion(r.getVersion(), r.getDocument(), r.getCreatedBy(), r.getCreatedAt()));
+        .map(
+            r ->
+                new SchemaVersion(
+                    r.getVersion(), r.getDocument(), r.getCreatedBy(), r.getCreatedAt()));
   }
 
   public List<SchemaVersion> versions() {
     return db.selectFrom(WAREHOUSE_SCHEMA)
         .orderBy(WAREHOUSE_SCHEMA.VERSION.desc())
         .fetch()
-        .map(r -> new SchemaVersion(r.getVersion(), r.getDocument(), r.getCreatedBy(), r.getCreatedAt()));
+        .map(
+            r ->
+                new SchemaVersion(
+                    r.getVersion(), r.getDocument(), r.getCreatedBy(), r.getCreatedAt()));
   }
 
   /** Appends a version. Concurrent saves serialize on the table lock, so versions never clash. */

@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connection to Temporal: a cluster at {@code STUDIO_TEMPORAL_TARGET}, or an in-process
- * server on a free loopback port. The app talks gRPC to either, so every code path is the same.
- * The in-process server keeps nothing across restarts (see docs/architecture.md).
+ * The connection to Temporal: a cluster at {@code STUDIO_TEMPORAL_TARGET}, or an in-process server
+ * on a free loopback port. The app talks gRPC to either, so every code path is the same. The
+ * in-process server keeps nothing across restarts (see docs/architecture.md).
  */
 public final class TemporalConnection implements AutoCloseable {
 
@@ -106,12 +106,18 @@ public final class TemporalConnection implements AutoCloseable {
       if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
         throw new StartupCheckException(
             "STUDIO_TEMPORAL_NAMESPACE",
-            "namespace '" + namespace + "' does not exist on the Temporal cluster; create it"
-                + " (temporal operator namespace create " + namespace + ") or pick another",
+            "namespace '"
+                + namespace
+                + "' does not exist on the Temporal cluster; create it"
+                + " (temporal operator namespace create "
+                + namespace
+                + ") or pick another",
             e);
       }
       throw new StartupCheckException(
-          "STUDIO_TEMPORAL_TARGET", "Temporal refused DescribeNamespace (" + e.getStatus() + ")", e);
+          "STUDIO_TEMPORAL_TARGET",
+          "Temporal refused DescribeNamespace (" + e.getStatus() + ")",
+          e);
     }
   }
 

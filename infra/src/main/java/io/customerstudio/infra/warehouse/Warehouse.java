@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The customer's warehouse: where models live and audience SQL runs. Either its own pool at
- * {@code STUDIO_WAREHOUSE_URL} or, by default, the app store's database. Thread-safe.
+ * The customer's warehouse: where models live and audience SQL runs. Either its own pool at {@code
+ * STUDIO_WAREHOUSE_URL} or, by default, the app store's database. Thread-safe.
  */
 public final class Warehouse implements Closeable {
 
@@ -40,8 +40,7 @@ public final class Warehouse implements Closeable {
     StudioProperties.Database wh = properties.warehouse();
     if (wh.configured()) {
       DataSource ds =
-          DataSources.open(
-              "warehouse", wh.url(), wh.user(), wh.password(), 10, "STUDIO_WAREHOUSE");
+          DataSources.open("warehouse", wh.url(), wh.user(), wh.password(), 10, "STUDIO_WAREHOUSE");
       String description = "PostgreSQL at " + DataSources.redact(wh.url());
       log.atInfo()
           .addKeyValue("setting", "STUDIO_WAREHOUSE_URL")

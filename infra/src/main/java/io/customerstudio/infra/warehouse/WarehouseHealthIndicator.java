@@ -20,8 +20,11 @@ public final class WarehouseHealthIndicator extends AbstractHealthIndicator {
       boolean valid = c.isValid(5);
       (valid ? builder.up() : builder.down())
           .withDetail("warehouse", warehouse.description())
-          .withDetail("product", c.getMetaData().getDatabaseProductName()
-              + " " + c.getMetaData().getDatabaseProductVersion());
+          .withDetail(
+              "product",
+              c.getMetaData().getDatabaseProductName()
+                  + " "
+                  + c.getMetaData().getDatabaseProductVersion());
     }
   }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.customerstudio.infra.testing.TestPostgres;
+import io.customerstudio.query.schema.SchemaDocument;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,7 +102,9 @@ class DemoWarehouseGeneratorTest {
 
   @Test
   void realisticNullsAndEveryEventTypeAndConsentStatus() {
-    assertThat(jdbc.queryForObject("select count(*) from demo_a.users where phone is null", Long.class))
+    assertThat(
+            jdbc.queryForObject(
+                "select count(*) from demo_a.users where phone is null", Long.class))
         .isBetween(300L, 700L);
     assertThat(
             jdbc.queryForList(
@@ -135,6 +139,45 @@ class DemoWarehouseGeneratorTest {
             jdbc.queryForObject(
                 "select count(*) from demo_a.purchases where status in ('paid', 'refunded')",
                 Long.class));
+  }
+
+  @Test
+  void theDemoSchemaDocumentNamesTablesAndColumnsThatExist() {
+    SchemaDocument doc = SchemaDocument.parse(DemoWarehouseBootstrap.demoSchemaDocument("demo_a"));
+    assertThat(doc.models(SchemaDocument.Kind.PARENT)).hasSize(1);
+    for (SchemaDocument.Model m : doc.models()) {
+      List<String> columns = columns(m.source().table());
+      assertThat(columns).as(m.name()).contains(m.primaryKey());
+      if (m.kind() == SchemaDocument.Kind.EVENT) {
+        assertThat(columns).contains(m.timestamp(), m.eventType());
+      }
+    }
+    for (SchemaDocument.Relationship r : doc.relationships()) {
+      String from = table(doc, r.from());
+      String to = table(doc, r.to());
+      for (List<String> pair : r.on()) {
+        assertThat(columns(from)).as(r.name()).contains(pair.get(0));
+        assertThat(columns(to)).as(r.name()).contains(pair.get(1));
+      }
+    }
+  }
+
+  private static String table(SchemaDocument doc, String model) {
+    return doc.models().stream()
+        .filter(m -> m.name().equals(model))
+        .findFirst()
+        .orElseThrow()
+        .source()
+        .table();
+  }
+
+  private static List<String> columns(String qualifiedTable) {
+    String[] parts = qualifiedTable.split("\\.");
+    return jdbc.queryForList(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        String.class,
+        parts[0],
+        parts[1]);
   }
 
   @Test

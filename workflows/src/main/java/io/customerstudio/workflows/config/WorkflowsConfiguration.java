@@ -7,7 +7,9 @@ import io.customerstudio.workflows.probe.ProbeWorkflowImpl;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Puts every workflow implementation on the app's worker, and exposes the clients that start them. */
+/**
+ * Puts every workflow implementation on the app's worker, and exposes the clients that start them.
+ */
 @Configuration(proxyBeanMethods = false)
 public class WorkflowsConfiguration {
 

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeoutException;
 public class ProbeService {
 
   /** The outcome of one probe: the round-trip time, or why it failed. */
-  public record Probe(boolean ok, long roundTripMillis, ProbeWorkflow.ProbeResult result, String error) {}
+  public record Probe(
+      boolean ok, long roundTripMillis, ProbeWorkflow.ProbeResult result, String error) {}
 
   private final WorkflowClient client;
   private final String taskQueue;

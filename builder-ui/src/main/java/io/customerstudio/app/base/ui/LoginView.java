@@ -26,7 +26,8 @@ public class LoginView extends VerticalLayout implements BeforeEnterObserver {
     LoginI18n i18n = LoginI18n.createDefault();
     i18n.getErrorMessage().setTitle("Wrong username or password");
     i18n.getErrorMessage()
-        .setMessage("Check both and try again. On a first start, the admin password is in the log.");
+        .setMessage(
+            "Check both and try again. On a first start, the admin password is in the log.");
     form.setI18n(i18n);
     form.setAction("login");
     form.setForgotPasswordButtonVisible(false);

@@ -6,29 +6,29 @@ import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.html.H1;
 import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.icon.Icon;
 import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.sidenav.SideNav;
 import com.vaadin.flow.component.sidenav.SideNavItem;
 import com.vaadin.flow.router.Layout;
-import com.vaadin.flow.server.auth.AccessAnnotationChecker;
+import com.vaadin.flow.server.menu.MenuConfiguration;
+import com.vaadin.flow.server.menu.MenuEntry;
 import com.vaadin.flow.spring.security.AuthenticationContext;
 import com.vaadin.flow.theme.lumo.LumoUtility;
-import io.customerstudio.app.dashboard.ui.DashboardView;
-import io.customerstudio.app.tokens.ui.ApiTokensView;
-import io.customerstudio.app.users.ui.UsersView;
 import jakarta.annotation.security.PermitAll;
 
 /**
- * The shell around every view: the navigation (only entries the user may open) and the current
- * user with a log-out button. Entries are added here as features land.
+ * The shell around every view: the navigation and the current user with a log-out button. The
+ * entries come from each view's {@code @Menu}; Vaadin lists only those the user may open, so a
+ * feature adds itself to the navigation and this class never imports a view.
  */
 @Layout
 @PermitAll
 public class MainLayout extends AppLayout {
 
-  public MainLayout(AuthenticationContext auth, AccessAnnotationChecker access) {
+  public MainLayout(AuthenticationContext auth) {
     H1 title = new H1("Customer Studio");
     title.addClassNames(LumoUtility.FontSize.LARGE, LumoUtility.Margin.NONE);
 
@@ -44,13 +44,12 @@ public class MainLayout extends AppLayout {
     addToNavbar(header);
 
     SideNav nav = new SideNav();
-    nav.addItem(new SideNavItem("Dashboard", DashboardView.class, VaadinIcon.DASHBOARD.create()));
-    if (access.hasAccess(UsersView.class)) {
-      SideNavItem admin = new SideNavItem("Administration");
-      admin.setExpanded(true);
-      admin.addItem(new SideNavItem("Users", UsersView.class, VaadinIcon.USERS.create()));
-      admin.addItem(new SideNavItem("API tokens", ApiTokensView.class, VaadinIcon.KEY.create()));
-      nav.addItem(admin);
+    for (MenuEntry entry : MenuConfiguration.getMenuEntries()) {
+      SideNavItem item = new SideNavItem(entry.title(), entry.path());
+      if (entry.icon() != null) {
+        item.setPrefixComponent(new Icon(entry.icon()));
+      }
+      nav.addItem(item);
     }
     addToDrawer(nav);
     setPrimarySection(Section.DRAWER);

@@ -17,7 +17,9 @@ class StatusController {
   }
 
   @GetMapping("/api/v1/status")
-  @Operation(summary = "The dashboard's figures: connection health, a Temporal round trip, demo row counts, schema size")
+  @Operation(
+      summary =
+          "The dashboard's figures: connection health, a Temporal round trip, demo row counts, schema size")
   DashboardService.DashboardStatus status() {
     return dashboard.status();
   }

@@ -8,6 +8,7 @@ import com.vaadin.flow.component.html.H3;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.router.Menu;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.customerstudio.app.dashboard.DashboardService;
@@ -17,6 +18,7 @@ import java.util.Map;
 
 /** Home: is everything connected, what data is there, what is set up. Every figure is live. */
 @Route("")
+@Menu(title = "Dashboard", order = 0, icon = "vaadin:dashboard")
 @PageTitle("Dashboard · Customer Studio")
 @PermitAll
 public class DashboardView extends VerticalLayout {
@@ -46,7 +48,11 @@ public class DashboardView extends VerticalLayout {
     add(cards);
 
     DashboardService.WorkspaceFigures w = status.workspace();
-    Div workspace = card("Workspace", w.schemaVersion() == null ? "NO SCHEMA" : "schema v" + w.schemaVersion(), w.schemaVersion() != null);
+    Div workspace =
+        card(
+            "Workspace",
+            w.schemaVersion() == null ? "NO SCHEMA" : "schema v" + w.schemaVersion(),
+            w.schemaVersion() != null);
     workspace.setId("workspace");
     Div figures =
         new Div(
@@ -56,25 +62,39 @@ public class DashboardView extends VerticalLayout {
     figures.addClassName("figures");
     workspace.add(figures);
     if (w.schemaVersion() == null) {
-      workspace.add(new Paragraph("No warehouse schema is registered yet. An admin describes the warehouse's models once; then audiences can be built on them."));
+      workspace.add(
+          new Paragraph(
+              "No warehouse schema is registered yet. An admin describes the warehouse's models once; then audiences can be built on them."));
     }
 
     DashboardService.DemoFigures demo = status.demo();
-    Div data = card("Demo warehouse", demo == null ? "NONE" : "schema " + demo.schema(), demo != null);
+    Div data =
+        card("Demo warehouse", demo == null ? "NONE" : "schema " + demo.schema(), demo != null);
     data.setId("demo-data");
     if (demo == null) {
-      data.add(new Paragraph("No demo data was generated: the warehouse is your own. Set STUDIO_DEMO_DATA=true to generate it."));
+      data.add(
+          new Paragraph(
+              "No demo data was generated: the warehouse is your own. Set STUDIO_DEMO_DATA=true to generate it."));
     } else {
       Grid<Map.Entry<String, Long>> grid = new Grid<>();
       grid.setId("demo-row-counts");
       grid.addColumn(Map.Entry::getKey).setHeader("Table");
-      grid.addColumn(e -> String.format(Locale.ROOT, "%,d", e.getValue())).setHeader("Rows").setTextAlign(com.vaadin.flow.component.grid.ColumnTextAlign.END);
+      grid.addColumn(e -> String.format(Locale.ROOT, "%,d", e.getValue()))
+          .setHeader("Rows")
+          .setTextAlign(com.vaadin.flow.component.grid.ColumnTextAlign.END);
       grid.setItems(demo.rowCounts().entrySet());
       grid.setAllRowsVisible(true);
       grid.setWidthFull();
-      data.add(grid, new Paragraph(String.format(Locale.ROOT,
-          "Seed %d, %,d users, anchored at %s; generated in %.1f s.",
-          demo.seed(), demo.users(), demo.anchor().toLocalDate(), demo.generationMillis() / 1000.0)));
+      data.add(
+          grid,
+          new Paragraph(
+              String.format(
+                  Locale.ROOT,
+                  "Seed %d, %,d users, anchored at %s; generated in %.1f s.",
+                  demo.seed(),
+                  demo.users(),
+                  demo.anchor().toLocalDate(),
+                  demo.generationMillis() / 1000.0)));
     }
     cards.add(workspace, data);
   }

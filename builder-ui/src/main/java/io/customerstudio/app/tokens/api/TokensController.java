@@ -71,7 +71,16 @@ class TokensController {
   }
 
   private TokenView view(ApiTokenStore.ApiToken t) {
-    return new TokenView(t.id(), t.name(), t.prefix(), t.username(), t.createdBy(), t.createdAt(),
-        t.expiresAt(), t.lastUsedAt(), t.revokedAt(), tokens.active(t));
+    return new TokenView(
+        t.id(),
+        t.name(),
+        t.prefix(),
+        t.username(),
+        t.createdBy(),
+        t.createdAt(),
+        t.expiresAt(),
+        t.lastUsedAt(),
+        t.revokedAt(),
+        tokens.active(t));
   }
 }

@@ -15,6 +15,7 @@ import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.IntegerField;
 import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.Menu;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.spring.security.AuthenticationContext;
@@ -32,6 +33,7 @@ import java.util.Map;
 
 /** Admins create API tokens (shown once), see when they were last used, and revoke them. */
 @Route("admin/tokens")
+@Menu(title = "API tokens", order = 910, icon = "vaadin:key")
 @PageTitle("API tokens · Customer Studio")
 @RolesAllowed(Roles.ADMIN)
 public class ApiTokensView extends VerticalLayout {
@@ -59,8 +61,10 @@ public class ApiTokensView extends VerticalLayout {
     grid.addColumn(ApiTokenStore.ApiToken::username).setHeader("Acts as");
     grid.addColumn(t -> format(t.createdAt())).setHeader("Created");
     grid.addColumn(t -> format(t.lastUsedAt())).setHeader("Last used");
-    grid.addColumn(t -> t.expiresAt() == null ? "never" : format(t.expiresAt())).setHeader("Expires");
-    grid.addColumn(t -> t.revokedAt() != null ? "revoked" : tokens.active(t) ? "active" : "expired").setHeader("Status");
+    grid.addColumn(t -> t.expiresAt() == null ? "never" : format(t.expiresAt()))
+        .setHeader("Expires");
+    grid.addColumn(t -> t.revokedAt() != null ? "revoked" : tokens.active(t) ? "active" : "expired")
+        .setHeader("Status");
     grid.addComponentColumn(
             t -> {
               Button revoke = new Button("Revoke", e -> confirmRevoke(t));
@@ -102,7 +106,10 @@ public class ApiTokensView extends VerticalLayout {
               fields.values().forEach(f -> f.setInvalid(false));
               try {
                 ApiTokenService.IssuedToken issued =
-                    tokens.issue(new ApiTokenService.TokenRequest(name.getValue(), owner.getValue(), days.getValue()), me);
+                    tokens.issue(
+                        new ApiTokenService.TokenRequest(
+                            name.getValue(), owner.getValue(), days.getValue()),
+                        me);
                 dialog.close();
                 refresh();
                 showOnce(issued.token());

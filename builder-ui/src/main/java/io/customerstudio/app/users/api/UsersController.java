@@ -42,7 +42,9 @@ class UsersController {
 
   @PostMapping
   @ResponseStatus(HttpStatus.CREATED)
-  @Operation(summary = "Create a user", description = "role: ADMIN or MARKETER; password: at least 10 characters")
+  @Operation(
+      summary = "Create a user",
+      description = "role: ADMIN or MARKETER; password: at least 10 characters")
   UserService.UserView create(@RequestBody UserService.NewUser user) {
     return users.create(user);
   }

@@ -14,6 +14,7 @@ import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.PasswordField;
 import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.Menu;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.spring.security.AuthenticationContext;
@@ -29,6 +30,7 @@ import java.util.Map;
 
 /** Admins add people, set roles, reset passwords and disable or delete accounts. */
 @Route("admin/users")
+@Menu(title = "Users", order = 900, icon = "vaadin:users")
 @PageTitle("Users · Customer Studio")
 @RolesAllowed(Roles.ADMIN)
 public class UsersView extends VerticalLayout {
@@ -51,7 +53,8 @@ public class UsersView extends VerticalLayout {
     grid.addColumn(u -> u.displayName() == null ? "" : u.displayName()).setHeader("Name");
     grid.addColumn(UserService.UserView::role).setHeader("Role").setSortable(true);
     grid.addColumn(u -> u.enabled() ? "yes" : "no").setHeader("Enabled");
-    grid.addColumn(u -> u.createdAt().format(DateTimeFormatter.ISO_LOCAL_DATE)).setHeader("Created");
+    grid.addColumn(u -> u.createdAt().format(DateTimeFormatter.ISO_LOCAL_DATE))
+        .setHeader("Created");
     grid.addComponentColumn(
             u -> {
               Button edit = new Button("Edit", e -> openEditor(u));
@@ -82,8 +85,10 @@ public class UsersView extends VerticalLayout {
     role.setId("user-role");
     role.setLabel("Role");
     role.setItems(UserStore.Role.values());
-    role.setHelperText("ADMIN: sources, schema, destinations, users. MARKETER: audiences, syncs, journeys.");
-    PasswordField password = new PasswordField(existing == null ? "Password" : "New password (leave empty to keep)");
+    role.setHelperText(
+        "ADMIN: sources, schema, destinations, users. MARKETER: audiences, syncs, journeys.");
+    PasswordField password =
+        new PasswordField(existing == null ? "Password" : "New password (leave empty to keep)");
     password.setId("user-password");
     password.setHelperText("At least 10 characters");
     Checkbox enabled = new Checkbox("Enabled");
@@ -109,12 +114,19 @@ public class UsersView extends VerticalLayout {
               fields.values().forEach(f -> f.setInvalid(false));
               try {
                 if (existing == null) {
-                  users.create(new UserService.NewUser(username.getValue(), name.getValue(), role.getValue(), password.getValue()));
+                  users.create(
+                      new UserService.NewUser(
+                          username.getValue(),
+                          name.getValue(),
+                          role.getValue(),
+                          password.getValue()));
                 } else {
                   users.update(
                       existing.username(),
                       new UserService.UserChange(
-                          name.getValue(), role.getValue(), enabled.getValue(),
+                          name.getValue(),
+                          role.getValue(),
+                          enabled.getValue(),
                           password.getValue().isEmpty() ? null : password.getValue()),
                       me);
                 }
