@@ -1,6 +1,6 @@
 package io.customerstudio.app;
 
-import io.customerstudio.infra.testing.TestPostgres;
+import io.customerstudio.query.testing.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.springframework.boot.test.context.SpringBootTest;

@@ -26,6 +26,8 @@ public final class DataSources {
     config.setPassword(password);
     config.setMaximumPoolSize(maxPool);
     config.setConnectionTimeout(10_000);
+    // audience windows, dates and naive timestamps are all read in UTC (docs/architecture.md)
+    config.setConnectionInitSql("set time zone 'UTC'");
     // fail fast: the constructor opens one connection and throws if it cannot
     config.setInitializationFailTimeout(1);
     try {

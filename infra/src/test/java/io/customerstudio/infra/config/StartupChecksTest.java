@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.customerstudio.infra.store.AppStore;
 import io.customerstudio.infra.temporal.TemporalConnection;
-import io.customerstudio.infra.testing.TestPostgres;
 import io.customerstudio.infra.warehouse.Warehouse;
+import io.customerstudio.query.testing.TestPostgres;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.diagnostics.FailureAnalysis;

@@ -3,8 +3,8 @@ package io.customerstudio.infra.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.customerstudio.infra.testing.TestPostgres;
 import io.customerstudio.query.schema.SchemaDocument;
+import io.customerstudio.query.testing.TestPostgres;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

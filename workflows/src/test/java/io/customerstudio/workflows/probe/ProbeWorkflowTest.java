@@ -3,8 +3,8 @@ package io.customerstudio.workflows.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.customerstudio.activities.probe.ProbeActivitiesImpl;
-import io.customerstudio.infra.testing.TestPostgres;
 import io.customerstudio.infra.warehouse.Warehouse;
+import io.customerstudio.query.testing.TestPostgres;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;

@@ -1,4 +1,4 @@
-package io.customerstudio.infra.testing;
+package io.customerstudio.query.testing;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -54,12 +54,17 @@ public final class TestPostgres {
     return server().getJdbcUrl("postgres", name);
   }
 
-  /** A data source on a new, empty database. */
+  /**
+   * A pooled data source on a new, empty database (sessions in UTC, like the app's warehouse pool).
+   * Pooled because a new PostgreSQL connection per query costs ~20 ms.
+   */
   public static DataSource newDatabase(String prefix) {
-    String url = newDatabaseUrl(prefix);
-    org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
-    ds.setURL(url);
-    ds.setUser("postgres");
-    return ds;
+    com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+    config.setJdbcUrl(newDatabaseUrl(prefix));
+    config.setUsername("postgres");
+    config.setMaximumPoolSize(4);
+    config.setMinimumIdle(0);
+    config.setConnectionInitSql("set time zone 'UTC'");
+    return new com.zaxxer.hikari.HikariDataSource(config);
   }
 }

@@ -1,0 +1,95 @@
+package io.customerstudio.query.compile;
+
+import io.customerstudio.query.schema.Column;
+import io.customerstudio.query.schema.ColumnType;
+import java.util.Locale;
+import org.jooq.DataType;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * An expression the compiler compares: a column, an aggregate or a trait value, with its spec type,
+ * the Java type its bind values take, and whether it can be NULL.
+ */
+public record Typed(Field<?> field, ColumnType type, DataType<?> dataType, boolean nullable) {
+
+  /** A column of an aliased model, typed so that bind values match the column's own type. */
+  static Typed column(String alias, Column c) {
+    Field<?> raw = DSL.field(DSL.name(alias, c.name()), dataType(c));
+    String nativeType = c.nativeType().toLowerCase(Locale.ROOT);
+    if (c.type() == ColumnType.TIMESTAMP && nativeType.equals("date")) {
+      // compare dates as the start of their day (UTC sessions), like every other time
+      return new Typed(
+          DSL.cast(raw, SQLDataType.LOCALDATETIME),
+          c.type(),
+          SQLDataType.LOCALDATETIME,
+          c.nullable());
+    }
+    if (c.type() == ColumnType.STRING && !isText(nativeType)) {
+      return new Typed(
+          DSL.cast(raw, SQLDataType.VARCHAR), c.type(), SQLDataType.VARCHAR, c.nullable());
+    }
+    return new Typed(raw, c.type(), raw.getDataType(), c.nullable());
+  }
+
+  static Typed of(Field<?> field, ColumnType type, boolean nullable) {
+    return new Typed(field, type, field.getDataType(), nullable);
+  }
+
+  static DataType<?> dataType(Column c) {
+    String t = c.nativeType().toLowerCase(Locale.ROOT);
+    return switch (c.type()) {
+      case NUMBER ->
+          switch (t) {
+            case "int2",
+                "int4",
+                "int8",
+                "smallint",
+                "integer",
+                "bigint",
+                "serial",
+                "bigserial",
+                "tinyint" ->
+                SQLDataType.BIGINT;
+            case "float4", "float8", "real", "double precision", "double", "float" ->
+                SQLDataType.DOUBLE;
+            default -> SQLDataType.NUMERIC;
+          };
+      case BOOLEAN -> SQLDataType.BOOLEAN;
+      case TIMESTAMP ->
+          switch (t) {
+            case "timestamp", "timestamp without time zone" -> SQLDataType.LOCALDATETIME;
+            case "date" -> SQLDataType.LOCALDATE;
+            default -> SQLDataType.TIMESTAMPWITHTIMEZONE;
+          };
+      case JSON -> SQLDataType.JSONB;
+      case STRING -> SQLDataType.VARCHAR;
+    };
+  }
+
+  static DataType<?> dataType(ColumnType type) {
+    return switch (type) {
+      case NUMBER -> SQLDataType.NUMERIC;
+      case BOOLEAN -> SQLDataType.BOOLEAN;
+      case TIMESTAMP -> SQLDataType.TIMESTAMPWITHTIMEZONE;
+      case JSON -> SQLDataType.JSONB;
+      case STRING -> SQLDataType.VARCHAR;
+    };
+  }
+
+  private static boolean isText(String nativeType) {
+    return switch (nativeType) {
+      case "text",
+          "varchar",
+          "bpchar",
+          "char",
+          "character",
+          "character varying",
+          "name",
+          "citext" ->
+          true;
+      default -> false;
+    };
+  }
+}
