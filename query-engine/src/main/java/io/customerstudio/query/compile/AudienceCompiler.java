@@ -103,6 +103,8 @@ public final class AudienceCompiler {
     }
   }
 
+  private static final org.jooq.Condition NONE = DSL.noCondition();
+
   private final Catalog catalog;
   private final Resolver resolver;
   private final Instant asOf;
@@ -210,20 +212,22 @@ public final class AudienceCompiler {
 
     @Override
     public org.jooq.Condition and(Condition.And c) {
-      org.jooq.Condition result = DSL.trueCondition();
+      // an empty AND holds; noCondition() is jOOQ's neutral element and renders as nothing
+      org.jooq.Condition result = DSL.noCondition();
       for (Condition x : c.conditions()) {
         result = result.and(condition(x, s));
       }
-      return result;
+      return result == NONE ? DSL.trueCondition() : result;
     }
 
     @Override
     public org.jooq.Condition or(Condition.Or c) {
-      org.jooq.Condition result = DSL.falseCondition();
+      // an empty OR does not hold: fail closed
+      org.jooq.Condition result = DSL.noCondition();
       for (Condition x : c.conditions()) {
         result = result.or(condition(x, s));
       }
-      return result;
+      return result == NONE ? DSL.falseCondition() : result;
     }
 
     @Override
@@ -289,8 +293,7 @@ public final class AudienceCompiler {
         return DSL.falseCondition();
       }
       Rows rows = rows(s, List.of(hop.get()));
-      org.jooq.Condition where =
-          c.where() == null ? DSL.trueCondition() : condition(c.where(), rows.last());
+      org.jooq.Condition where = c.where() == null ? NONE : condition(c.where(), rows.last());
       if (c.aggregate() == null) {
         return exists(s, rows, where);
       }
@@ -344,7 +347,7 @@ public final class AudienceCompiler {
       Rows rows = rows(s, hops);
       Scope e = rows.last();
       SchemaDocument.Model def = e.model().def();
-      org.jooq.Condition where = DSL.trueCondition();
+      org.jooq.Condition where = NONE;
       if (c.eventType() != null) {
         if (def.eventType() == null) {
           problems.add(
@@ -509,7 +512,7 @@ public final class AudienceCompiler {
     List<Field<Object>> links = first.toColumns().stream().map(current::field).toList();
     for (Hop hop : hops.subList(1, hops.size())) {
       Scope next = newScope(hop.to());
-      org.jooq.Condition on = DSL.trueCondition();
+      org.jooq.Condition on = NONE;
       for (int i = 0; i < hop.fromColumns().size(); i++) {
         on = on.and(current.field(hop.fromColumns().get(i)).eq(next.field(hop.toColumns().get(i))));
       }
@@ -604,7 +607,7 @@ public final class AudienceCompiler {
             .groupBy(rows.links())
             .having(DSL.not(having))
             .asTable("g" + (aliases++));
-    org.jooq.Condition match = DSL.trueCondition();
+    org.jooq.Condition match = NONE;
     for (int i = 0; i < rows.links().size(); i++) {
       @SuppressWarnings("unchecked")
       Field<Object> g = (Field<Object>) failing.field(i);
@@ -637,8 +640,7 @@ public final class AudienceCompiler {
         return DSL.falseCondition();
       }
       Rows rows = rows(s, hops);
-      org.jooq.Condition where =
-          agg.where() == null ? DSL.trueCondition() : condition(agg.where(), rows.last());
+      org.jooq.Condition where = agg.where() == null ? NONE : condition(agg.where(), rows.last());
       Typed value = aggregate(rows.last(), agg.function(), agg.column(), agg.orderBy(), agg.path());
       if (value == null) {
         return DSL.falseCondition();
@@ -759,13 +761,12 @@ public final class AudienceCompiler {
         return Typed.of(DSL.inline((Object) null), trait.type(), true);
       }
       Rows rows = rows(s, hops);
-      org.jooq.Condition where =
-          t.where() == null ? DSL.trueCondition() : condition(t.where(), rows.last());
+      org.jooq.Condition where = t.where() == null ? NONE : condition(t.where(), rows.last());
       Typed value = aggregate(rows.last(), t.function(), t.column(), t.orderBy(), t.path());
       if (value == null) {
         return Typed.of(DSL.inline((Object) null), trait.type(), true);
       }
-      org.jooq.Condition link = DSL.trueCondition();
+      org.jooq.Condition link = NONE;
       for (int i = 0; i < rows.links().size(); i++) {
         link = link.and(rows.links().get(i).eq(rows.anchors().get(i)));
       }
@@ -837,7 +838,7 @@ public final class AudienceCompiler {
     }
     @SuppressWarnings("unchecked")
     Field<Object> f = (Field<Object>) x.field();
-    org.jooq.Condition notNull = x.nullable() ? f.isNotNull() : DSL.trueCondition();
+    org.jooq.Condition notNull = x.nullable() ? f.isNotNull() : NONE;
     org.jooq.Condition isNull = x.nullable() ? f.isNull() : DSL.falseCondition();
     if (op.value() == Op.Value.NONE) {
       if (value != null && !value.isNull()) {
@@ -845,7 +846,7 @@ public final class AudienceCompiler {
       }
       return switch (op) {
         case IS_NULL -> isNull;
-        case IS_NOT_NULL -> notNull;
+        case IS_NOT_NULL -> x.nullable() ? f.isNotNull() : DSL.trueCondition();
         case IS_TRUE -> f.eq(DSL.inline(true)).and(notNull);
         case IS_FALSE -> f.eq(DSL.inline(false)).and(notNull);
         default -> throw new IllegalStateException(op.name());
@@ -1020,7 +1021,7 @@ public final class AudienceCompiler {
   }
 
   private static org.jooq.Condition notNull(List<Field<Object>> fields) {
-    org.jooq.Condition c = DSL.trueCondition();
+    org.jooq.Condition c = NONE;
     for (Field<Object> f : fields) {
       c = c.and(f.isNotNull());
     }

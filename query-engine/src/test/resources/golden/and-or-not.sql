@@ -1,0 +1,1 @@
+select "t0"."user_id" from "shop"."users" as "t0" where ("t0"."vip" = true and "t0"."vip" is not null and not (("t0"."age" < ? and "t0"."age" is not null) or ("t0"."country" in (?, ?) and "t0"."country" is not null)))

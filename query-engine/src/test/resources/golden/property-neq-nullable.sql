@@ -1,0 +1,1 @@
+select "t0"."user_id" from "shop"."users" as "t0" where ("t0"."country" is null or "t0"."country" <> ?)

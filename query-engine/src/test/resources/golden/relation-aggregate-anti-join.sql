@@ -1,0 +1,1 @@
+select "t0"."user_id" from "shop"."users" as "t0" where not exists (select 1 as "one" from (select "t1"."user_id" from "shop"."purchases" as "t1" where "t1"."user_id" is not null group by "t1"."user_id" having not (count(*) < ?)) as "g2" where "g2"."user_id" = "t0"."user_id")

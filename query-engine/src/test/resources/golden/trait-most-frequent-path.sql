@@ -1,0 +1,1 @@
+select "t0"."user_id" from "shop"."users" as "t0" where "t0"."user_id" in (select "t1"."user_id" from "shop"."purchases" as "t1" join "shop"."products" as "t2" on "t1"."product_id" = "t2"."product_id" where "t1"."user_id" is not null group by "t1"."user_id" having (mode() within group (order by "t2"."category") = ? and mode() within group (order by "t2"."category") is not null))
