@@ -140,6 +140,23 @@ public final class AudienceCompiler {
     return new Compiled(root, where);
   }
 
+  /**
+   * Reads and compiles a definition's JSON in one pass, so structural problems (unknown fields, bad
+   * windows) and semantic ones (unknown columns, wrong value types) are reported together.
+   */
+  public Compiled compile(JsonNode json, String path) {
+    AudienceDefinition definition = AudienceJson.readDefinition(json, path, problems);
+    ModelInfo parent = parentModel(definition, path);
+    if (parent == null) {
+      problems.throwIfAny();
+    }
+    Scope root = newScope(parent);
+    org.jooq.Condition where =
+        definition.filter() == null ? DSL.trueCondition() : condition(definition.filter(), root);
+    problems.throwIfAny();
+    return new Compiled(root, where);
+  }
+
   /** The parent model a definition names, or a problem. */
   public ModelInfo parentModel(AudienceDefinition definition, String path) {
     if (definition == null || definition.parent() == null) {

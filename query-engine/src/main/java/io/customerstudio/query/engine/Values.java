@@ -17,12 +17,11 @@ final class Values {
   private Values() {}
 
   static Object plain(Object v) {
-    if (v == null
-        || v instanceof String
-        || v instanceof Boolean
-        || v instanceof Long
-        || v instanceof Integer) {
+    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long) {
       return v;
+    }
+    if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
     }
     if (v instanceof BigDecimal d) {
       return d.stripTrailingZeros().scale() <= 0
