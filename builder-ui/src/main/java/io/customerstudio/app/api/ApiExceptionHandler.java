@@ -3,7 +3,9 @@ package io.customerstudio.app.api;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.customerstudio.query.ValidationException;
 import java.util.List;
+import org.jooq.exception.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -25,6 +27,32 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ProblemDetail> handle(ApiException e) {
     return problem(e.status(), e.title(), e.getMessage(), e.errors());
+  }
+
+  /** A schema or audience definition the engine refused, before any SQL ran. */
+  @ExceptionHandler(ValidationException.class)
+  ResponseEntity<ProblemDetail> handle(ValidationException e) {
+    List<ApiException.FieldError> errors =
+        e.problems().stream().map(p -> new ApiException.FieldError(p.path(), p.message())).toList();
+    return problem(HttpStatus.BAD_REQUEST, "Invalid definition", e.getMessage(), errors);
+  }
+
+  /**
+   * The warehouse refused a value (SQLSTATE class 22, data exception: a NUL byte, an out of range
+   * number): the request's fault, so a 400; anything else stays a server error.
+   */
+  @ExceptionHandler(DataAccessException.class)
+  ResponseEntity<ProblemDetail> handle(DataAccessException e) {
+    String state = e.sqlState();
+    if (state != null && state.startsWith("22")) {
+      String reason = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+      return problem(
+          HttpStatus.BAD_REQUEST,
+          "Invalid value",
+          "the warehouse rejected a value: " + reason.lines().findFirst().orElse(reason),
+          List.of(new ApiException.FieldError("$", reason.lines().findFirst().orElse(reason))));
+    }
+    throw e;
   }
 
   /** Malformed JSON, a wrong type or an unknown field: name the JSON path Jackson stopped at. */

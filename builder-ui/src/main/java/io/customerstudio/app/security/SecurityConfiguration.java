@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
@@ -54,7 +55,12 @@ class SecurityConfiguration {
             a ->
                 a.requestMatchers("/actuator/health", "/actuator/health/**")
                     .permitAll()
-                    .requestMatchers("/api/v1/users/**", "/api/v1/tokens/**")
+                    .requestMatchers(
+                        "/api/v1/users/**", "/api/v1/tokens/**", "/api/v1/schema/tables/**")
+                    .hasRole(Roles.ADMIN)
+                    .requestMatchers(HttpMethod.PUT, "/api/v1/schema")
+                    .hasRole(Roles.ADMIN)
+                    .requestMatchers(HttpMethod.POST, "/api/v1/import")
                     .hasRole(Roles.ADMIN)
                     .anyRequest()
                     .authenticated())

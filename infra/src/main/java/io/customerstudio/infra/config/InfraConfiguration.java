@@ -3,8 +3,10 @@ package io.customerstudio.infra.config;
 import io.customerstudio.infra.demo.DemoWarehouseBootstrap;
 import io.customerstudio.infra.store.ApiTokenStore;
 import io.customerstudio.infra.store.AppStore;
+import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.DemoDatasetStore;
 import io.customerstudio.infra.store.SchemaStore;
+import io.customerstudio.infra.store.TemplateStore;
 import io.customerstudio.infra.store.UserStore;
 import io.customerstudio.infra.temporal.TemporalConnection;
 import io.customerstudio.infra.temporal.TemporalHealthIndicator;
@@ -12,6 +14,7 @@ import io.customerstudio.infra.temporal.TemporalWorker;
 import io.customerstudio.infra.temporal.WorkerRegistrar;
 import io.customerstudio.infra.warehouse.Warehouse;
 import io.customerstudio.infra.warehouse.WarehouseHealthIndicator;
+import io.customerstudio.infra.workspace.Workspace;
 import io.temporal.client.WorkflowClient;
 import java.time.Clock;
 import java.util.List;
@@ -91,6 +94,22 @@ public class InfraConfiguration {
   @Bean
   SchemaStore schemaStore(DSLContext db, Clock clock) {
     return new SchemaStore(db, clock);
+  }
+
+  @Bean
+  AudienceStore audienceStore(DSLContext db, Clock clock) {
+    return new AudienceStore(db, clock);
+  }
+
+  @Bean
+  TemplateStore templateStore(DSLContext db, Clock clock) {
+    return new TemplateStore(db, clock);
+  }
+
+  @Bean
+  Workspace workspace(
+      SchemaStore schemas, AudienceStore audiences, TemplateStore templates, Warehouse warehouse) {
+    return new Workspace(schemas, audiences, templates, warehouse);
   }
 
   @Bean

@@ -1,0 +1,400 @@
+package io.customerstudio.app.audiences;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.api.Json;
+import io.customerstudio.infra.store.AudienceStore;
+import io.customerstudio.infra.store.TemplateStore;
+import io.customerstudio.infra.workspace.Workspace;
+import io.customerstudio.query.Problems;
+import io.customerstudio.query.audience.AudienceDefinition;
+import io.customerstudio.query.audience.AudienceJson;
+import io.customerstudio.query.audience.Condition;
+import io.customerstudio.query.compile.AudienceCompiler;
+import io.customerstudio.query.engine.AudienceEngine;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.springframework.stereotype.Service;
+
+/**
+ * Saved audiences and everything computed from definitions: validation at save (every save a new
+ * version), previews, streamed evaluation, explain, insights and profiles. A definition is stored
+ * in its canonical JSON, which a client that reads and saves it back gets unchanged.
+ */
+@Service
+public class AudienceService {
+
+  static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_-]{0,99}");
+
+  public record AudienceView(
+      String key,
+      String name,
+      String description,
+      String parent,
+      JsonNode definition,
+      int version,
+      Long size,
+      OffsetDateTime sizeAt,
+      String createdBy,
+      OffsetDateTime createdAt,
+      String updatedBy,
+      OffsetDateTime updatedAt) {}
+
+  public record VersionView(
+      int version,
+      String name,
+      String description,
+      JsonNode definition,
+      String createdBy,
+      OffsetDateTime createdAt) {}
+
+  /** A definition given inline or by a saved audience's key, as preview-like requests do. */
+  public record Target(JsonNode definition, String audience) {}
+
+  private final AudienceStore audiences;
+  private final TemplateStore templates;
+  private final Workspace workspace;
+  private final Clock clock;
+
+  public AudienceService(
+      AudienceStore audiences, TemplateStore templates, Workspace workspace, Clock clock) {
+    this.audiences = audiences;
+    this.templates = templates;
+    this.workspace = workspace;
+    this.clock = clock;
+  }
+
+  public List<AudienceView> list(String search) {
+    return audiences.list(search).stream().map(AudienceService::view).toList();
+  }
+
+  public AudienceView get(String key) {
+    return view(find(key));
+  }
+
+  public AudienceView create(
+      String key, String name, String description, JsonNode definition, String user) {
+    List<ApiException.FieldError> errors = new ArrayList<>();
+    if (key == null || !KEY.matcher(key).matches()) {
+      errors.add(
+          new ApiException.FieldError(
+              "$.key",
+              "use 1 to 100 lower-case letters, digits, '-' or '_', starting with a letter or digit"));
+    } else if (audiences.find(key).isPresent()) {
+      throw ApiException.conflict("An audience '" + key + "' already exists");
+    }
+    checkName(name, errors);
+    if (!errors.isEmpty()) {
+      throw ApiException.invalid(errors);
+    }
+    AudienceDefinition d = validate(key, definition);
+    return view(audiences.create(key, draft(name, description, d), user));
+  }
+
+  public AudienceView update(
+      String key, String name, String description, JsonNode definition, String user) {
+    AudienceStore.Audience current = find(key);
+    List<ApiException.FieldError> errors = new ArrayList<>();
+    checkName(name, errors);
+    if (!errors.isEmpty()) {
+      throw ApiException.invalid(errors);
+    }
+    AudienceDefinition d = validate(key, definition);
+    if (!d.parent().equals(current.parentModel()) && !referencing(key).isEmpty()) {
+      throw ApiException.conflict(
+          "'"
+              + key
+              + "' is used by "
+              + referencing(key)
+              + "; they select "
+              + current.parentModel()
+              + ", so its parent model cannot change");
+    }
+    return view(audiences.update(key, draft(name, description, d), user).orElseThrow());
+  }
+
+  public List<VersionView> versions(String key) {
+    find(key);
+    return audiences.versions(key).stream()
+        .map(
+            v ->
+                new VersionView(
+                    v.version(),
+                    v.name(),
+                    v.description(),
+                    Json.parse(v.definition()),
+                    v.createdBy(),
+                    v.createdAt()))
+        .toList();
+  }
+
+  /** Saves an old version's name, description and definition as the newest version. */
+  public AudienceView restore(String key, int version, String user) {
+    AudienceStore.Version v =
+        audiences.versions(key).stream()
+            .filter(x -> x.version() == version)
+            .findFirst()
+            .orElseThrow(
+                () -> ApiException.notFound("Audience '" + key + "' has no version " + version));
+    return update(key, v.name(), v.description(), Json.parse(v.definition()), user);
+  }
+
+  /** Refused while another audience uses this one, and says which. */
+  public void delete(String key) {
+    find(key);
+    List<String> users = referencing(key);
+    if (!users.isEmpty()) {
+      throw ApiException.conflict(
+          "Audience '"
+              + key
+              + "' is used by audience(s) "
+              + users
+              + "; remove those conditions first");
+    }
+    audiences.delete(key);
+  }
+
+  /** Keys of saved audiences whose current definition refers to {@code key}. */
+  public List<String> referencing(String key) {
+    List<String> found = new ArrayList<>();
+    for (AudienceStore.Audience a : audiences.list(null)) {
+      if (!a.key().equals(key)
+          && References.audiences(Workspace.definition(a.definition()).filter()).contains(key)) {
+        found.add(a.key());
+      }
+    }
+    return found;
+  }
+
+  public List<String> usingTemplate(String template) {
+    List<String> found = new ArrayList<>();
+    for (AudienceStore.Audience a : audiences.list(null)) {
+      if (References.templates(Workspace.definition(a.definition()).filter()).contains(template)) {
+        found.add(a.key());
+      }
+    }
+    return found;
+  }
+
+  // ---------------------------------------------------------------- computations
+
+  public AudienceEngine.Preview preview(
+      Target target,
+      Instant asOf,
+      AudienceEngine.Sampling sampling,
+      int limit,
+      List<String> columns) {
+    if (sampling != null && (sampling.percent() <= 0 || sampling.percent() > 100)) {
+      throw ApiException.invalid("$.sampling.percent", "must be greater than 0 and at most 100");
+    }
+    if (limit < 0 || limit > 1000) {
+      throw ApiException.invalid("$.limit", "must be from 0 to 1000");
+    }
+    Resolved r = resolve(target);
+    AudienceEngine.Preview p =
+        workspace.engine().preview(r.definition(), r.path(), time(asOf), sampling, limit, columns);
+    if (r.saved() != null && sampling == null && asOf == null) {
+      audiences.recordCount(r.saved().key(), r.saved().definition(), p.count());
+    }
+    return p;
+  }
+
+  public long evaluate(Target target, Instant asOf, Consumer<Object> sink) {
+    Resolved r = resolve(target);
+    return workspace.engine().streamKeys(r.definition(), r.path(), time(asOf), sink);
+  }
+
+  /** Validates a target (compiles it) without running anything. */
+  public void explainable(Target target) {
+    Resolved r = resolve(target);
+    workspace.engine().compile(r.definition(), r.path(), clock.instant());
+  }
+
+  public AudienceEngine.Explanation explain(Target target, Instant asOf) {
+    Resolved r = resolve(target);
+    return workspace.engine().explain(r.definition(), r.path(), time(asOf));
+  }
+
+  public AudienceEngine.Overlap overlap(List<String> keys, Instant asOf) {
+    if (keys == null || keys.size() < 2 || keys.size() > 10) {
+      throw ApiException.invalid("$.audiences", "give 2 to 10 audience keys");
+    }
+    Map<String, AudienceDefinition> definitions = new LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      AudienceStore.Audience a =
+          audiences
+              .find(key)
+              .orElseThrow(() -> ApiException.invalid("$.audiences", "no audience '" + key + "'"));
+      if (definitions.put(key, Workspace.definition(a.definition())) != null) {
+        throw ApiException.invalid("$.audiences", "'" + key + "' is listed twice");
+      }
+    }
+    return workspace.engine().overlap(definitions, "$.audiences", time(asOf));
+  }
+
+  public AudienceEngine.Breakdown breakdown(
+      Target target, String column, String trait, Instant asOf, Integer limit) {
+    Resolved r = resolve(target);
+    return workspace
+        .engine()
+        .breakdown(r.definition(), r.path(), time(asOf), column, trait, limit == null ? 10 : limit);
+  }
+
+  public Optional<AudienceEngine.Profile> profile(String model, String key) {
+    return workspace.engine().profile(model, key);
+  }
+
+  public AudienceDefinition definition(String key) {
+    return Workspace.definition(find(key).definition());
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /**
+   * Parses and compiles, as the audience {@code key} would be saved (so cycles through it show).
+   */
+  AudienceDefinition validate(String key, JsonNode definition) {
+    if (definition == null || definition.isNull()) {
+      throw ApiException.invalid("$.definition", "is required: {\"parent\": ..., \"filter\": ...}");
+    }
+    Problems problems = new Problems();
+    AudienceDefinition d = AudienceJson.readDefinition(definition, "$.definition", problems);
+    AudienceCompiler.Resolver stored = workspace.resolver();
+    AudienceCompiler.Resolver withThis =
+        new AudienceCompiler.Resolver() {
+          @Override
+          public Optional<AudienceDefinition> audience(String k) {
+            return k.equals(key) ? Optional.ofNullable(d) : stored.audience(k);
+          }
+
+          @Override
+          public Optional<AudienceCompiler.TemplateBody> template(String k) {
+            return stored.template(k);
+          }
+        };
+    // parses again, reporting structural and semantic problems together
+    new AudienceCompiler(workspace.catalog(), withThis, clock.instant())
+        .compile(definition, "$.definition");
+    return d;
+  }
+
+  private record Resolved(
+      AudienceDefinition definition, String path, AudienceStore.Audience saved) {}
+
+  private Resolved resolve(Target t) {
+    if ((t.definition() == null) == (t.audience() == null)) {
+      throw ApiException.invalid("$", "give exactly one of \"definition\" or \"audience\"");
+    }
+    if (t.audience() != null) {
+      AudienceStore.Audience a =
+          audiences
+              .find(t.audience())
+              .orElseThrow(
+                  () -> ApiException.invalid("$.audience", "no audience '" + t.audience() + "'"));
+      return new Resolved(Workspace.definition(a.definition()), "$.audience", a);
+    }
+    Problems problems = new Problems();
+    AudienceDefinition d = AudienceJson.readDefinition(t.definition(), "$.definition", problems);
+    if (!problems.isEmpty()) {
+      // compile reports parse and semantic problems together
+      workspace.engine().compiler(clock.instant()).compile(t.definition(), "$.definition");
+    }
+    return new Resolved(d, "$.definition", null);
+  }
+
+  private Instant time(Instant asOf) {
+    return asOf != null ? asOf : clock.instant();
+  }
+
+  private AudienceStore.Audience find(String key) {
+    return audiences
+        .find(key)
+        .orElseThrow(() -> ApiException.notFound("Audience '" + key + "' not found"));
+  }
+
+  private static AudienceStore.Draft draft(String name, String description, AudienceDefinition d) {
+    return new AudienceStore.Draft(
+        name.strip(),
+        description == null || description.isBlank() ? null : description,
+        d.parent(),
+        AudienceJson.write(d).toString());
+  }
+
+  private static void checkName(String name, List<ApiException.FieldError> errors) {
+    if (name == null || name.isBlank() || name.length() > 200) {
+      errors.add(new ApiException.FieldError("$.name", "give a name of 1 to 200 characters"));
+    }
+  }
+
+  static AudienceView view(AudienceStore.Audience a) {
+    return new AudienceView(
+        a.key(),
+        a.name(),
+        a.description(),
+        a.parentModel(),
+        Json.parse(a.definition()),
+        a.version(),
+        a.lastCount(),
+        a.lastCountedAt(),
+        a.createdBy(),
+        a.createdAt(),
+        a.updatedBy(),
+        a.updatedAt());
+  }
+
+  /** Finds the audiences and templates a condition tree refers to. */
+  static final class References {
+    private References() {}
+
+    static List<String> audiences(Condition c) {
+      List<String> out = new ArrayList<>();
+      walk(
+          c,
+          x -> {
+            if (x instanceof Condition.AudienceRef a) {
+              out.add(a.audience());
+            }
+          });
+      return out;
+    }
+
+    static List<String> templates(Condition c) {
+      List<String> out = new ArrayList<>();
+      walk(
+          c,
+          x -> {
+            if (x instanceof Condition.Template t) {
+              out.add(t.template());
+            }
+          });
+      return out;
+    }
+
+    static void walk(Condition c, Consumer<Condition> visit) {
+      if (c == null) {
+        return;
+      }
+      visit.accept(c);
+      if (c instanceof Condition.And a) {
+        a.conditions().forEach(x -> walk(x, visit));
+      } else if (c instanceof Condition.Or o) {
+        o.conditions().forEach(x -> walk(x, visit));
+      } else if (c instanceof Condition.Not n) {
+        walk(n.condition(), visit);
+      } else if (c instanceof Condition.Relation r) {
+        walk(r.where(), visit);
+      } else if (c instanceof Condition.Event e) {
+        walk(e.where(), visit);
+      }
+    }
+  }
+}

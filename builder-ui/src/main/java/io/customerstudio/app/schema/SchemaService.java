@@ -1,0 +1,110 @@
+package io.customerstudio.app.schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.api.Json;
+import io.customerstudio.infra.store.SchemaStore;
+import io.customerstudio.infra.workspace.Workspace;
+import io.customerstudio.query.engine.AudienceEngine;
+import io.customerstudio.query.schema.Catalog;
+import io.customerstudio.query.schema.Column;
+import io.customerstudio.query.schema.SchemaDocument;
+import java.time.OffsetDateTime;
+import java.util.List;
+import org.springframework.stereotype.Service;
+
+/** The warehouse schema document: read, validated against the warehouse and replaced. */
+@Service
+public class SchemaService {
+
+  public record SchemaView(
+      Integer version, String updatedBy, OffsetDateTime updatedAt, JsonNode document) {}
+
+  public record ColumnView(String name, String type, String nativeType, boolean nullable) {}
+
+  private final SchemaStore schemas;
+  private final Workspace workspace;
+
+  public SchemaService(SchemaStore schemas, Workspace workspace) {
+    this.schemas = schemas;
+    this.workspace = workspace;
+  }
+
+  public SchemaView current() {
+    return schemas
+        .current()
+        .map(
+            v ->
+                new SchemaView(v.version(), v.createdBy(), v.createdAt(), Json.parse(v.document())))
+        .orElse(
+            new SchemaView(
+                null,
+                null,
+                null,
+                Json.parse("{\"models\": [], \"relationships\": [], \"traits\": []}")));
+  }
+
+  /**
+   * Validates against the warehouse and saves a new version; every problem is a 400 with a path.
+   */
+  public SchemaView replace(JsonNode document, String user) {
+    if (document == null || !document.isObject()) {
+      throw ApiException.invalid(
+          "$",
+          "expected the schema document: {\"models\": [...], \"relationships\": [...], \"traits\": [...]}");
+    }
+    SchemaDocument doc = Json.convert(document, "$", SchemaDocument.class);
+    workspace.validate(doc);
+    SchemaStore.SchemaVersion saved = schemas.save(doc.toJson(), user);
+    workspace.refresh();
+    return new SchemaView(
+        saved.version(), saved.createdBy(), saved.createdAt(), Json.parse(saved.document()));
+  }
+
+  public List<SchemaStore.SchemaVersion> versions() {
+    return schemas.versions();
+  }
+
+  public List<ColumnView> columns(String model) {
+    Catalog.ModelInfo m = model(model);
+    return m.columns().stream().map(SchemaService::view).toList();
+  }
+
+  public List<AudienceEngine.ValueCount> values(
+      String model, String column, String prefix, int limit) {
+    return workspace.engine().values(model, column, prefix, limit);
+  }
+
+  public List<String> tables() {
+    return workspace.introspector().tables();
+  }
+
+  /** Columns of any warehouse table, for the model editor's picker. */
+  public List<ColumnView> tableColumns(String qualified) {
+    String[] parts = qualified.split("\\.");
+    if (parts.length != 2) {
+      throw ApiException.invalid("$.table", "expected schema.table");
+    }
+    return workspace
+        .introspector()
+        .tableColumns(parts[0], parts[1])
+        .orElseThrow(() -> ApiException.notFound("No table " + qualified + " in the warehouse"))
+        .stream()
+        .map(SchemaService::view)
+        .toList();
+  }
+
+  private Catalog.ModelInfo model(String name) {
+    Catalog catalog = workspace.catalog();
+    return catalog
+        .model(name)
+        .orElseThrow(
+            () ->
+                ApiException.notFound(
+                    "Model '" + name + "' not found; known: " + catalog.modelNames()));
+  }
+
+  private static ColumnView view(Column c) {
+    return new ColumnView(c.name(), c.type().json(), c.nativeType(), c.nullable());
+  }
+}
