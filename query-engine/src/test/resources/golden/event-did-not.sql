@@ -1,1 +1,1 @@
-select "t0"."user_id" from "shop"."users" as "t0" where not ("t0"."user_id" in (select "t1"."user_id" from (select * from shop.events where event_type is distinct from 'bot') as "t1" where ("t1"."event_type" = ? and "t1"."user_id" is not null)))
+select "t0"."user_id" from "shop"."users" as "t0" where not exists (select 1 as "one" from (select * from shop.events where event_type is distinct from 'bot') as "t1" where ("t1"."event_type" = ? and "t1"."user_id" = "t0"."user_id"))

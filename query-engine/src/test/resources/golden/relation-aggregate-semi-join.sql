@@ -1,1 +1,1 @@
-select "t0"."user_id" from "shop"."users" as "t0" where "t0"."user_id" in (select "t1"."user_id" from "shop"."purchases" as "t1" where "t1"."user_id" is not null group by "t1"."user_id" having (sum("t1"."amount") >= ? and sum("t1"."amount") is not null))
+select "t0"."user_id" from "shop"."users" as "t0" where "t0"."user_id" in (select "t1"."user_id" from "shop"."purchases" as "t1" where "t1"."user_id" is not null group by "t1"."user_id" having coalesce((sum("t1"."amount") >= ?), false))

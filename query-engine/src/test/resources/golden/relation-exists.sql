@@ -1,1 +1,1 @@
-select "t0"."user_id" from "shop"."users" as "t0" where "t0"."user_id" in (select "t1"."user_id" from "shop"."purchases" as "t1" where ("t1"."status" = ? and "t1"."status" is not null and "t1"."user_id" is not null))
+select "t0"."user_id" from "shop"."users" as "t0" where exists (select 1 as "one" from "shop"."purchases" as "t1" where ("t1"."status" = ? and "t1"."status" is not null and "t1"."user_id" = "t0"."user_id"))

@@ -43,8 +43,15 @@ public final class BenchMain {
     }
     try {
       BenchReport report = new BenchReport(Path.of("docs/benchmarks.md"));
-      if (which.equals("all") || which.equals("generator")) {
-        report.replaceSection("Demo warehouse generator", generator(ds, users));
+      if (which.equals("all") || which.equals("generator") || which.equals("query")) {
+        String generated = generator(ds, users);
+        if (!which.equals("query")) {
+          report.replaceSection("Demo warehouse generator", generated);
+        }
+      }
+      if (which.equals("all") || which.equals("query")) {
+        report.replaceSection(
+            "Audience queries: generated vs hand-written SQL", QueryBenchmark.run(ds, users));
       }
       report.write();
       System.out.println("Wrote docs/benchmarks.md");

@@ -2,6 +2,7 @@ package io.customerstudio.app.dashboard;
 
 import io.customerstudio.infra.config.StudioProperties;
 import io.customerstudio.infra.store.AppStore;
+import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.DemoDatasetStore;
 import io.customerstudio.infra.store.SchemaStore;
 import io.customerstudio.infra.warehouse.Warehouse;
@@ -47,7 +48,7 @@ public class DashboardService {
       Map<String, Long> rowCounts) {}
 
   public record WorkspaceFigures(
-      Integer schemaVersion, int models, int relationships, int traits) {}
+      Integer schemaVersion, int models, int relationships, int traits, long audiences) {}
 
   public record DashboardStatus(
       List<ConnectionStatus> connections,
@@ -61,6 +62,7 @@ public class DashboardService {
   private final ProbeService probe;
   private final DemoDatasetStore datasets;
   private final SchemaStore schemas;
+  private final AudienceStore audiences;
   private final StudioProperties properties;
 
   public DashboardService(
@@ -70,6 +72,7 @@ public class DashboardService {
       ProbeService probe,
       DemoDatasetStore datasets,
       SchemaStore schemas,
+      AudienceStore audiences,
       StudioProperties properties) {
     this.health = health;
     this.appStore = appStore;
@@ -77,6 +80,7 @@ public class DashboardService {
     this.probe = probe;
     this.datasets = datasets;
     this.schemas = schemas;
+    this.audiences = audiences;
     this.properties = properties;
   }
 
@@ -131,8 +135,9 @@ public class DashboardService {
                   v.version(),
                   doc.models().size(),
                   doc.relationships().size(),
-                  doc.traits().size());
+                  doc.traits().size(),
+                  audiences.count());
             })
-        .orElse(new WorkspaceFigures(null, 0, 0, 0));
+        .orElse(new WorkspaceFigures(null, 0, 0, 0, audiences.count()));
   }
 }

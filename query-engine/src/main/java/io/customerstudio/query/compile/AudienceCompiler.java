@@ -32,7 +32,6 @@ import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Select;
-import org.jooq.SelectConditionStep;
 import org.jooq.SortField;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
@@ -135,7 +134,7 @@ public final class AudienceCompiler {
     problems.throwIfAny();
     Scope root = newScope(parent);
     org.jooq.Condition where =
-        definition.filter() == null ? DSL.trueCondition() : condition(definition.filter(), root);
+        definition.filter() == null ? DSL.trueCondition() : conjunct(definition.filter(), root);
     problems.throwIfAny();
     return new Compiled(root, where);
   }
@@ -152,7 +151,7 @@ public final class AudienceCompiler {
     }
     Scope root = newScope(parent);
     org.jooq.Condition where =
-        definition.filter() == null ? DSL.trueCondition() : condition(definition.filter(), root);
+        definition.filter() == null ? DSL.trueCondition() : conjunct(definition.filter(), root);
     problems.throwIfAny();
     return new Compiled(root, where);
   }
@@ -190,12 +189,28 @@ public final class AudienceCompiler {
     return new Scope(model, "t" + (aliases++));
   }
 
-  /** A condition in scope, for callers that build their own queries (explain, insights). */
+  /**
+   * A condition in any position (under OR or NOT, in a CASE or a select list): relations and
+   * aggregates compile to correlated subqueries, which PostgreSQL probes per row by index or
+   * hashes, never rescans.
+   */
   public org.jooq.Condition condition(Condition c, Scope scope) {
+    return condition(c, scope, false);
+  }
+
+  /**
+   * A condition that is ANDed into a WHERE clause: aggregates may then compile to grouped semi- and
+   * anti-joins, which the planner turns into hash joins.
+   */
+  public org.jooq.Condition conjunct(Condition c, Scope scope) {
+    return condition(c, scope, true);
+  }
+
+  private org.jooq.Condition condition(Condition c, Scope scope, boolean conjunctive) {
     if (c == null) {
       return DSL.falseCondition(); // a broken node already reported its problem: fail closed
     }
-    return c.accept(new Visitor(scope));
+    return c.accept(new Visitor(scope, conjunctive));
   }
 
   /** The value of a trait for each row of {@code scope} (a correlated expression). */
@@ -222,9 +237,11 @@ public final class AudienceCompiler {
 
   private final class Visitor implements Condition.Visitor<org.jooq.Condition> {
     private final Scope s;
+    private final boolean conjunctive;
 
-    Visitor(Scope s) {
+    Visitor(Scope s, boolean conjunctive) {
       this.s = s;
+      this.conjunctive = conjunctive;
     }
 
     @Override
@@ -232,7 +249,7 @@ public final class AudienceCompiler {
       // an empty AND holds; noCondition() is jOOQ's neutral element and renders as nothing
       org.jooq.Condition result = DSL.noCondition();
       for (Condition x : c.conditions()) {
-        result = result.and(condition(x, s));
+        result = result.and(condition(x, s, conjunctive));
       }
       return result == NONE ? DSL.trueCondition() : result;
     }
@@ -288,7 +305,11 @@ public final class AudienceCompiler {
         return DSL.falseCondition();
       }
       if (trait.get().def() instanceof TraitDef.Aggregation agg) {
-        return aggregationTraitCondition(s, trait.get(), agg, c);
+        return aggregationTraitCondition(s, trait.get(), agg, c, conjunctive);
+      }
+      if (trait.get().def() instanceof TraitDef.Case caseTrait
+          && CaseRewrite.applies(c.op(), c.value())) {
+        return caseCondition(s, trait.get(), caseTrait, c, conjunctive);
       }
       return compare(traitValue(s, trait.get(), c.path() + ".trait"), c.op(), c.value(), c.path());
     }
@@ -310,7 +331,7 @@ public final class AudienceCompiler {
         return DSL.falseCondition();
       }
       Rows rows = rows(s, List.of(hop.get()));
-      org.jooq.Condition where = c.where() == null ? NONE : condition(c.where(), rows.last());
+      org.jooq.Condition where = c.where() == null ? NONE : conjunct(c.where(), rows.last());
       if (c.aggregate() == null) {
         return exists(s, rows, where);
       }
@@ -322,7 +343,8 @@ public final class AudienceCompiler {
       if (value == null) {
         return DSL.falseCondition();
       }
-      return aggregateCondition(s, rows, where, value, a.function(), a.op(), a.value(), a.path());
+      return aggregateCondition(
+          s, rows, where, value, a.function(), a.op(), a.value(), a.path(), conjunctive);
     }
 
     @Override
@@ -374,7 +396,7 @@ public final class AudienceCompiler {
         }
       }
       if (c.where() != null) {
-        where = where.and(condition(c.where(), e));
+        where = where.and(conjunct(c.where(), e));
       }
       if (c.window() != null) {
         where = where.and(window(e, c.window()));
@@ -398,7 +420,8 @@ public final class AudienceCompiler {
         return DSL.not(exists(s, rows, where));
       }
       Typed count = Typed.of(DSL.count(), ColumnType.NUMBER, false);
-      return aggregateCondition(s, rows, where, count, AggFunction.COUNT, op, value, path);
+      return aggregateCondition(
+          s, rows, where, count, AggFunction.COUNT, op, value, path, conjunctive);
     }
 
     @Override
@@ -435,7 +458,9 @@ public final class AudienceCompiler {
       audiences.push(c.audience());
       try {
         org.jooq.Condition inner =
-            other.get().filter() == null ? DSL.trueCondition() : condition(other.get().filter(), s);
+            other.get().filter() == null
+                ? DSL.trueCondition()
+                : condition(other.get().filter(), s, c.member() && conjunctive);
         return c.member() ? inner : DSL.not(inner);
       } finally {
         audiences.pop();
@@ -483,10 +508,61 @@ public final class AudienceCompiler {
       inner.list().forEach(p -> problems.add(p.path(), p.message()));
       templates.push(c.template());
       try {
-        return condition(parsed, s);
+        return condition(parsed, s, conjunctive);
       } finally {
         templates.pop();
       }
+    }
+  }
+
+  /**
+   * {@code caseTrait op value} for eq, neq, in and not_in, without computing the CASE: the rows
+   * whose first matching branch (or the else) yields a value that satisfies the comparison. Exact,
+   * and it keeps a lone matching branch in conjunctive position, where its aggregates become hash
+   * joins.
+   */
+  private org.jooq.Condition caseCondition(
+      Scope s, TraitInfo trait, TraitDef.Case t, Condition.Trait c, boolean conjunctive) {
+    String id = s.model().name() + "." + t.name();
+    if (traitStack.contains(id)) {
+      problems.add(
+          c.path() + ".trait",
+          "traits form a cycle: " + String.join(" -> ", reversed(traitStack)) + " -> " + id);
+      return DSL.falseCondition();
+    }
+    if (!CaseRewrite.valueFits(trait.type(), c.op(), c.value())) {
+      // let the generic comparison report the type problem
+      return compare(traitValue(s, trait, c.path() + ".trait"), c.op(), c.value(), c.path());
+    }
+    traitStack.push(id);
+    try {
+      List<Integer> matching = new ArrayList<>();
+      for (int i = 0; i < t.cases().size(); i++) {
+        if (CaseRewrite.matches(t.cases().get(i).then(), c.op(), c.value())) {
+          matching.add(i);
+        }
+      }
+      boolean elseMatches = CaseRewrite.matches(t.elseValue(), c.op(), c.value());
+      int branches = matching.size() + (elseMatches ? 1 : 0);
+      org.jooq.Condition result = NONE;
+      for (int i : matching) {
+        org.jooq.Condition branch =
+            condition(t.cases().get(i).when(), s, conjunctive && branches == 1);
+        for (int j = 0; j < i; j++) {
+          branch = branch.and(DSL.not(condition(t.cases().get(j).when(), s, false)));
+        }
+        result = result.or(branch);
+      }
+      if (elseMatches) {
+        org.jooq.Condition none = NONE;
+        for (TraitDef.When w : t.cases()) {
+          none = none.and(DSL.not(condition(w.when(), s, false)));
+        }
+        result = result.or(none == NONE ? DSL.trueCondition() : none);
+      }
+      return result == NONE ? DSL.falseCondition() : result;
+    } finally {
+      traitStack.pop();
     }
   }
 
@@ -564,11 +640,22 @@ public final class AudienceCompiler {
     return hops;
   }
 
-  /** Rows of {@code s} with at least one related row satisfying {@code where}: a semi-join. */
+  /**
+   * Rows of {@code s} with at least one related row satisfying {@code where}: a correlated EXISTS,
+   * which the planner pulls up into a semi-join under AND and hashes or probes elsewhere.
+   * Two-valued: EXISTS is never NULL.
+   */
   private org.jooq.Condition exists(Scope s, Rows rows, org.jooq.Condition where) {
-    SelectConditionStep<Record> sub =
-        DSL.select(rows.links()).from(rows.table()).where(where).and(notNull(rows.links()));
-    return semiJoin(rows, sub);
+    return DSL.exists(DSL.selectOne().from(rows.table()).where(where).and(link(rows)));
+  }
+
+  /** The related rows' link columns equal to the anchor row's columns. */
+  private static org.jooq.Condition link(Rows rows) {
+    org.jooq.Condition on = NONE;
+    for (int i = 0; i < rows.links().size(); i++) {
+      on = on.and(rows.links().get(i).eq(rows.anchors().get(i)));
+    }
+    return on;
   }
 
   private org.jooq.Condition semiJoin(Rows rows, Select<? extends Record> sub) {
@@ -600,7 +687,20 @@ public final class AudienceCompiler {
       AggFunction function,
       Op op,
       JsonNode operand,
-      String path) {
+      String path,
+      boolean conjunctive) {
+    if (!conjunctive) {
+      // per-row: the aggregate of this row's related rows (0 or NULL over none), compared
+      @SuppressWarnings("unchecked")
+      Field<Object> agg = (Field<Object>) value.field();
+      Field<Object> scalar =
+          DSL.field(DSL.select(agg).from(rows.table()).where(where).and(link(rows)));
+      return compare(
+          new Typed(scalar, value.type(), value.dataType(), !function.zeroOnEmpty()),
+          op,
+          operand,
+          path);
+    }
     org.jooq.Condition having = compare(value, op, operand, path);
     Boolean onEmpty = holdsOnEmpty(function, op, operand);
     if (onEmpty == null) {
@@ -642,7 +742,7 @@ public final class AudienceCompiler {
   }
 
   private org.jooq.Condition aggregationTraitCondition(
-      Scope s, TraitInfo trait, TraitDef.Aggregation agg, Condition.Trait c) {
+      Scope s, TraitInfo trait, TraitDef.Aggregation agg, Condition.Trait c, boolean conjunctive) {
     String id = s.model().name() + "." + agg.name();
     if (traitStack.contains(id)) {
       problems.add(
@@ -657,12 +757,13 @@ public final class AudienceCompiler {
         return DSL.falseCondition();
       }
       Rows rows = rows(s, hops);
-      org.jooq.Condition where = agg.where() == null ? NONE : condition(agg.where(), rows.last());
+      org.jooq.Condition where = agg.where() == null ? NONE : conjunct(agg.where(), rows.last());
       Typed value = aggregate(rows.last(), agg.function(), agg.column(), agg.orderBy(), agg.path());
       if (value == null) {
         return DSL.falseCondition();
       }
-      return aggregateCondition(s, rows, where, value, agg.function(), c.op(), c.value(), c.path());
+      return aggregateCondition(
+          s, rows, where, value, agg.function(), c.op(), c.value(), c.path(), conjunctive);
     } finally {
       traitStack.pop();
     }
@@ -778,7 +879,7 @@ public final class AudienceCompiler {
         return Typed.of(DSL.inline((Object) null), trait.type(), true);
       }
       Rows rows = rows(s, hops);
-      org.jooq.Condition where = t.where() == null ? NONE : condition(t.where(), rows.last());
+      org.jooq.Condition where = t.where() == null ? NONE : conjunct(t.where(), rows.last());
       Typed value = aggregate(rows.last(), t.function(), t.column(), t.orderBy(), t.path());
       if (value == null) {
         return Typed.of(DSL.inline((Object) null), trait.type(), true);
@@ -855,82 +956,95 @@ public final class AudienceCompiler {
     }
     @SuppressWarnings("unchecked")
     Field<Object> f = (Field<Object>) x.field();
-    org.jooq.Condition notNull = x.nullable() ? f.isNotNull() : NONE;
-    org.jooq.Condition isNull = x.nullable() ? f.isNull() : DSL.falseCondition();
     if (op.value() == Op.Value.NONE) {
       if (value != null && !value.isNull()) {
         problems.add(path + ".value", "\"" + op.json() + "\" takes no value");
       }
       return switch (op) {
-        case IS_NULL -> isNull;
+        case IS_NULL -> x.nullable() ? f.isNull() : DSL.falseCondition();
         case IS_NOT_NULL -> x.nullable() ? f.isNotNull() : DSL.trueCondition();
-        case IS_TRUE -> f.eq(DSL.inline(true)).and(notNull);
-        case IS_FALSE -> f.eq(DSL.inline(false)).and(notNull);
+        case IS_TRUE -> twoValued(x, f, f.eq(DSL.inline(true)), false);
+        case IS_FALSE -> twoValued(x, f, f.eq(DSL.inline(false)), false);
         default -> throw new IllegalStateException(op.name());
       };
     }
+    org.jooq.Condition raw = raw(x, f, op, value, path);
+    return raw == null ? DSL.falseCondition() : twoValued(x, f, raw, op.holdsOnNull());
+  }
+
+  /**
+   * Makes {@code raw} (which is NULL exactly when x is) two-valued: it holds on NULL for the
+   * negative operators. A plain column keeps the sargable form ({@code x = ? and x is not null});
+   * any other expression is written once, inside {@code coalesce(raw, false|true)}.
+   */
+  private static org.jooq.Condition twoValued(
+      Typed x, Field<Object> f, org.jooq.Condition raw, boolean holdsOnNull) {
+    if (!x.nullable()) {
+      return raw;
+    }
+    if (x.simple()) {
+      return holdsOnNull ? f.isNull().or(raw) : raw.and(f.isNotNull());
+    }
+    return DSL.condition(DSL.coalesce(DSL.field(raw), DSL.inline(holdsOnNull)));
+  }
+
+  /** {@code x op value} in plain SQL three-valued logic; null (with a problem) if invalid. */
+  private org.jooq.Condition raw(Typed x, Field<Object> f, Op op, JsonNode value, String path) {
     if (op.value() == Op.Value.DURATION) {
       long[] amount = new long[1];
       TimeUnit unit = Durations.read(value, path + ".value", amount, problems);
       if (unit == null) {
-        return DSL.falseCondition();
+        return null;
       }
       Field<Object> lower = time(unit.before(asOf, amount[0]), x);
       Field<Object> upper = time(asOf, x);
-      return op == Op.WITHIN_LAST
-          ? f.ge(lower).and(f.le(upper)).and(notNull)
-          : isNull.or(f.lt(lower)).or(f.gt(upper));
+      return op == Op.WITHIN_LAST ? f.between(lower, upper) : f.lt(lower).or(f.gt(upper));
     }
     if (op.value() == Op.Value.ARRAY) {
       if (value == null || !value.isArray() || value.isEmpty()) {
         problems.add(
             path + ".value",
             "\"" + op.json() + "\" takes a non-empty array of " + x.type().json() + "s");
-        return DSL.falseCondition();
+        return null;
       }
       if (value.size() > 10_000) {
         problems.add(path + ".value", "at most 10000 values");
-        return DSL.falseCondition();
+        return null;
       }
       List<Field<Object>> values = new ArrayList<>();
       for (int i = 0; i < value.size(); i++) {
         Field<Object> v = bind(value.get(i), x, path + ".value[" + i + "]");
         if (v == null) {
-          return DSL.falseCondition();
+          return null;
         }
         values.add(v);
       }
-      return op == Op.IN ? f.in(values).and(notNull) : isNull.or(f.notIn(values));
+      return op == Op.IN ? f.in(values) : f.notIn(values);
     }
     if (op.value() == Op.Value.PAIR) {
       if (value == null || !value.isArray() || value.size() != 2) {
         problems.add(path + ".value", "\"between\" takes [low, high]");
-        return DSL.falseCondition();
+        return null;
       }
       Field<Object> low = bind(value.get(0), x, path + ".value[0]");
       Field<Object> high = bind(value.get(1), x, path + ".value[1]");
-      if (low == null || high == null) {
-        return DSL.falseCondition();
-      }
-      return f.between(low, high).and(notNull);
+      return low == null || high == null ? null : f.between(low, high);
     }
     Field<Object> v = bind(value, x, path + ".value");
     if (v == null) {
-      return DSL.falseCondition();
+      return null;
     }
     return switch (op) {
-      case EQ -> f.eq(v).and(notNull);
-      case NEQ -> isNull.or(f.ne(v));
-      case GT -> f.gt(v).and(notNull);
-      case GTE -> f.ge(v).and(notNull);
-      case LT -> f.lt(v).and(notNull);
-      case LTE -> f.le(v).and(notNull);
-      case BEFORE -> f.lt(v).and(notNull);
-      case AFTER -> f.gt(v).and(notNull);
-      case CONTAINS -> f.containsIgnoreCase(v).and(notNull);
-      case NOT_CONTAINS -> isNull.or(f.notContainsIgnoreCase(v));
-      case STARTS_WITH -> f.startsWithIgnoreCase(v).and(notNull);
-      case ENDS_WITH -> f.endsWithIgnoreCase(v).and(notNull);
+      case EQ -> f.eq(v);
+      case NEQ -> f.ne(v);
+      case GT, AFTER -> f.gt(v);
+      case GTE -> f.ge(v);
+      case LT, BEFORE -> f.lt(v);
+      case LTE -> f.le(v);
+      case CONTAINS -> f.containsIgnoreCase(v);
+      case NOT_CONTAINS -> f.notContainsIgnoreCase(v);
+      case STARTS_WITH -> f.startsWithIgnoreCase(v);
+      case ENDS_WITH -> f.endsWithIgnoreCase(v);
       default -> throw new IllegalStateException(op.name());
     };
   }

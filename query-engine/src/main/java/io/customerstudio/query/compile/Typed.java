@@ -12,7 +12,13 @@ import org.jooq.impl.SQLDataType;
  * An expression the compiler compares: a column, an aggregate or a trait value, with its spec type,
  * the Java type its bind values take, and whether it can be NULL.
  */
-public record Typed(Field<?> field, ColumnType type, DataType<?> dataType, boolean nullable) {
+public record Typed(
+    Field<?> field, ColumnType type, DataType<?> dataType, boolean nullable, boolean simple) {
+
+  /** A computed expression (aggregate, trait value): not a plain column. */
+  public Typed(Field<?> field, ColumnType type, DataType<?> dataType, boolean nullable) {
+    this(field, type, dataType, nullable, false);
+  }
 
   /** A column of an aliased model, typed so that bind values match the column's own type. */
   static Typed column(String alias, Column c) {
@@ -24,13 +30,14 @@ public record Typed(Field<?> field, ColumnType type, DataType<?> dataType, boole
           DSL.cast(raw, SQLDataType.LOCALDATETIME),
           c.type(),
           SQLDataType.LOCALDATETIME,
-          c.nullable());
+          c.nullable(),
+          true);
     }
     if (c.type() == ColumnType.STRING && !isText(nativeType)) {
       return new Typed(
-          DSL.cast(raw, SQLDataType.VARCHAR), c.type(), SQLDataType.VARCHAR, c.nullable());
+          DSL.cast(raw, SQLDataType.VARCHAR), c.type(), SQLDataType.VARCHAR, c.nullable(), true);
     }
-    return new Typed(raw, c.type(), raw.getDataType(), c.nullable());
+    return new Typed(raw, c.type(), raw.getDataType(), c.nullable(), true);
   }
 
   static Typed of(Field<?> field, ColumnType type, boolean nullable) {

@@ -120,6 +120,9 @@ public final class ShopFixture {
           "shop.events",
           List.of("event_id", "user_id", "event_type", "occurred_at", "properties"),
           events);
+      // the foreign-key indexes any real warehouse has
+      st.execute("create index on shop.purchases (user_id)");
+      st.execute("create index on shop.events (user_id, occurred_at)");
       st.execute("analyze");
     } catch (SQLException e) {
       throw new IllegalStateException(e);

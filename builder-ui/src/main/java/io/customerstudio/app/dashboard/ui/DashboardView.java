@@ -58,7 +58,8 @@ public class DashboardView extends VerticalLayout {
         new Div(
             figure("models", w.models(), "Models"),
             figure("relationships", w.relationships(), "Relationships"),
-            figure("traits", w.traits(), "Traits"));
+            figure("traits", w.traits(), "Traits"),
+            figure("audiences", w.audiences(), "Audiences"));
     figures.addClassName("figures");
     workspace.add(figures);
     if (w.schemaVersion() == null) {
@@ -109,7 +110,7 @@ public class DashboardView extends VerticalLayout {
     return card;
   }
 
-  private static Component figure(String id, int value, String label) {
+  private static Component figure(String id, long value, String label) {
     Div number = new Div(String.valueOf(value));
     number.setId("figure-" + id);
     number.addClassName("figure-value");
