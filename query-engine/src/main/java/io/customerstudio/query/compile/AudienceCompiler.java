@@ -31,6 +31,7 @@ import java.util.Optional;
 import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.Record1;
 import org.jooq.Select;
 import org.jooq.SortField;
 import org.jooq.Table;
@@ -123,6 +124,17 @@ public final class AudienceCompiler {
     return asOf;
   }
 
+  private boolean correlated;
+
+  /**
+   * Compile for a small outer set (a sampled preview): correlated subqueries probed per row by
+   * index, instead of grouped joins that read every related row however few rows are asked about.
+   */
+  public AudienceCompiler correlated() {
+    this.correlated = true;
+    return this;
+  }
+
   /**
    * Compiles a definition.
    *
@@ -134,7 +146,9 @@ public final class AudienceCompiler {
     problems.throwIfAny();
     Scope root = newScope(parent);
     org.jooq.Condition where =
-        definition.filter() == null ? DSL.trueCondition() : conjunct(definition.filter(), root);
+        definition.filter() == null
+            ? DSL.trueCondition()
+            : condition(definition.filter(), root, !correlated);
     problems.throwIfAny();
     return new Compiled(root, where);
   }
@@ -151,7 +165,9 @@ public final class AudienceCompiler {
     }
     Scope root = newScope(parent);
     org.jooq.Condition where =
-        definition.filter() == null ? DSL.trueCondition() : conjunct(definition.filter(), root);
+        definition.filter() == null
+            ? DSL.trueCondition()
+            : condition(definition.filter(), root, !correlated);
     problems.throwIfAny();
     return new Compiled(root, where);
   }
@@ -256,12 +272,32 @@ public final class AudienceCompiler {
 
     @Override
     public org.jooq.Condition or(Condition.Or c) {
+      if (conjunctive
+          && c.conditions().size() > 1
+          && !s.model().primaryKey().nullable()
+          && c.conditions().stream().anyMatch(Relational::test)) {
+        return unionOfKeys(c);
+      }
       // an empty OR does not hold: fail closed
       org.jooq.Condition result = DSL.noCondition();
       for (Condition x : c.conditions()) {
         result = result.or(condition(x, s));
       }
       return result == NONE ? DSL.falseCondition() : result;
+    }
+
+    /**
+     * {@code key IN (SELECT key WHERE c1 UNION SELECT key WHERE c2 ...)}: each branch is a
+     * conjunctive root again, so its relations and aggregates become hash joins; OR-ing them in one
+     * WHERE would leave the planner per-row subplans. Exact: the parent key is not null.
+     */
+    private org.jooq.Condition unionOfKeys(Condition.Or c) {
+      org.jooq.Select<Record1<Object>> union = null;
+      for (Condition x : c.conditions()) {
+        org.jooq.Select<Record1<Object>> keys = keySet(x, s.model());
+        union = union == null ? keys : union.union(keys);
+      }
+      return s.key().in(union);
     }
 
     @Override
@@ -304,8 +340,9 @@ public final class AudienceCompiler {
                 catalog.traits(s.model()).stream().map(t -> t.def().name()).toList()));
         return DSL.falseCondition();
       }
-      if (trait.get().def() instanceof TraitDef.Aggregation agg) {
-        return aggregationTraitCondition(s, trait.get(), agg, c, conjunctive);
+      if (trait.get().def() instanceof TraitDef.Aggregation) {
+        Related r = related(c, s);
+        return r == null ? DSL.falseCondition() : apply(s, r, conjunctive);
       }
       if (trait.get().def() instanceof TraitDef.Case caseTrait
           && CaseRewrite.applies(c.op(), c.value())) {
@@ -316,112 +353,14 @@ public final class AudienceCompiler {
 
     @Override
     public org.jooq.Condition relation(Condition.Relation c) {
-      if (c.relationship() == null) {
-        return DSL.falseCondition();
-      }
-      Optional<Hop> hop = catalog.hop(s.model(), c.relationship());
-      if (hop.isEmpty()) {
-        problems.add(
-            c.path() + ".relationship",
-            Problems.unknown(
-                "relationship",
-                c.relationship(),
-                "model \"" + s.model().name() + "\"",
-                catalog.hops(s.model()).stream().map(Hop::relationship).toList()));
-        return DSL.falseCondition();
-      }
-      Rows rows = rows(s, List.of(hop.get()));
-      org.jooq.Condition where = c.where() == null ? NONE : conjunct(c.where(), rows.last());
-      if (c.aggregate() == null) {
-        return exists(s, rows, where);
-      }
-      Condition.Aggregate a = c.aggregate();
-      if (a.function() == null || a.op() == null) {
-        return DSL.falseCondition();
-      }
-      Typed value = aggregate(rows.last(), a.function(), a.column(), null, a.path());
-      if (value == null) {
-        return DSL.falseCondition();
-      }
-      return aggregateCondition(
-          s, rows, where, value, a.function(), a.op(), a.value(), a.path(), conjunctive);
+      Related r = related(c, s);
+      return r == null ? DSL.falseCondition() : apply(s, r, conjunctive);
     }
 
     @Override
     public org.jooq.Condition event(Condition.Event c) {
-      if (c.event() == null) {
-        return DSL.falseCondition();
-      }
-      Optional<ModelInfo> model = catalog.model(c.event());
-      if (model.isEmpty() || model.get().def().kind() != SchemaDocument.Kind.EVENT) {
-        problems.add(
-            c.path() + ".event",
-            Problems.unknown(
-                "event model",
-                c.event(),
-                null,
-                catalog.document().models(SchemaDocument.Kind.EVENT).stream()
-                    .map(SchemaDocument.Model::name)
-                    .toList()));
-        return DSL.falseCondition();
-      }
-      List<Hop> hops =
-          catalog.hops(s.model()).stream().filter(h -> h.to().name().equals(c.event())).toList();
-      if (hops.size() != 1) {
-        problems.add(
-            c.path() + ".event",
-            hops.isEmpty()
-                ? "no relationship links model \""
-                    + s.model().name()
-                    + "\" to event model \""
-                    + c.event()
-                    + "\""
-                : "several relationships link \""
-                    + s.model().name()
-                    + "\" to \""
-                    + c.event()
-                    + "\"; use a relation condition to pick one");
-        return DSL.falseCondition();
-      }
-      Rows rows = rows(s, hops);
-      Scope e = rows.last();
-      SchemaDocument.Model def = e.model().def();
-      org.jooq.Condition where = NONE;
-      if (c.eventType() != null) {
-        if (def.eventType() == null) {
-          problems.add(
-              c.path() + ".eventType", "event model \"" + c.event() + "\" has no eventType column");
-        } else {
-          where = where.and(e.field(def.eventType()).eq(DSL.val(c.eventType())));
-        }
-      }
-      if (c.where() != null) {
-        where = where.and(conjunct(c.where(), e));
-      }
-      if (c.window() != null) {
-        where = where.and(window(e, c.window()));
-      }
-      Op op = c.count() == null ? Op.GTE : c.count().op();
-      JsonNode value =
-          c.count() == null
-              ? com.fasterxml.jackson.databind.node.IntNode.valueOf(1)
-              : c.count().value();
-      String path = c.count() == null ? c.path() : c.count().path();
-      if (op == null) {
-        return DSL.falseCondition();
-      }
-      Long n = value != null && value.isIntegralNumber() ? value.asLong() : null;
-      if ((op == Op.GTE && Long.valueOf(1).equals(n))
-          || (op == Op.GT && Long.valueOf(0).equals(n))) {
-        return exists(s, rows, where);
-      }
-      if ((op == Op.EQ || op == Op.LTE) && Long.valueOf(0).equals(n)
-          || op == Op.LT && Long.valueOf(1).equals(n)) {
-        return DSL.not(exists(s, rows, where));
-      }
-      Typed count = Typed.of(DSL.count(), ColumnType.NUMBER, false);
-      return aggregateCondition(
-          s, rows, where, count, AggFunction.COUNT, op, value, path, conjunctive);
+      Related r = related(c, s);
+      return r == null ? DSL.falseCondition() : apply(s, r, conjunctive);
     }
 
     @Override
@@ -513,6 +452,246 @@ public final class AudienceCompiler {
         templates.pop();
       }
     }
+  }
+
+  /**
+   * What relation, event and aggregation-trait conditions have in common: the related rows (and
+   * their filter), and either existence ({@code value} null; {@code negate} for "did not") or an
+   * aggregate compared with an operand.
+   */
+  private record Related(
+      Rows rows,
+      org.jooq.Condition where,
+      Typed value,
+      AggFunction function,
+      Op op,
+      JsonNode operand,
+      String path,
+      boolean negate) {}
+
+  /** The related rows a condition reads, or null after reporting why it is invalid. */
+  private Related related(Condition x, Scope s) {
+    if (x instanceof Condition.Relation c) {
+      if (c.relationship() == null) {
+        return null;
+      }
+      Optional<Hop> hop = catalog.hop(s.model(), c.relationship());
+      if (hop.isEmpty()) {
+        problems.add(
+            c.path() + ".relationship",
+            Problems.unknown(
+                "relationship",
+                c.relationship(),
+                "model \"" + s.model().name() + "\"",
+                catalog.hops(s.model()).stream().map(Hop::relationship).toList()));
+        return null;
+      }
+      Rows rows = rows(s, List.of(hop.get()));
+      org.jooq.Condition where = c.where() == null ? NONE : conjunct(c.where(), rows.last());
+      if (c.aggregate() == null) {
+        return new Related(rows, where, null, null, null, null, c.path(), false);
+      }
+      Condition.Aggregate a = c.aggregate();
+      if (a.function() == null || a.op() == null) {
+        return null;
+      }
+      Typed value = aggregate(rows.last(), a.function(), a.column(), null, a.path());
+      return value == null
+          ? null
+          : new Related(rows, where, value, a.function(), a.op(), a.value(), a.path(), false);
+    }
+    if (x instanceof Condition.Event c) {
+      return relatedEvents(c, s);
+    }
+    if (x instanceof Condition.Trait c) {
+      Catalog.TraitInfo trait = catalog.trait(s.model(), c.trait()).orElseThrow();
+      TraitDef.Aggregation agg = (TraitDef.Aggregation) trait.def();
+      String id = s.model().name() + "." + agg.name();
+      if (traitStack.contains(id)) {
+        problems.add(
+            c.path() + ".trait",
+            "traits form a cycle: " + String.join(" -> ", reversed(traitStack)) + " -> " + id);
+        return null;
+      }
+      traitStack.push(id);
+      try {
+        List<Hop> hops = path(s.model(), agg.relationshipPath(), agg.path() + ".relationship");
+        if (hops == null || c.op() == null) {
+          return null;
+        }
+        Rows rows = rows(s, hops);
+        org.jooq.Condition where = agg.where() == null ? NONE : conjunct(agg.where(), rows.last());
+        Typed value =
+            aggregate(rows.last(), agg.function(), agg.column(), agg.orderBy(), agg.path());
+        return value == null
+            ? null
+            : new Related(rows, where, value, agg.function(), c.op(), c.value(), c.path(), false);
+      } finally {
+        traitStack.pop();
+      }
+    }
+    throw new IllegalArgumentException("not a related-rows condition: " + x);
+  }
+
+  private Related relatedEvents(Condition.Event c, Scope s) {
+    if (c.event() == null) {
+      return null;
+    }
+    Optional<ModelInfo> model = catalog.model(c.event());
+    if (model.isEmpty() || model.get().def().kind() != SchemaDocument.Kind.EVENT) {
+      problems.add(
+          c.path() + ".event",
+          Problems.unknown(
+              "event model",
+              c.event(),
+              null,
+              catalog.document().models(SchemaDocument.Kind.EVENT).stream()
+                  .map(SchemaDocument.Model::name)
+                  .toList()));
+      return null;
+    }
+    List<Hop> hops = eventHops(s.model(), c.event());
+    if (hops.size() != 1) {
+      problems.add(
+          c.path() + ".event",
+          hops.isEmpty()
+              ? "no relationship links model \""
+                  + s.model().name()
+                  + "\" to event model \""
+                  + c.event()
+                  + "\""
+              : "several relationships link \""
+                  + s.model().name()
+                  + "\" to \""
+                  + c.event()
+                  + "\"; use a relation condition to pick one");
+      return null;
+    }
+    Rows rows = rows(s, hops);
+    Scope e = rows.last();
+    SchemaDocument.Model def = e.model().def();
+    org.jooq.Condition where = NONE;
+    if (c.eventType() != null) {
+      if (def.eventType() == null) {
+        problems.add(
+            c.path() + ".eventType", "event model \"" + c.event() + "\" has no eventType column");
+      } else {
+        where = where.and(e.field(def.eventType()).eq(DSL.val(c.eventType())));
+      }
+    }
+    if (c.where() != null) {
+      where = where.and(conjunct(c.where(), e));
+    }
+    if (c.window() != null) {
+      where = where.and(window(e, c.window()));
+    }
+    Op op = c.count() == null ? Op.GTE : c.count().op();
+    JsonNode value =
+        c.count() == null
+            ? com.fasterxml.jackson.databind.node.IntNode.valueOf(1)
+            : c.count().value();
+    String path = c.count() == null ? c.path() : c.count().path();
+    if (op == null) {
+      return null;
+    }
+    Long n = value != null && value.isIntegralNumber() ? value.asLong() : null;
+    if ((op == Op.GTE && Long.valueOf(1).equals(n)) || (op == Op.GT && Long.valueOf(0).equals(n))) {
+      return new Related(rows, where, null, null, null, null, path, false);
+    }
+    if ((op == Op.EQ || op == Op.LTE) && Long.valueOf(0).equals(n)
+        || op == Op.LT && Long.valueOf(1).equals(n)) {
+      return new Related(rows, where, null, null, null, null, path, true);
+    }
+    return new Related(
+        rows,
+        where,
+        Typed.of(DSL.count(), ColumnType.NUMBER, false),
+        AggFunction.COUNT,
+        op,
+        value,
+        path,
+        false);
+  }
+
+  private List<Hop> eventHops(ModelInfo from, String event) {
+    return catalog.hops(from).stream().filter(h -> h.to().name().equals(event)).toList();
+  }
+
+  private org.jooq.Condition apply(Scope s, Related r, boolean conjunctive) {
+    if (r.value() == null) {
+      org.jooq.Condition e = exists(s, r.rows(), r.where());
+      return r.negate() ? DSL.not(e) : e;
+    }
+    return aggregateCondition(
+        s,
+        r.rows(),
+        r.where(),
+        r.value(),
+        r.function(),
+        r.op(),
+        r.operand(),
+        r.path(),
+        conjunctive);
+  }
+
+  /**
+   * The keys of {@code model} for which {@code x} holds, as a subquery. A condition on rows linked
+   * by the model's own key (purchases.user_id = users.user_id) reads its keys straight from the
+   * related table, grouped if aggregated: the shape an analyst writes for a union of sets.
+   */
+  private org.jooq.Select<Record1<Object>> keySet(Condition x, ModelInfo model) {
+    Scope b = newScope(model);
+    if (!linkedByKey(x, model)) {
+      return DSL.select(b.key()).from(b.table()).where(condition(x, b, true));
+    }
+    Related r = related(x, b);
+    if (r == null) {
+      return DSL.select(b.key()).from(b.table()).where(DSL.falseCondition());
+    }
+    Field<Object> link = r.rows().links().get(0);
+    if (r.value() == null && !r.negate()) {
+      return DSL.select(link).from(r.rows().table()).where(r.where()).and(link.isNotNull());
+    }
+    if (r.value() != null
+        && Boolean.FALSE.equals(holdsOnEmpty(r.function(), r.op(), r.operand()))) {
+      return DSL.select(link)
+          .from(r.rows().table())
+          .where(r.where())
+          .and(link.isNotNull())
+          .groupBy(link)
+          .having(compare(r.value(), r.op(), r.operand(), r.path()));
+    }
+    return DSL.select(b.key()).from(b.table()).where(apply(b, r, true));
+  }
+
+  /** Whether {@code x} reads rows linked to {@code model} by exactly its primary key. */
+  private boolean linkedByKey(Condition x, ModelInfo model) {
+    List<String> key = List.of(model.def().primaryKey());
+    if (x instanceof Condition.Relation c && c.relationship() != null) {
+      return catalog
+          .hop(model, c.relationship())
+          .map(h -> h.fromColumns().equals(key))
+          .orElse(false);
+    }
+    if (x instanceof Condition.Event c && c.event() != null) {
+      List<Hop> hops = eventHops(model, c.event());
+      return hops.size() == 1
+          && hops.get(0).fromColumns().equals(key)
+          && hops.get(0).to().def().kind() == SchemaDocument.Kind.EVENT;
+    }
+    if (x instanceof Condition.Trait c && c.trait() != null) {
+      return catalog
+          .trait(model, c.trait())
+          .filter(t -> t.def() instanceof TraitDef.Aggregation)
+          .map(
+              t ->
+                  catalog
+                      .hop(model, ((TraitDef.Aggregation) t.def()).relationshipPath().get(0))
+                      .map(h -> h.fromColumns().equals(key))
+                      .orElse(false))
+          .orElse(false);
+    }
+    return false;
   }
 
   /**
@@ -739,34 +918,6 @@ public final class AudienceCompiler {
       return op.holdsOnNull();
     }
     return NumberOps.holds(BigDecimal.ZERO, op, operand);
-  }
-
-  private org.jooq.Condition aggregationTraitCondition(
-      Scope s, TraitInfo trait, TraitDef.Aggregation agg, Condition.Trait c, boolean conjunctive) {
-    String id = s.model().name() + "." + agg.name();
-    if (traitStack.contains(id)) {
-      problems.add(
-          c.path() + ".trait",
-          "traits form a cycle: " + String.join(" -> ", reversed(traitStack)) + " -> " + id);
-      return DSL.falseCondition();
-    }
-    traitStack.push(id);
-    try {
-      List<Hop> hops = path(s.model(), agg.relationshipPath(), agg.path() + ".relationship");
-      if (hops == null) {
-        return DSL.falseCondition();
-      }
-      Rows rows = rows(s, hops);
-      org.jooq.Condition where = agg.where() == null ? NONE : conjunct(agg.where(), rows.last());
-      Typed value = aggregate(rows.last(), agg.function(), agg.column(), agg.orderBy(), agg.path());
-      if (value == null) {
-        return DSL.falseCondition();
-      }
-      return aggregateCondition(
-          s, rows, where, value, agg.function(), c.op(), c.value(), c.path(), conjunctive);
-    } finally {
-      traitStack.pop();
-    }
   }
 
   /**

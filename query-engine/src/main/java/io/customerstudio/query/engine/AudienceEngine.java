@@ -117,6 +117,9 @@ public final class AudienceEngine {
       int limit,
       List<String> columns) {
     AudienceCompiler compiler = compiler(asOf);
+    if (sampling != null && sampling.percent() <= 20) {
+      compiler.correlated();
+    }
     Compiled c = compiler.compile(definition, path);
     List<SelectField<?>> fields = memberFields(compiler, c.root(), columns, "$.columns");
     org.jooq.Condition where = c.where();

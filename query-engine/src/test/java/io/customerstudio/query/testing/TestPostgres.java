@@ -64,7 +64,7 @@ public final class TestPostgres {
     config.setUsername("postgres");
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(0);
-    config.setConnectionInitSql("set time zone 'UTC'");
+    config.setConnectionInitSql("set time zone 'UTC'; set plan_cache_mode = force_custom_plan");
     return new com.zaxxer.hikari.HikariDataSource(config);
   }
 }
