@@ -213,7 +213,9 @@ public final class AudienceEngine {
       Scope root = c.root();
       org.jooq.Condition acc = isAnd ? DSL.trueCondition() : DSL.falseCondition();
       for (Condition child : children) {
-        org.jooq.Condition part = compiler.condition(child, root);
+        // an AND funnel step is ANDed into the WHERE, so it may use hash joins
+        org.jooq.Condition part =
+            isAnd ? compiler.conjunct(child, root) : compiler.condition(child, root);
         acc = isAnd ? acc.and(part) : acc.or(part);
         steps.add(
             new Step(

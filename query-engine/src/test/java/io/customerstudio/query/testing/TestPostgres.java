@@ -65,6 +65,7 @@ public final class TestPostgres {
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(0);
     config.setConnectionInitSql("set time zone 'UTC'; set plan_cache_mode = force_custom_plan");
+    config.addDataSourceProperty("stringtype", "unspecified");
     return new com.zaxxer.hikari.HikariDataSource(config);
   }
 }
