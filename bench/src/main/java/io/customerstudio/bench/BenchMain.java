@@ -43,7 +43,8 @@ public final class BenchMain {
     }
     try {
       BenchReport report = new BenchReport(Path.of("docs/benchmarks.md"));
-      if (which.equals("all") || which.equals("generator") || which.equals("query")) {
+      boolean reuse = "true".equals(System.getenv("BENCH_REUSE")) && benchSchemaExists(ds);
+      if (!reuse && (which.equals("all") || which.equals("generator") || which.equals("query"))) {
         String generated = generator(ds, users);
         if (!which.equals("query")) {
           report.replaceSection("Demo warehouse generator", generated);
@@ -62,6 +63,14 @@ public final class BenchMain {
       if (pg != null) {
         pg.close();
       }
+    }
+  }
+
+  /** Whether an earlier run's data is there (BENCH_REUSE=true skips regenerating it). */
+  static boolean benchSchemaExists(DataSource ds) throws java.sql.SQLException {
+    try (var c = ds.getConnection();
+        var rs = c.getMetaData().getTables(null, "bench", "users", null)) {
+      return rs.next();
     }
   }
 

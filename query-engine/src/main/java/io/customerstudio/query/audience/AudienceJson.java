@@ -272,8 +272,8 @@ public final class AudienceJson {
     };
   }
 
-  /** Reads {"amount": N, "unit": U}; the amount goes into {@code amount[0]}. */
-  static TimeUnit duration(JsonNode v, String path, long[] amount, Problems problems) {
+  /** Reads {"amount": N, "unit": U} (a window or a within_last value); null after a problem. */
+  public static TimeUnit duration(JsonNode v, String path, long[] amount, Problems problems) {
     if (v == null || !v.isObject()) {
       problems.add(path, "expected {\"amount\": N, \"unit\": \"day\"}");
       return null;

@@ -264,7 +264,7 @@ public final class AudienceCompiler {
     public org.jooq.Condition and(Condition.And c) {
       // an empty AND holds; noCondition() is jOOQ's neutral element and renders as nothing
       org.jooq.Condition result = DSL.noCondition();
-      for (Condition x : c.conditions()) {
+      for (Condition x : Relational.cheapestFirst(c.conditions())) {
         result = result.and(condition(x, s, conjunctive));
       }
       return result == NONE ? DSL.trueCondition() : result;
@@ -280,7 +280,7 @@ public final class AudienceCompiler {
       }
       // an empty OR does not hold: fail closed
       org.jooq.Condition result = DSL.noCondition();
-      for (Condition x : c.conditions()) {
+      for (Condition x : Relational.cheapestFirst(c.conditions())) {
         result = result.or(condition(x, s));
       }
       return result == NONE ? DSL.falseCondition() : result;
@@ -1035,10 +1035,7 @@ public final class AudienceCompiler {
       if (value == null) {
         return Typed.of(DSL.inline((Object) null), trait.type(), true);
       }
-      org.jooq.Condition link = NONE;
-      for (int i = 0; i < rows.links().size(); i++) {
-        link = link.and(rows.links().get(i).eq(rows.anchors().get(i)));
-      }
+      org.jooq.Condition link = link(rows);
       @SuppressWarnings("unchecked")
       Field<Object> agg = (Field<Object>) value.field();
       Field<Object> scalar = DSL.field(DSL.select(agg).from(rows.table()).where(link).and(where));
@@ -1143,7 +1140,7 @@ public final class AudienceCompiler {
   private org.jooq.Condition raw(Typed x, Field<Object> f, Op op, JsonNode value, String path) {
     if (op.value() == Op.Value.DURATION) {
       long[] amount = new long[1];
-      TimeUnit unit = Durations.read(value, path + ".value", amount, problems);
+      TimeUnit unit = AudienceJson.duration(value, path + ".value", amount, problems);
       if (unit == null) {
         return null;
       }

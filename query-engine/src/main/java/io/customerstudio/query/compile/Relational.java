@@ -16,6 +16,16 @@ final class Relational implements Condition.Visitor<Boolean> {
     return c != null && c.accept(INSTANCE);
   }
 
+  /**
+   * The conditions with plain property tests first (stable otherwise). PostgreSQL evaluates the
+   * arguments of a nested AND or OR left to right, so a cheap test can spare a subquery.
+   */
+  static java.util.List<Condition> cheapestFirst(java.util.List<Condition> conditions) {
+    java.util.List<Condition> ordered = new java.util.ArrayList<>(conditions);
+    ordered.sort(java.util.Comparator.comparingInt(c -> test(c) ? 1 : 0));
+    return ordered;
+  }
+
   @Override
   public Boolean and(Condition.And c) {
     return c.conditions().stream().anyMatch(Relational::test);
