@@ -232,9 +232,7 @@ public final class AudienceCompiler {
   /** The value of a trait for each row of {@code scope} (a correlated expression). */
   public Typed traitValue(Scope scope, TraitInfo trait, String path) {
     String id = scope.model().name() + "." + trait.def().name();
-    if (traitStack.contains(id)) {
-      problems.add(
-          path, "traits form a cycle: " + String.join(" -> ", reversed(traitStack)) + " -> " + id);
+    if (inCycle(traitStack, "traits", id, path)) {
       return Typed.of(DSL.inline((Object) null), trait.type(), true);
     }
     traitStack.push(id);
@@ -368,13 +366,7 @@ public final class AudienceCompiler {
       if (c.audience() == null) {
         return DSL.falseCondition();
       }
-      if (audiences.contains(c.audience())) {
-        problems.add(
-            c.path() + ".audience",
-            "audiences form a cycle: "
-                + String.join(" -> ", reversed(audiences))
-                + " -> "
-                + c.audience());
+      if (inCycle(audiences, "audiences", c.audience(), c.path() + ".audience")) {
         return DSL.falseCondition();
       }
       Optional<AudienceDefinition> other = resolver.audience(c.audience());
@@ -411,13 +403,7 @@ public final class AudienceCompiler {
       if (c.template() == null) {
         return DSL.falseCondition();
       }
-      if (templates.contains(c.template())) {
-        problems.add(
-            c.path() + ".template",
-            "templates form a cycle: "
-                + String.join(" -> ", reversed(templates))
-                + " -> "
-                + c.template());
+      if (inCycle(templates, "templates", c.template(), c.path() + ".template")) {
         return DSL.falseCondition();
       }
       Optional<TemplateBody> body = resolver.template(c.template());
@@ -507,10 +493,7 @@ public final class AudienceCompiler {
       Catalog.TraitInfo trait = catalog.trait(s.model(), c.trait()).orElseThrow();
       TraitDef.Aggregation agg = (TraitDef.Aggregation) trait.def();
       String id = s.model().name() + "." + agg.name();
-      if (traitStack.contains(id)) {
-        problems.add(
-            c.path() + ".trait",
-            "traits form a cycle: " + String.join(" -> ", reversed(traitStack)) + " -> " + id);
+      if (inCycle(traitStack, "traits", id, c.path() + ".trait")) {
         return null;
       }
       traitStack.push(id);
@@ -703,10 +686,7 @@ public final class AudienceCompiler {
   private org.jooq.Condition caseCondition(
       Scope s, TraitInfo trait, TraitDef.Case t, Condition.Trait c, boolean conjunctive) {
     String id = s.model().name() + "." + t.name();
-    if (traitStack.contains(id)) {
-      problems.add(
-          c.path() + ".trait",
-          "traits form a cycle: " + String.join(" -> ", reversed(traitStack)) + " -> " + id);
+    if (inCycle(traitStack, "traits", id, c.path() + ".trait")) {
       return DSL.falseCondition();
     }
     if (!CaseRewrite.valueFits(trait.type(), c.op(), c.value())) {
@@ -1291,6 +1271,16 @@ public final class AudienceCompiler {
             return w.at() == null ? DSL.falseCondition() : f.gt(time(w.at(), x));
           }
         });
+  }
+
+  /** Reports a cycle through {@code key} and returns true; false when there is none. */
+  private boolean inCycle(Deque<String> stack, String what, String key, String path) {
+    if (!stack.contains(key)) {
+      return false;
+    }
+    problems.add(
+        path, what + " form a cycle: " + String.join(" -> ", reversed(stack)) + " -> " + key);
+    return true;
   }
 
   private static List<String> reversed(Deque<String> stack) {
