@@ -108,12 +108,13 @@ public class AudienceService {
       throw ApiException.invalid(errors);
     }
     AudienceDefinition d = validate(key, definition);
-    if (!d.parent().equals(current.parentModel()) && !referencing(key).isEmpty()) {
+    List<String> users = d.parent().equals(current.parentModel()) ? List.of() : referencing(key);
+    if (!users.isEmpty()) {
       throw ApiException.conflict(
           "'"
               + key
               + "' is used by "
-              + referencing(key)
+              + users
               + "; they select "
               + current.parentModel()
               + ", so its parent model cannot change");
@@ -175,13 +176,21 @@ public class AudienceService {
   }
 
   public List<String> usingTemplate(String template) {
-    List<String> found = new ArrayList<>();
+    return templateUsage().getOrDefault(template, List.of());
+  }
+
+  /** For every template: the keys of the audiences whose current definition uses it. */
+  public Map<String, List<String>> templateUsage() {
+    Map<String, List<String>> usage = new LinkedHashMap<>();
     for (AudienceStore.Audience a : audiences.list(null)) {
-      if (References.templates(Workspace.definition(a.definition()).filter()).contains(template)) {
-        found.add(a.key());
+      for (String t : References.templates(Workspace.definition(a.definition()).filter())) {
+        List<String> users = usage.computeIfAbsent(t, k -> new ArrayList<>());
+        if (!users.contains(a.key())) {
+          users.add(a.key());
+        }
       }
     }
-    return found;
+    return usage;
   }
 
   // ---------------------------------------------------------------- computations

@@ -46,14 +46,19 @@ public class TemplateService {
   }
 
   public List<TemplateView> list() {
-    return templates.list().stream().map(this::view).toList();
+    // one pass over the audiences for all templates, not one per template
+    java.util.Map<String, List<String>> usage = audiences.templateUsage();
+    return templates.list().stream()
+        .map(t -> view(t, usage.getOrDefault(t.key(), List.of())))
+        .toList();
   }
 
   public TemplateView get(String key) {
     return view(
         templates
             .find(key)
-            .orElseThrow(() -> ApiException.notFound("Template '" + key + "' not found")));
+            .orElseThrow(() -> ApiException.notFound("Template '" + key + "' not found")),
+        audiences.usingTemplate(key));
   }
 
   public TemplateView save(
@@ -111,7 +116,8 @@ public class TemplateService {
             key,
             new TemplateStore.Draft(
                 name.strip(), description, Json.write(declared), condition.toString()),
-            user));
+            user),
+        audiences.usingTemplate(key));
   }
 
   public void delete(String key) {
@@ -131,7 +137,7 @@ public class TemplateService {
     n.elements().forEachRemaining(x -> placeholders(x, out));
   }
 
-  private TemplateView view(TemplateStore.Template t) {
+  private TemplateView view(TemplateStore.Template t, List<String> usedBy) {
     List<String> params = new ArrayList<>();
     Json.parse(t.params()).forEach(p -> params.add(p.asText()));
     return new TemplateView(
@@ -143,6 +149,6 @@ public class TemplateService {
         t.version(),
         t.updatedBy(),
         t.updatedAt(),
-        audiences.usingTemplate(t.key()));
+        usedBy);
   }
 }

@@ -143,7 +143,12 @@ public final class AudienceCompiler {
    */
   public Compiled compile(AudienceDefinition definition, String path) {
     ModelInfo parent = parentModel(definition, path);
-    problems.throwIfAny();
+    if (parent == null) {
+      if (problems.isEmpty()) {
+        problems.add(path + ".parent", "is required");
+      }
+      problems.throwIfAny();
+    }
     Scope root = newScope(parent);
     org.jooq.Condition where =
         definition.filter() == null
@@ -158,18 +163,7 @@ public final class AudienceCompiler {
    * windows) and semantic ones (unknown columns, wrong value types) are reported together.
    */
   public Compiled compile(JsonNode json, String path) {
-    AudienceDefinition definition = AudienceJson.readDefinition(json, path, problems);
-    ModelInfo parent = parentModel(definition, path);
-    if (parent == null) {
-      problems.throwIfAny();
-    }
-    Scope root = newScope(parent);
-    org.jooq.Condition where =
-        definition.filter() == null
-            ? DSL.trueCondition()
-            : condition(definition.filter(), root, !correlated);
-    problems.throwIfAny();
-    return new Compiled(root, where);
+    return compile(AudienceJson.readDefinition(json, path, problems), path);
   }
 
   /** The parent model a definition names, or a problem. */

@@ -33,7 +33,7 @@ public record Typed(
           c.nullable(),
           true);
     }
-    if (c.type() == ColumnType.STRING && !isText(nativeType)) {
+    if (c.type() == ColumnType.STRING && !ColumnType.TEXT_TYPES.contains(nativeType)) {
       return new Typed(
           DSL.cast(raw, SQLDataType.VARCHAR), c.type(), SQLDataType.VARCHAR, c.nullable(), true);
     }
@@ -48,28 +48,14 @@ public record Typed(
     String t = c.nativeType().toLowerCase(Locale.ROOT);
     return switch (c.type()) {
       case NUMBER ->
-          switch (t) {
-            case "int2",
-                "int4",
-                "int8",
-                "smallint",
-                "integer",
-                "bigint",
-                "serial",
-                "bigserial",
-                "tinyint" ->
-                SQLDataType.BIGINT;
-            case "float4", "float8", "real", "double precision", "double", "float" ->
-                SQLDataType.DOUBLE;
-            default -> SQLDataType.NUMERIC;
-          };
+          ColumnType.INTEGER_TYPES.contains(t)
+              ? SQLDataType.BIGINT
+              : ColumnType.FLOAT_TYPES.contains(t) ? SQLDataType.DOUBLE : SQLDataType.NUMERIC;
       case BOOLEAN -> SQLDataType.BOOLEAN;
       case TIMESTAMP ->
-          switch (t) {
-            case "timestamp", "timestamp without time zone" -> SQLDataType.LOCALDATETIME;
-            case "date" -> SQLDataType.LOCALDATE;
-            default -> SQLDataType.TIMESTAMPWITHTIMEZONE;
-          };
+          ColumnType.LOCAL_TIMESTAMP_TYPES.contains(t)
+              ? SQLDataType.LOCALDATETIME
+              : t.equals("date") ? SQLDataType.LOCALDATE : SQLDataType.TIMESTAMPWITHTIMEZONE;
       case JSON -> SQLDataType.JSONB;
       case STRING -> SQLDataType.VARCHAR;
     };
@@ -82,21 +68,6 @@ public record Typed(
       case TIMESTAMP -> SQLDataType.TIMESTAMPWITHTIMEZONE;
       case JSON -> SQLDataType.JSONB;
       case STRING -> SQLDataType.VARCHAR;
-    };
-  }
-
-  private static boolean isText(String nativeType) {
-    return switch (nativeType) {
-      case "text",
-          "varchar",
-          "bpchar",
-          "char",
-          "character",
-          "character varying",
-          "name",
-          "citext" ->
-          true;
-      default -> false;
     };
   }
 }

@@ -322,18 +322,7 @@ public final class AudienceEngine {
       throw ValidationException.of("$", "give exactly one of \"column\" or \"trait\"");
     }
     if (column != null) {
-      Column col =
-          model
-              .column(column)
-              .orElseThrow(
-                  () ->
-                      ValidationException.of(
-                          "$.column",
-                          Problems.unknown(
-                              "column",
-                              column,
-                              "model \"" + model.name() + "\"",
-                              model.columnsByName().keySet())));
+      Column col = column(model, column, "$.column");
       value = root.field(column);
       type = col.type();
       by = column;
@@ -438,18 +427,7 @@ public final class AudienceEngine {
   /** Top distinct values of a column (optionally starting with {@code prefix}), for suggestions. */
   public List<ValueCount> values(String modelName, String column, String prefix, int limit) {
     ModelInfo model = model(modelName, "$.model");
-    Column col =
-        model
-            .column(column)
-            .orElseThrow(
-                () ->
-                    ValidationException.of(
-                        "$.column",
-                        Problems.unknown(
-                            "column",
-                            column,
-                            "model \"" + modelName + "\"",
-                            model.columnsByName().keySet())));
+    Column col = column(model, column, "$.column");
     if (col.type() == ColumnType.JSON) {
       throw ValidationException.of("$.column", "json columns have no value suggestions");
     }
@@ -535,6 +513,21 @@ public final class AudienceEngine {
     }
     return Optional.of(
         new Profile(modelName, Values.plain(typedKey), Values.row(row), traits, related));
+  }
+
+  /** A column of {@code model}, or a validation problem at {@code path} naming the known ones. */
+  private static Column column(ModelInfo model, String name, String path) {
+    return model
+        .column(name)
+        .orElseThrow(
+            () ->
+                ValidationException.of(
+                    path,
+                    Problems.unknown(
+                        "column",
+                        name,
+                        "model \"" + model.name() + "\"",
+                        model.columnsByName().keySet())));
   }
 
   private ModelInfo model(String name, String path) {
