@@ -1,6 +1,7 @@
 package io.customerstudio.app;
 
 import com.vaadin.flow.component.page.AppShellConfigurator;
+import com.vaadin.flow.component.page.Push;
 import com.vaadin.flow.server.PWA;
 import com.vaadin.flow.theme.Theme;
 import org.springframework.boot.SpringApplication;
@@ -9,6 +10,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 /** Customer Studio: the UI, the REST API and the Temporal worker in one process. */
 @SpringBootApplication(scanBasePackages = "io.customerstudio")
 @Theme("studio")
+@Push
 @PWA(name = "Customer Studio", shortName = "Studio")
 public class CustomerStudioApplication implements AppShellConfigurator {
 

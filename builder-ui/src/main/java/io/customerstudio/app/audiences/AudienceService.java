@@ -193,6 +193,18 @@ public class AudienceService {
     return usage;
   }
 
+  /**
+   * Records a size the builder computed for {@code definition}; kept only while that is still the
+   * audience's current definition, so the list never shows the size of an unsaved edit.
+   */
+  public void recordSize(String key, JsonNode definition, long count) {
+    Problems problems = new Problems();
+    AudienceDefinition d = AudienceJson.readDefinition(definition, "$", problems);
+    if (problems.isEmpty() && d != null) {
+      audiences.recordCount(key, AudienceJson.write(d).toString(), count);
+    }
+  }
+
   // ---------------------------------------------------------------- computations
 
   public AudienceEngine.Preview preview(
@@ -201,6 +213,19 @@ public class AudienceService {
       AudienceEngine.Sampling sampling,
       int limit,
       List<String> columns) {
+    return preview(target, asOf, sampling, limit, columns, null);
+  }
+
+  /**
+   * As above; {@code handle} (may be null) can cancel the warehouse queries from another thread.
+   */
+  public AudienceEngine.Preview preview(
+      Target target,
+      Instant asOf,
+      AudienceEngine.Sampling sampling,
+      int limit,
+      List<String> columns,
+      QueryHandle handle) {
     if (sampling != null && (sampling.percent() <= 0 || sampling.percent() > 100)) {
       throw ApiException.invalid("$.sampling.percent", "must be greater than 0 and at most 100");
     }
@@ -209,11 +234,18 @@ public class AudienceService {
     }
     Resolved r = resolve(target);
     AudienceEngine.Preview p =
-        workspace.engine().preview(r.definition(), r.path(), time(asOf), sampling, limit, columns);
+        engine(handle).preview(r.definition(), r.path(), time(asOf), sampling, limit, columns);
     if (r.saved() != null && sampling == null && asOf == null) {
       audiences.recordCount(r.saved().key(), r.saved().definition(), p.count());
     }
     return p;
+  }
+
+  /** A page of members in key order, with their label, chosen columns and traits. */
+  public List<Map<String, Object>> page(
+      Target target, List<String> columns, int offset, int limit, QueryHandle handle) {
+    Resolved r = resolve(target);
+    return engine(handle).page(r.definition(), r.path(), clock.instant(), columns, offset, limit);
   }
 
   public long evaluate(Target target, Instant asOf, Consumer<Object> sink) {
@@ -228,15 +260,38 @@ public class AudienceService {
   }
 
   public AudienceEngine.Explanation explain(Target target, Instant asOf) {
+    return explain(target, asOf, null);
+  }
+
+  public AudienceEngine.Explanation explain(Target target, Instant asOf, QueryHandle handle) {
     Resolved r = resolve(target);
-    return workspace.engine().explain(r.definition(), r.path(), time(asOf));
+    return engine(handle).explain(r.definition(), r.path(), time(asOf));
+  }
+
+  /** The SQL a target compiles to, values inlined, without running it. */
+  public String sql(Target target) {
+    Resolved r = resolve(target);
+    return workspace.engine().sql(r.definition(), r.path(), clock.instant());
   }
 
   public AudienceEngine.Overlap overlap(List<String> keys, Instant asOf) {
-    if (keys == null || keys.size() < 2 || keys.size() > 10) {
+    return overlap(null, null, keys, asOf);
+  }
+
+  /**
+   * The overlap of saved audiences, plus, when {@code draftName} is given, a definition being
+   * edited (not saved yet) under that name: the builder compares what the user sees.
+   */
+  public AudienceEngine.Overlap overlap(
+      String draftName, JsonNode draft, List<String> keys, Instant asOf) {
+    int total = (keys == null ? 0 : keys.size()) + (draftName == null ? 0 : 1);
+    if (keys == null || total < 2 || total > 10) {
       throw ApiException.invalid("$.audiences", "give 2 to 10 audience keys");
     }
     Map<String, AudienceDefinition> definitions = new LinkedHashMap<>();
+    if (draftName != null) {
+      definitions.put(draftName, resolve(new Target(draft, null)).definition());
+    }
     for (int i = 0; i < keys.size(); i++) {
       String key = keys.get(i);
       AudienceStore.Audience a =
@@ -318,6 +373,10 @@ public class AudienceService {
       workspace.engine().compiler(clock.instant()).compile(t.definition(), "$.definition");
     }
     return new Resolved(d, "$.definition", null);
+  }
+
+  private AudienceEngine engine(QueryHandle handle) {
+    return handle == null ? workspace.engine() : workspace.engine(handle);
   }
 
   private Instant time(Instant asOf) {

@@ -87,6 +87,15 @@ public class Workspace {
     return new AudienceEngine(catalog(), warehouse.dsl(), resolver());
   }
 
+  /**
+   * An engine whose warehouse statements are reported to {@code listener}, which lets a caller
+   * cancel a running query from another thread (a preview the user has edited past).
+   */
+  public AudienceEngine engine(org.jooq.ExecuteListener listener) {
+    return new AudienceEngine(
+        catalog(), warehouse.dsl().configuration().derive(listener).dsl(), resolver());
+  }
+
   public AudienceCompiler.Resolver resolver() {
     return new AudienceCompiler.Resolver() {
       @Override

@@ -1,0 +1,173 @@
+package io.customerstudio.app.audiences.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.checkbox.Checkbox;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.icon.VaadinIcon;
+import com.vaadin.flow.component.orderedlayout.FlexComponent;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.progressbar.ProgressBar;
+import com.vaadin.flow.component.select.Select;
+import io.customerstudio.app.audiences.AudienceService;
+import io.customerstudio.app.audiences.PreviewRunner;
+import io.customerstudio.app.conditions.ui.BuilderContext;
+import io.customerstudio.query.engine.AudienceEngine;
+import java.text.NumberFormat;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The live size of the audience being edited: recomputed after each edit (debounced), off the UI
+ * thread, with a Stop button while it runs, and an opt-in estimate from a sample that is always
+ * labelled as one.
+ */
+final class SizePanel extends Div {
+
+  static final Duration DEBOUNCE = Duration.ofMillis(300);
+
+  private final AudienceService audiences;
+  private final Supplier<JsonNode> definition;
+  private final Consumer<List<BuilderContext.Problem>> onProblems;
+  private final Consumer<AudienceEngine.Preview> onResult;
+  private final Computation<AudienceEngine.Preview> computation;
+  private final Span count = new Span("–");
+  private final Span caption = new Span();
+  private final ProgressBar progress = new ProgressBar();
+  private final Button stop = new Button("Stop", VaadinIcon.STOP.create());
+  private final Checkbox sampled = new Checkbox("Estimate from a sample");
+  private final Select<Integer> percent = new Select<>();
+
+  SizePanel(
+      AudienceService audiences,
+      PreviewRunner runner,
+      Supplier<JsonNode> definition,
+      Consumer<List<BuilderContext.Problem>> onProblems,
+      Consumer<AudienceEngine.Preview> onResult) {
+    this.audiences = audiences;
+    this.definition = definition;
+    this.onProblems = onProblems;
+    this.onResult = onResult;
+    addClassName("size-panel");
+    setId("size-panel");
+    count.setId("audience-size");
+    count.addClassName("size-count");
+    caption.setId("audience-size-caption");
+    caption.addClassName("size-caption");
+    progress.setIndeterminate(true);
+    progress.setVisible(false);
+    progress.setId("size-progress");
+    stop.setId("size-stop");
+    stop.addThemeVariants(ButtonVariant.LUMO_SMALL, ButtonVariant.LUMO_ERROR);
+    stop.setVisible(false);
+    sampled.setId("size-sampled");
+    percent.setItems(1, 5, 10, 25);
+    percent.setValue(1);
+    percent.setItemLabelGenerator(p -> p + "%");
+    percent.setAriaLabel("Sample size");
+    percent.setWidth("6em");
+    percent.setEnabled(false);
+    sampled.addValueChangeListener(
+        e -> {
+          percent.setEnabled(e.getValue());
+          refresh(Duration.ZERO);
+        });
+    percent.addValueChangeListener(e -> refresh(Duration.ZERO));
+    computation =
+        new Computation<>(
+            runner,
+            new Computation.Listener<>() {
+              @Override
+              public void started() {
+                progress.setVisible(true);
+                stop.setVisible(true);
+                caption.setText("counting…");
+              }
+
+              @Override
+              public void done(AudienceEngine.Preview p) {
+                idle();
+                count.setText(NumberFormat.getIntegerInstance(Locale.ENGLISH).format(p.count()));
+                count.getElement().setAttribute("data-count", String.valueOf(p.count()));
+                count.getElement().setAttribute("data-estimated", String.valueOf(p.estimated()));
+                caption.setText(
+                    p.estimated()
+                        ? "estimated members (from a "
+                            + percent.getValue()
+                            + "% sample: "
+                            + NumberFormat.getIntegerInstance(Locale.ENGLISH)
+                                .format(p.sampleCount())
+                            + " members in it)"
+                        : "members");
+                onProblems.accept(List.of());
+                onResult.accept(p);
+              }
+
+              @Override
+              public void invalid(List<BuilderContext.Problem> problems) {
+                idle();
+                count.setText("–");
+                count.getElement().removeAttribute("data-count");
+                caption.setText("Fix the conditions marked in red to see the size.");
+                onProblems.accept(problems);
+              }
+
+              @Override
+              public void failed(String message) {
+                idle();
+                count.setText("–");
+                count.getElement().removeAttribute("data-count");
+                caption.setText(message);
+              }
+            });
+    stop.addClickListener(e -> computation.stop());
+    HorizontalLayout sampling = new HorizontalLayout(sampled, percent);
+    sampling.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
+    Span title = new Span("Size");
+    title.addClassName("size-title");
+    add(title, count, caption, progress, stop, sampling);
+  }
+
+  private void idle() {
+    progress.setVisible(false);
+    stop.setVisible(false);
+    // "idle" once the newest request is answered: what tests and screen readers wait for
+    getElement().setAttribute("data-state", "idle");
+    getElement().setAttribute("aria-busy", "false");
+  }
+
+  /**
+   * Recomputes after the debounce delay; an earlier request still waiting or running is dropped.
+   */
+  void refresh() {
+    refresh(DEBOUNCE);
+  }
+
+  private void refresh(Duration delay) {
+    UI ui = UI.getCurrent();
+    if (ui == null) {
+      return;
+    }
+    getElement().setAttribute("data-state", "busy");
+    getElement().setAttribute("aria-busy", "true");
+    JsonNode snapshot = definition.get().deepCopy();
+    AudienceEngine.Sampling sampling =
+        sampled.getValue() ? new AudienceEngine.Sampling(percent.getValue(), 42) : null;
+    computation.start(
+        ui,
+        delay,
+        handle ->
+            audiences.preview(
+                new AudienceService.Target(snapshot, null), null, sampling, 0, List.of(), handle));
+  }
+
+  boolean isCounting() {
+    return computation.isRunning();
+  }
+}
