@@ -251,7 +251,9 @@ final class InsightsPanel extends VerticalLayout {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode opt = f.objectNode();
     opt.putObject("tooltip").put("trigger", "axis");
-    opt.putObject("legend").putArray("data").add("size").add("also in " + THIS);
+    ObjectNode legend = opt.putObject("legend");
+    legend.put("top", 0);
+    legend.putArray("data").add("size").add("also in " + THIS);
     opt.putObject("grid").put("left", 60).put("right", 20).put("top", 40).put("bottom", 40);
     ArrayNode names = opt.putObject("xAxis").put("type", "category").putArray("data");
     opt.putObject("yAxis").put("type", "value");

@@ -272,7 +272,7 @@ final class EventRow extends Div {
     n.setAriaLabel("Times");
     n.addClassName("count-value");
     n.setMin(0);
-    n.setWidth("7em");
+    n.setWidth("9em");
     n.setStepButtonsVisible(true);
     n.setSuffixComponent(new Span("times"));
     n.setValue(times);

@@ -48,6 +48,7 @@ public final class GroupEditor extends Div {
     Select<String> combinator = new Select<>();
     combinator.setAriaLabel("Combine conditions with");
     combinator.addClassName("combinator");
+    combinator.setWidth("16em");
     combinator.setItems("and", "or");
     combinator.setItemLabelGenerator(
         t -> t.equals("and") ? "ALL of these hold (AND)" : "ANY of these holds (OR)");

@@ -22,6 +22,7 @@ final class PropertyRow extends HorizontalLayout {
     column.setAriaLabel("Column of " + model.name());
     column.setPlaceholder("column of " + model.name());
     column.addClassName("column");
+    column.setWidth("16em");
     List<Column> columns =
         model.columns().stream().filter(c -> c.type() != ColumnType.JSON).toList();
     column.setItems(columns);

@@ -20,6 +20,7 @@ final class TraitRow extends HorizontalLayout {
     trait.setAriaLabel("Trait of " + model.name());
     trait.setPlaceholder("trait of " + model.name());
     trait.addClassName("trait");
+    trait.setWidth("16em");
     List<Catalog.TraitInfo> traits = List.copyOf(ctx.catalog().traits(model));
     trait.setItems(traits);
     trait.setItemLabelGenerator(t -> t.def().name() + " · " + PropertyRow.typeName(t.type()));
