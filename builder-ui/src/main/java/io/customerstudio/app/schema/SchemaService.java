@@ -5,12 +5,15 @@ import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.infra.store.SchemaStore;
 import io.customerstudio.infra.workspace.Workspace;
+import io.customerstudio.query.audience.AudienceDefinition;
 import io.customerstudio.query.engine.AudienceEngine;
 import io.customerstudio.query.schema.Catalog;
 import io.customerstudio.query.schema.Column;
 import io.customerstudio.query.schema.SchemaDocument;
+import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import org.springframework.stereotype.Service;
 
 /** The warehouse schema document: read, validated against the warehouse and replaced. */
@@ -24,10 +27,12 @@ public class SchemaService {
 
   private final SchemaStore schemas;
   private final Workspace workspace;
+  private final Clock clock;
 
-  public SchemaService(SchemaStore schemas, Workspace workspace) {
+  public SchemaService(SchemaStore schemas, Workspace workspace, Clock clock) {
     this.schemas = schemas;
     this.workspace = workspace;
+    this.clock = clock;
   }
 
   public SchemaView current() {
@@ -59,6 +64,32 @@ public class SchemaService {
     workspace.refresh();
     return new SchemaView(
         saved.version(), saved.createdBy(), saved.createdAt(), Json.parse(saved.document()));
+  }
+
+  /** The first rows of a registered model, for the schema editor. */
+  public List<Map<String, Object>> sample(String model, int limit) {
+    return workspace.engine().sample(model, limit);
+  }
+
+  /**
+   * Validates a schema being edited (not saved) and returns the columns the warehouse reports for
+   * one of its models: what a model written as SQL offers to the key and label pickers.
+   */
+  public List<ColumnView> candidateColumns(JsonNode document, String model) {
+    Catalog catalog = workspace.validate(Json.convert(document, "$", SchemaDocument.class));
+    return catalog.model(model).orElseThrow().columns().stream().map(SchemaService::view).toList();
+  }
+
+  /**
+   * A trait's values for the first members of its model, computed from a schema being edited (not
+   * saved): the trait editor's live preview.
+   */
+  public List<Map<String, Object>> previewTrait(
+      JsonNode document, String model, String trait, int limit) {
+    Catalog catalog = workspace.validate(Json.convert(document, "$", SchemaDocument.class));
+    return workspace
+        .engine(catalog)
+        .page(new AudienceDefinition(model, null), "$", clock.instant(), List.of(trait), 0, limit);
   }
 
   public List<SchemaStore.SchemaVersion> versions() {

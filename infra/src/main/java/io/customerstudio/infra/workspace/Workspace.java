@@ -87,6 +87,11 @@ public class Workspace {
     return new AudienceEngine(catalog(), warehouse.dsl(), resolver());
   }
 
+  /** An engine over a catalog that is not saved yet (a schema being edited). */
+  public AudienceEngine engine(Catalog catalog) {
+    return new AudienceEngine(catalog, warehouse.dsl(), resolver());
+  }
+
   /**
    * An engine whose warehouse statements are reported to {@code listener}, which lets a caller
    * cancel a running query from another thread (a preview the user has edited past).

@@ -515,6 +515,18 @@ public final class AudienceEngine {
         new Profile(modelName, Values.plain(typedKey), Values.row(row), traits, related));
   }
 
+  /** The first rows of a model's source, in key order: the schema editor's sample. */
+  public List<Map<String, Object>> sample(String modelName, int limit) {
+    ModelInfo model = model(modelName, "$.model");
+    Scope s = compiler(Instant.now()).newScope(model);
+    return db.select(s.table().fields())
+        .from(s.table())
+        .orderBy(s.key())
+        .limit(Math.max(0, Math.min(limit, 1000)))
+        .fetch()
+        .map(Values::row);
+  }
+
   /** A column of {@code model}, or a validation problem at {@code path} naming the known ones. */
   private static Column column(ModelInfo model, String name, String path) {
     return model
