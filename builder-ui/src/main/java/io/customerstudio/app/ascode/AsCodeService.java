@@ -219,7 +219,9 @@ public class AsCodeService {
                     .map(
                         a ->
                             a.name().equals(audienceJson.get(k).path("name").asText(k))
-                                && Json.parse(a.definition())
+                                // both sides through the same reader and writer: a number
+                                // stored as 1000 and read back as 1000.00 is no change
+                                && AudienceJson.write(Workspace.definition(a.definition()))
                                     .equals(AudienceJson.write(newAudiences.get(k)))));
     if (dryRun) {
       return new ImportResult(true, false, schemaState, templateChanges, audienceChanges);

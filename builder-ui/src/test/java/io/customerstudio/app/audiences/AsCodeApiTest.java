@@ -35,7 +35,7 @@ class AsCodeApiTest extends AppTestSupport {
         .anySatisfy(k -> assertThat(k.asText()).isEqualTo("code-a"));
 
     ObjectNode changed = doc.deepCopy();
-    ((ObjectNode) changed.get("audiences").get(0)).put("name", "A renamed");
+    ((ObjectNode) byKey(changed, "code-a")).put("name", "A renamed");
     ((com.fasterxml.jackson.databind.node.ArrayNode) changed.get("audiences"))
         .addObject()
         .put("key", "code-b")
@@ -57,7 +57,7 @@ class AsCodeApiTest extends AppTestSupport {
 
     // one bad audience: nothing is applied, and the error points into the document
     ObjectNode bad = changed.deepCopy();
-    ((ObjectNode) bad.get("audiences").get(0)).put("name", "should not land");
+    ((ObjectNode) byKey(bad, "code-a")).put("name", "should not land");
     ((com.fasterxml.jackson.databind.node.ArrayNode) bad.get("audiences"))
         .addObject()
         .put("key", "code-c")
@@ -121,5 +121,15 @@ class AsCodeApiTest extends AppTestSupport {
         throw new IllegalStateException(e);
       }
     }
+  }
+
+  /** An audience of an exported document by key: other tests' audiences share the store. */
+  static JsonNode byKey(JsonNode doc, String key) {
+    for (JsonNode a : doc.get("audiences")) {
+      if (a.get("key").asText().equals(key)) {
+        return a;
+      }
+    }
+    throw new AssertionError("no audience " + key + " in the export");
   }
 }

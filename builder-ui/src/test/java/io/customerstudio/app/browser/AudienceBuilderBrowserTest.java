@@ -50,7 +50,7 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
       browser
           .waitFor(By.id("audience-name"))
           .findElement(By.tagName("input"))
-          .sendKeys("Seed example");
+          .sendKeys("Seed example by clicking");
 
       // ordered in the last 2 weeks
       click(browser, By.cssSelector("vaadin-button.add-event"));
@@ -91,11 +91,11 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
               .json();
       long expected = api.get("count").asLong();
       assertThat(expected).isPositive();
-      wait(browser)
+      waitIn(browser)
           .until(
               ExpectedConditions.attributeToBe(
                   By.id("audience-size"), "data-count", String.valueOf(expected)));
-      wait(browser)
+      waitIn(browser)
           .until(ExpectedConditions.attributeToBe(By.id("size-panel"), "data-state", "idle"));
       assertThat(browser.driver().findElement(By.id("audience-size")).getText())
           .isEqualTo(String.format(java.util.Locale.ENGLISH, "%,d", expected));
@@ -103,14 +103,15 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
 
       // saved, under the key made from its name
       click(browser, By.id("audience-save"));
-      wait(browser).until(ExpectedConditions.urlContains("/audiences/edit/seed-example"));
-      JsonNode saved = admin.get("/api/v1/audiences/seed-example").json();
+      waitIn(browser)
+          .until(ExpectedConditions.urlContains("/audiences/edit/seed-example-by-clicking"));
+      JsonNode saved = admin.get("/api/v1/audiences/seed-example-by-clicking").json();
       assertThat(saved.get("definition"))
           .isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper().readTree(SEED));
 
       // who is in it: a member's profile
       WebElement member =
-          wait(browser)
+          waitIn(browser)
               .until(
                   d ->
                       d.findElements(By.cssSelector("#members vaadin-grid-cell-content")).stream()
@@ -121,7 +122,7 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
       click(browser, member);
       browser.waitFor(By.id("profile-title"));
       browser.screenshot("profile");
-      wait(browser)
+      waitIn(browser)
           .until(
               ExpectedConditions.presenceOfElementLocated(By.cssSelector(".profile-timeline li")));
       assertThat(browser.driver().findElements(By.cssSelector(".profile-facts .fact-name")))
@@ -129,7 +130,8 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
           .contains("email", "lifetime_value");
       browser.screenshot("profile");
       browser.driver().findElement(By.tagName("body")).sendKeys(Keys.ESCAPE);
-      wait(browser).until(ExpectedConditions.invisibilityOfElementLocated(By.id("profile-title")));
+      waitIn(browser)
+          .until(ExpectedConditions.invisibilityOfElementLocated(By.id("profile-title")));
 
       // compared with another audience, and broken down by country
       WebElement insights =
@@ -149,7 +151,7 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
       pick(browser, browser.waitFor(By.id("breakdown-by")), "country · string");
       click(browser, By.id("breakdown-show"));
       browser.waitFor(By.cssSelector("#breakdown-chart[rendered] svg"));
-      wait(browser)
+      waitIn(browser)
           .until(d -> d.findElements(By.cssSelector("#breakdown-chart svg path")).size() > 5);
       browser
           .driver()
@@ -162,22 +164,23 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
 
   // ---------------------------------------------------------------- Vaadin components by hand
 
-  static WebDriverWait wait(Browser browser) {
+  static WebDriverWait waitIn(Browser browser) {
     return new WebDriverWait(browser.driver(), Duration.ofSeconds(20));
   }
 
   static void click(Browser browser, By by) {
-    click(browser, wait(browser).until(ExpectedConditions.presenceOfElementLocated(by)));
+    click(browser, waitIn(browser).until(ExpectedConditions.presenceOfElementLocated(by)));
   }
 
   static void click(Browser browser, WebElement element) {
     browser.driver().executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
-    wait(browser).until(ExpectedConditions.elementToBeClickable(element)).click();
+    waitIn(browser).until(ExpectedConditions.elementToBeClickable(element)).click();
   }
 
   static WebElement lastOf(Browser browser, String css) {
     List<WebElement> all =
-        wait(browser).until(ExpectedConditions.presenceOfAllElementsLocatedBy(By.cssSelector(css)));
+        waitIn(browser)
+            .until(ExpectedConditions.presenceOfAllElementsLocatedBy(By.cssSelector(css)));
     return all.get(all.size() - 1);
   }
 
@@ -191,7 +194,7 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
             "//vaadin-select-overlay[@opened]//vaadin-select-item[normalize-space(.)='"
                 + caption
                 + "']"));
-    wait(browser)
+    waitIn(browser)
         .until(
             ExpectedConditions.invisibilityOfElementLocated(
                 By.cssSelector("vaadin-select-overlay[opened]")));

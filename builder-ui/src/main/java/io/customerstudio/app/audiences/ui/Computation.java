@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.jooq.exception.DataAccessException;
 
 /**
  * One kind of background computation of a view (the live size, the explain funnel, the overlap):
@@ -94,14 +93,13 @@ final class Computation<T> {
                             .map(p -> new BuilderContext.Problem(p.path(), p.message()))
                             .toList();
                 deliver.accept(() -> listener.invalid(problems));
-              } catch (DataAccessException e) {
+              } catch (RuntimeException e) {
+                // a cancelled statement surfaces as the driver's error: say what the user did
                 String message =
                     handle.isCancelled()
                         ? "Stopped."
                         : "The warehouse could not compute this: " + rootMessage(e);
                 deliver.accept(() -> listener.failed(message));
-              } catch (RuntimeException e) {
-                deliver.accept(() -> listener.failed("Something went wrong: " + rootMessage(e)));
               }
             },
             delay);

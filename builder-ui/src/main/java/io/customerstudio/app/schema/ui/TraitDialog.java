@@ -377,7 +377,10 @@ final class TraitDialog extends ItemDialog {
       preview.removeAllColumns();
       if (!rows.isEmpty()) {
         for (String c : rows.get(0).keySet()) {
-          preview.addColumn(r -> String.valueOf(r.get(c))).setHeader(c).setAutoWidth(true);
+          preview
+              .addColumn(r -> r.get(c) == null ? "—" : String.valueOf(r.get(c)))
+              .setHeader(c)
+              .setAutoWidth(true);
         }
       }
       preview.setItems(rows);
