@@ -243,7 +243,7 @@ public class AudienceEditorView extends VerticalLayout
     work.expand(builderSlot);
     work.addClassName("builder-work");
 
-    members = new MembersPanel(audiences, catalog, () -> definition);
+    members = new MembersPanel(audiences, runner, catalog, () -> definition);
     explain = new ExplainPanel(audiences, runner, () -> definition);
     insights = new InsightsPanel(audiences, runner, () -> definition);
     versions = new VersionsPanel(this::restore);

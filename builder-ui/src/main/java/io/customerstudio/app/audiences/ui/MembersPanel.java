@@ -1,28 +1,33 @@
 package io.customerstudio.app.audiences.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.combobox.MultiSelectComboBox;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
-import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audiences.AudienceService;
+import io.customerstudio.app.audiences.PreviewRunner;
 import io.customerstudio.app.base.ui.Notifications;
-import io.customerstudio.query.ValidationException;
+import io.customerstudio.app.conditions.ui.BuilderContext;
 import io.customerstudio.query.schema.Catalog;
 import io.customerstudio.query.schema.Column;
 import io.customerstudio.query.schema.ColumnType;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The members, paged lazily from the warehouse as the grid scrolls (never all of them), with the
- * columns and traits a person picks; a click opens the member's profile.
+ * The members, read from the warehouse a page at a time off the UI thread (never all of them), with
+ * the columns and traits a person picks; a click opens the member's profile.
  */
 final class MembersPanel extends VerticalLayout {
+
+  static final int PAGE = 100;
 
   private final AudienceService audiences;
   private final Catalog catalog;
@@ -30,9 +35,17 @@ final class MembersPanel extends VerticalLayout {
   private final Grid<Map<String, Object>> grid = new Grid<>();
   private final MultiSelectComboBox<String> columns = new MultiSelectComboBox<>("Columns");
   private final Paragraph hint = new Paragraph();
+  private final Paragraph status = new Paragraph();
+  private final Button more = new Button("Show more");
+  private final List<Map<String, Object>> rows = new ArrayList<>();
+  private final Computation<List<Map<String, Object>>> pages;
   private Catalog.ModelInfo model;
 
-  MembersPanel(AudienceService audiences, Catalog catalog, Supplier<JsonNode> definition) {
+  MembersPanel(
+      AudienceService audiences,
+      PreviewRunner runner,
+      Catalog catalog,
+      Supplier<JsonNode> definition) {
     this.audiences = audiences;
     this.catalog = catalog;
     this.definition = definition;
@@ -55,9 +68,49 @@ final class MembersPanel extends VerticalLayout {
             });
     grid.setEmptyStateText("No members match these conditions.");
     hint.setText(
-        "Click a member to see their profile: properties, traits, purchases and timeline.");
+        "Click a member (or select one and press Space) to see their profile: properties, traits,"
+            + " purchases and timeline.");
     hint.addClassName("hint");
-    add(columns, hint, grid);
+    status.addClassName("hint");
+    status.setId("members-status");
+    more.setId("members-more");
+    more.setVisible(false);
+    more.addClickListener(e -> load(rows.size()));
+    pages =
+        new Computation<>(
+            runner,
+            new Computation.Listener<>() {
+              @Override
+              public void started() {
+                status.setText("Loading members…");
+              }
+
+              @Override
+              public void done(List<Map<String, Object>> page) {
+                boolean hasMore = page.size() > PAGE;
+                rows.addAll(hasMore ? page.subList(0, PAGE) : page);
+                grid.setItems(rows);
+                more.setVisible(hasMore);
+                more.setEnabled(true);
+                status.setText(
+                    rows.isEmpty() ? "" : "Showing the first " + rows.size() + " members by key.");
+              }
+
+              @Override
+              public void invalid(List<BuilderContext.Problem> problems) {
+                rows.clear();
+                grid.setItems(rows);
+                more.setVisible(false);
+                status.setText("Fix the conditions marked in red to see the members.");
+              }
+
+              @Override
+              public void failed(String message) {
+                more.setEnabled(true);
+                status.setText(message);
+              }
+            });
+    add(columns, hint, grid, status, more);
   }
 
   void setModel(Catalog.ModelInfo model) {
@@ -76,11 +129,6 @@ final class MembersPanel extends VerticalLayout {
     rebuild();
   }
 
-  /** Re-reads the members (after an edit); the grid fetches pages as it scrolls. */
-  void refresh() {
-    grid.getDataProvider().refreshAll();
-  }
-
   private void rebuild() {
     if (model == null) {
       return;
@@ -92,26 +140,34 @@ final class MembersPanel extends VerticalLayout {
       String label = model.def().label();
       grid.addColumn(r -> text(r.get(label))).setHeader(label).setAutoWidth(true);
     }
-    List<String> chosen = new ArrayList<>(columns.getSelectedItems());
-    for (String c : chosen) {
+    for (String c : columns.getSelectedItems()) {
       grid.addColumn(r -> text(r.get(c))).setHeader(c).setAutoWidth(true).setKey("col-" + c);
     }
-    grid.setItems(
-        query -> {
-          try {
-            return audiences
-                .page(
-                    new AudienceService.Target(definition.get().deepCopy(), null),
-                    chosen,
-                    query.getOffset(),
-                    query.getLimit(),
-                    null)
-                .stream();
-          } catch (ValidationException | ApiException invalid) {
-            // the size panel shows the problems next to the conditions
-            return java.util.stream.Stream.empty();
-          }
-        });
+    refresh();
+  }
+
+  /**
+   * Re-reads the first page (after an edit, or other columns). Pages are read off the UI thread, a
+   * page at a time ("Show more"), so a slow warehouse never freezes the builder.
+   */
+  void refresh() {
+    if (model == null || UI.getCurrent() == null) {
+      return;
+    }
+    rows.clear();
+    load(0);
+  }
+
+  private void load(int offset) {
+    List<String> chosen = new ArrayList<>(columns.getSelectedItems());
+    JsonNode snapshot = definition.get().deepCopy();
+    more.setEnabled(false);
+    pages.start(
+        UI.getCurrent(),
+        Duration.ZERO,
+        h ->
+            audiences.page(
+                new AudienceService.Target(snapshot, null), chosen, offset, PAGE + 1, h));
   }
 
   private void open(Map<String, Object> row) {

@@ -26,7 +26,9 @@ import java.util.function.Supplier;
 /**
  * The live size of the audience being edited: recomputed after each edit (debounced), off the UI
  * thread, with a Stop button while it runs, and an opt-in estimate from a sample that is always
- * labelled as one.
+ * labelled as one. While an exact count runs, a 1% sample runs beside it, and its estimate
+ * (labelled) shows until the exact count replaces it: on a large warehouse a number appears in well
+ * under a second.
  */
 final class SizePanel extends Div {
 
@@ -135,6 +137,7 @@ final class SizePanel extends Div {
   }
 
   private void idle() {
+    count.getElement().removeAttribute("data-estimate");
     progress.setVisible(false);
     stop.setVisible(false);
     // "idle" once the newest request is answered: what tests and screen readers wait for
@@ -159,12 +162,33 @@ final class SizePanel extends Div {
     JsonNode snapshot = definition.get().deepCopy();
     AudienceEngine.Sampling sampling =
         sampled.getValue() ? new AudienceEngine.Sampling(percent.getValue(), 42) : null;
+    AudienceService.Target target = new AudienceService.Target(snapshot, null);
     computation.start(
         ui,
         delay,
-        handle ->
-            audiences.preview(
-                new AudienceService.Target(snapshot, null), null, sampling, 0, List.of(), handle));
+        handle -> {
+          if (sampling == null) {
+            // a 1% sample answers long before the exact count on a large warehouse: show its
+            // estimate (labelled) first; access tasks run in order, so it never replaces the
+            // exact count
+            AudienceEngine.Preview estimate =
+                audiences.preview(
+                    target, null, new AudienceEngine.Sampling(1, 42), 0, List.of(), handle);
+            ui.access(
+                () -> {
+                  if (!handle.isCancelled()) {
+                    showEstimate(estimate);
+                  }
+                });
+          }
+          return audiences.preview(target, null, sampling, 0, List.of(), handle);
+        });
+  }
+
+  private void showEstimate(AudienceEngine.Preview p) {
+    count.setText("≈ " + NumberFormat.getIntegerInstance(Locale.ENGLISH).format(p.count()));
+    count.getElement().setAttribute("data-estimate", String.valueOf(p.count()));
+    caption.setText("estimated from a 1% sample; the exact count is still running…");
   }
 
   boolean isCounting() {
