@@ -14,11 +14,9 @@ import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.select.Select;
-import com.vaadin.flow.component.textfield.IntegerField;
 import com.vaadin.flow.component.textfield.NumberField;
 import com.vaadin.flow.component.textfield.TextField;
 import io.customerstudio.query.audience.Op;
-import io.customerstudio.query.audience.TimeUnit;
 import io.customerstudio.query.schema.ColumnType;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -187,7 +185,9 @@ final class Comparison extends HorizontalLayout {
             new Span("and"),
             scalar(pair.get(1), x -> setPair(pair, 1, x), "To"));
       }
-      case DURATION -> value.add(duration(v));
+      case DURATION ->
+          value.add(
+              new DurationEditor(v instanceof ObjectNode d ? d : node.putObject("value"), ctx));
       default -> {}
     }
     if (ctx.templateMode()) {
@@ -367,55 +367,5 @@ final class Comparison extends HorizontalLayout {
           }
         });
     return f;
-  }
-
-  private Component duration(JsonNode v) {
-    ObjectNode d = v instanceof ObjectNode o ? o : node.putObject("value");
-    IntegerField amount = new IntegerField();
-    amount.setAriaLabel("Amount");
-    amount.addClassName("amount");
-    amount.setMin(1);
-    amount.setStepButtonsVisible(true);
-    amount.setWidth("7em");
-    if (d.has("amount") && d.get("amount").canConvertToInt()) {
-      amount.setValue(d.get("amount").intValue());
-    }
-    amount.addValueChangeListener(
-        e -> {
-          if (e.isFromClient()) {
-            if (e.getValue() == null) {
-              d.remove("amount");
-            } else {
-              d.put("amount", e.getValue());
-            }
-            ctx.changed();
-          }
-        });
-    Select<String> unit = units();
-    unit.setValue(Nodes.text(d, "unit"));
-    unit.addValueChangeListener(
-        e -> {
-          if (e.isFromClient()) {
-            d.put("unit", e.getValue());
-            ctx.changed();
-          }
-        });
-    HorizontalLayout h = new HorizontalLayout(amount, unit);
-    h.setPadding(false);
-    return h;
-  }
-
-  static Select<String> units() {
-    Select<String> unit = new Select<>();
-    unit.setAriaLabel("Unit");
-    unit.addClassName("unit");
-    List<String> names = new ArrayList<>();
-    for (TimeUnit u : TimeUnit.values()) {
-      names.add(u.json());
-    }
-    unit.setItems(names);
-    unit.setItemLabelGenerator(u -> u + "s");
-    unit.setWidth("8em");
-    return unit;
   }
 }

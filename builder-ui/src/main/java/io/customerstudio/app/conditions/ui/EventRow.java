@@ -172,37 +172,9 @@ final class EventRow extends Div {
     }
     switch (kind) {
       case "withinLast", "notWithinLast" -> {
-        ObjectNode d = window.get(kind) instanceof ObjectNode o ? o : window.putObject(kind);
-        IntegerField amount = new IntegerField();
-        amount.setAriaLabel("Amount");
-        amount.addClassName("amount");
-        amount.setMin(1);
-        amount.setWidth("7em");
-        amount.setStepButtonsVisible(true);
-        if (d.has("amount") && d.get("amount").canConvertToInt()) {
-          amount.setValue(d.get("amount").intValue());
-        }
-        amount.addValueChangeListener(
-            e -> {
-              if (e.isFromClient()) {
-                if (e.getValue() == null) {
-                  d.remove("amount");
-                } else {
-                  d.put("amount", e.getValue());
-                }
-                ctx.changed();
-              }
-            });
-        Select<String> unit = Comparison.units();
-        unit.setValue(Nodes.text(d, "unit"));
-        unit.addValueChangeListener(
-            e -> {
-              if (e.isFromClient()) {
-                d.put("unit", e.getValue());
-                ctx.changed();
-              }
-            });
-        windowLine.add(amount, unit);
+        windowLine.add(
+            new DurationEditor(
+                window.get(kind) instanceof ObjectNode o ? o : window.putObject(kind), ctx));
       }
       case "between" -> {
         ArrayNode pair =
