@@ -162,6 +162,54 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
     }
   }
 
+  @Test
+  void anAudienceCanBeBuiltAndSavedWithTheKeyboardAlone() throws Exception {
+    ApiClient admin = new ApiClient(port, "admin", ADMIN_PASSWORD);
+    admin.post(
+        "/api/v1/users",
+        "{\"username\":\"keyboard-marketer\",\"role\":\"MARKETER\",\"password\":\"keyboard-password\"}");
+    try (Browser browser = Browser.open(port)) {
+      browser.login("keyboard-marketer", "keyboard-password");
+      browser.waitFor(By.id("current-user"));
+      browser.go("/audiences/edit");
+      browser
+          .waitFor(By.id("audience-name"))
+          .findElement(By.tagName("input"))
+          .sendKeys("Keyboard only");
+
+      // Enter on a focused add button adds a condition; a combo box takes typing, arrows and Enter
+      browser.waitFor(By.cssSelector("vaadin-button.add-property")).sendKeys(Keys.ENTER);
+      WebElement column =
+          browser.waitFor(By.cssSelector(".condition-property vaadin-combo-box.column input"));
+      column.sendKeys("country");
+      waitIn(browser)
+          .until(
+              ExpectedConditions.visibilityOfElementLocated(
+                  By.xpath("//vaadin-combo-box-item[normalize-space(.)='country · string']")));
+      column.sendKeys(Keys.ARROW_DOWN, Keys.ENTER);
+      WebElement value =
+          browser.waitFor(By.cssSelector(".condition-property vaadin-combo-box.value input"));
+      value.sendKeys("DE");
+      waitIn(browser)
+          .until(
+              ExpectedConditions.visibilityOfElementLocated(
+                  By.xpath("//vaadin-combo-box-item[normalize-space(.)='DE']")));
+      value.sendKeys(Keys.ARROW_DOWN, Keys.ENTER);
+      waitIn(browser)
+          .until(ExpectedConditions.attributeToBe(By.id("size-panel"), "data-state", "idle"));
+
+      // Ctrl+S saves
+      value.sendKeys(Keys.chord(Keys.CONTROL, "s"));
+      waitIn(browser).until(ExpectedConditions.urlContains("/audiences/edit/keyboard-only"));
+      assertThat(admin.get("/api/v1/audiences/keyboard-only").json().get("definition"))
+          .isEqualTo(
+              new com.fasterxml.jackson.databind.ObjectMapper()
+                  .readTree(
+                      "{\"parent\": \"users\", \"filter\": {\"type\": \"and\", \"conditions\": ["
+                          + "{\"type\": \"property\", \"column\": \"country\", \"op\": \"eq\", \"value\": \"DE\"}]}}"));
+    }
+  }
+
   // ---------------------------------------------------------------- Vaadin components by hand
 
   static WebDriverWait waitIn(Browser browser) {

@@ -83,6 +83,7 @@ public class AudienceEditorView extends VerticalLayout
   private TabSheet tabs;
   private AudienceEngine.Preview lastPreview;
   private JsonNode lastPreviewed;
+  private com.vaadin.flow.shared.Registration closing;
 
   public AudienceEditorView(
       AudienceService audiences,
@@ -103,6 +104,11 @@ public class AudienceEditorView extends VerticalLayout
 
   @Override
   public void setParameter(BeforeEvent event, @OptionalParameter String param) {
+    // the same view shows another audience (after "Save" of a new one, or a duplicate)
+    if (closing != null) {
+      closing.remove();
+      cancelComputations();
+    }
     removeAll();
     Catalog catalog;
     try {
@@ -273,6 +279,9 @@ public class AudienceEditorView extends VerticalLayout
         });
 
     add(header, details, problems, work, tabs);
+    // the builder closed (navigation, logout) mid-computation: stop the warehouse queries
+    // instead of finishing them for nobody; switching tabs keeps them running
+    closing = addDetachListener(e -> cancelComputations());
     if (model != null) {
       builder = new ConditionBuilder(definition, "filter", model, ctx);
       builderSlot.add(builder);
@@ -283,6 +292,13 @@ public class AudienceEditorView extends VerticalLayout
       versions.setVersions(audiences.versions(savedKey));
     }
     size.refresh();
+  }
+
+  private void cancelComputations() {
+    size.cancel();
+    members.cancel();
+    explain.cancel();
+    insights.cancel();
   }
 
   private void changed() {

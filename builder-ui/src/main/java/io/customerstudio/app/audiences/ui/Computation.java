@@ -115,6 +115,12 @@ final class Computation<T> {
     }
   }
 
+  /** Drops what is scheduled or running without telling anyone: the view went away. */
+  void cancel() {
+    cancelQuietly();
+    generation++;
+  }
+
   boolean isRunning() {
     return running != null;
   }

@@ -159,4 +159,9 @@ final class ExplainPanel extends VerticalLayout {
   private static String fmt(long n) {
     return NumberFormat.getIntegerInstance(Locale.ENGLISH).format(n);
   }
+
+  /** Stops what runs, quietly: the builder was closed. */
+  void cancel() {
+    computation.cancel();
+  }
 }

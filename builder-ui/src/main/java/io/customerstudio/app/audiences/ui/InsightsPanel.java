@@ -300,4 +300,10 @@ final class InsightsPanel extends VerticalLayout {
     }
     return opt;
   }
+
+  /** Stops what runs, quietly: the builder was closed. */
+  void cancel() {
+    overlap.cancel();
+    breakdown.cancel();
+  }
 }

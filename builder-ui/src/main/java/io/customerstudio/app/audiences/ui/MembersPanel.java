@@ -182,4 +182,9 @@ final class MembersPanel extends VerticalLayout {
   private static String text(Object v) {
     return v == null ? "" : String.valueOf(v);
   }
+
+  /** Stops what runs, quietly: the builder was closed. */
+  void cancel() {
+    pages.cancel();
+  }
 }

@@ -194,4 +194,9 @@ final class SizePanel extends Div {
   boolean isCounting() {
     return computation.isRunning();
   }
+
+  /** Stops what runs, quietly: the builder was closed. */
+  void cancel() {
+    computation.cancel();
+  }
 }
