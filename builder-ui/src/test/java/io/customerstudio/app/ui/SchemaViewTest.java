@@ -105,4 +105,76 @@ class SchemaViewTest extends KaribuTestSupport {
     assertThat(schema.current().document().path("relationships").toString())
         .doesNotContain("buyer");
   }
+
+  @Test
+  void modelIsAddedFromAPickedTableWithColumnPickersAndRemovedAgain() {
+    login("admin");
+    UI.getCurrent().navigate("schema");
+    ButtonKt._click(_get(Button.class, s -> s.withId("add-model")));
+    HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("model-name")), "page_views");
+    ComboBoxKt.selectByLabel(
+        _get(Select.class, s -> s.withId("model-kind")),
+        "event: rows with a timestamp (page views, orders)");
+    ComboBox<?> table = _get(ComboBox.class, s -> s.withId("model-table"));
+    assertThat(ComboBoxKt.getSuggestions(table)).contains("demo.events", "demo.users");
+    ComboBoxKt.selectByLabel(table, "demo.events");
+    // the key, label, timestamp and event-type pickers offer the table's columns
+    ComboBox<?> key = _get(ComboBox.class, s -> s.withId("model-primary-key"));
+    assertThat(ComboBoxKt.getSuggestions(key)).contains("event_id", "occurred_at", "event_type");
+    ComboBoxKt.selectByLabel(key, "event_id");
+    ComboBoxKt.selectByLabel(_get(ComboBox.class, s -> s.withId("model-timestamp")), "occurred_at");
+    ComboBoxKt.selectByLabel(_get(ComboBox.class, s -> s.withId("model-event-type")), "event_type");
+    ButtonKt._click(_get(Button.class, s -> s.withId("schema-item-save")));
+
+    Grid<?> models = _get(Grid.class, s -> s.withId("schema-models"));
+    assertThat(GridKt._size(models)).isEqualTo(6);
+    assertThat(GridKt._getFormattedRow(models, 5)).contains("page_views", "event", "demo.events");
+    assertThat(schema.columns("page_views")).extracting(c -> c.name()).contains("properties");
+
+    ButtonKt._click((Button) GridKt._getCellComponent(models, 5, "edit"));
+    ButtonKt._click(_get(Button.class, s -> s.withText("Delete")));
+    assertThat(GridKt._size(models)).isEqualTo(5);
+  }
+
+  @Test
+  void aModelWithoutItsKeyIsRefusedAtTheKeyPicker() {
+    login("admin");
+    UI.getCurrent().navigate("schema");
+    ButtonKt._click(_get(Button.class, s -> s.withId("add-model")));
+    HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("model-name")), "keyless");
+    ComboBoxKt.selectByLabel(_get(ComboBox.class, s -> s.withId("model-table")), "demo.products");
+    ButtonKt._click(_get(Button.class, s -> s.withId("schema-item-save")));
+    ComboBox<?> key = _get(ComboBox.class, s -> s.withId("model-primary-key"));
+    assertThat(key.isInvalid()).isTrue();
+    assertThat(key.getErrorMessage()).isNotBlank();
+    assertThat(schema.current().document().toString()).doesNotContain("keyless");
+  }
+
+  @Test
+  void everySavedModelRelationshipAndTraitOpensInItsEditor() {
+    login("admin");
+    UI.getCurrent().navigate("schema");
+    TabSheet tabs = _get(TabSheet.class, s -> s.withId("schema-tabs"));
+    String[][] sections = {
+      {"schema-models", "model-dialog"},
+      {"schema-relationships", "relationship-dialog"},
+      {"schema-traits", "trait-dialog"}
+    };
+    for (int t = 0; t < sections.length; t++) {
+      tabs.setSelectedIndex(t);
+      String gridId = sections[t][0];
+      String dialogId = sections[t][1];
+      Grid<?> grid = _get(Grid.class, s -> s.withId(gridId));
+      for (int row = 0; row < GridKt._size(grid); row++) {
+        ButtonKt._click((Button) GridKt._getCellComponent(grid, row, "edit"));
+        com.vaadin.flow.component.dialog.Dialog d =
+            _get(com.vaadin.flow.component.dialog.Dialog.class, s -> s.withId(dialogId));
+        // saving unchanged keeps the schema as it was
+        String before = schema.current().document().toString();
+        ButtonKt._click(_get(Button.class, s -> s.withId("schema-item-save")));
+        assertThat(d.isOpened()).as(gridId + " row " + row).isFalse();
+        assertThat(schema.current().document().toString()).isEqualTo(before);
+      }
+    }
+  }
 }

@@ -53,7 +53,7 @@ final class MembersPanel extends VerticalLayout {
     columns.setId("member-columns");
     columns.setHelperText("Columns and traits shown for each member");
     columns.setWidth("32em");
-    columns.addValueChangeListener(e -> rebuild());
+    columns.addValueChangeListener(e -> rebuild(true));
     grid.setId("members");
     grid.addThemeVariants(GridVariant.LUMO_ROW_STRIPES, GridVariant.LUMO_COMPACT);
     grid.setHeight("420px");
@@ -126,10 +126,11 @@ final class MembersPanel extends VerticalLayout {
     catalog.traits(model).forEach(t -> choices.add(t.def().name()));
     columns.setItems(choices);
     columns.clear();
-    rebuild();
+    // the first page comes with the first size; reading it now would query the warehouse twice
+    rebuild(false);
   }
 
-  private void rebuild() {
+  private void rebuild(boolean reload) {
     if (model == null) {
       return;
     }
@@ -143,7 +144,9 @@ final class MembersPanel extends VerticalLayout {
     for (String c : columns.getSelectedItems()) {
       grid.addColumn(r -> text(r.get(c))).setHeader(c).setAutoWidth(true).setKey("col-" + c);
     }
-    refresh();
+    if (reload) {
+      refresh();
+    }
   }
 
   /**

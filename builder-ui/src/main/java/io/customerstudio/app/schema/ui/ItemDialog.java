@@ -118,6 +118,23 @@ abstract class ItemDialog extends Dialog {
     return null;
   }
 
+  /**
+   * Offers {@code items} and selects {@code value}, which is offered too when the warehouse no
+   * longer reports it (a renamed column): the dialog shows what is saved, and validation says what
+   * is wrong with it.
+   */
+  static void offer(
+      com.vaadin.flow.component.combobox.ComboBox<String> picker,
+      List<String> items,
+      String value) {
+    List<String> all = new ArrayList<>(items);
+    if (value != null && !all.contains(value)) {
+      all.add(0, value);
+    }
+    picker.setItems(all);
+    picker.setValue(value);
+  }
+
   static String text(ObjectNode n, String field) {
     return n.hasNonNull(field) ? n.get(field).asText() : null;
   }

@@ -62,8 +62,7 @@ final class ModelDialog extends ItemDialog {
     sourceKind.setValue(isSql ? "sql" : "table");
     table.setId("model-table");
     table.setPlaceholder("type to search schemas and tables");
-    table.setItems(schema.tables());
-    table.setValue(item.path("source").path("table").asText(null));
+    offer(table, schema.tables(), item.path("source").path("table").asText(null));
     sql.setId("model-sql");
     sql.setValue(item.path("source").path("sql").asText(""));
     sql.setWidthFull();
@@ -78,6 +77,18 @@ final class ModelDialog extends ItemDialog {
     timestamp.setId("model-timestamp");
     eventType.setId("model-event-type");
     eventType.setClearButtonVisible(true);
+    // the pickers offer the table's columns; a SQL model offers the names it already has until
+    // "Read its columns" asks the warehouse
+    List<String> known = new java.util.ArrayList<>();
+    for (String f : List.of("primaryKey", "label", "timestamp", "eventType")) {
+      if (text(item, f) != null && !known.contains(text(item, f))) {
+        known.add(text(item, f));
+      }
+    }
+    setColumns(known);
+    if (!isSql && table.getValue() != null) {
+      columnsOfTable();
+    }
     primaryKey.setValue(text(item, "primaryKey"));
     label.setValue(text(item, "label"));
     timestamp.setValue(text(item, "timestamp"));
@@ -111,9 +122,6 @@ final class ModelDialog extends ItemDialog {
     fields.put("timestamp", timestamp);
     fields.put("eventType", eventType);
     showSource();
-    if (!isSql && table.getValue() != null) {
-      columnsOfTable();
-    }
   }
 
   private void showSource() {
@@ -165,7 +173,11 @@ final class ModelDialog extends ItemDialog {
   private void setColumns(List<String> columns) {
     for (ComboBox<String> c : List.of(primaryKey, label, timestamp, eventType)) {
       String v = c.getValue();
-      c.setItems(columns);
+      List<String> items = new java.util.ArrayList<>(columns);
+      if (v != null && !items.contains(v)) {
+        items.add(0, v);
+      }
+      c.setItems(items);
       if (v != null) {
         c.setValue(v);
       }

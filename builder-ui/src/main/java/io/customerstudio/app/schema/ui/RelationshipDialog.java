@@ -107,9 +107,8 @@ final class RelationshipDialog extends ItemDialog {
     fields.put("on[" + (rows.size() - 1) + "][0]", l);
     fields.put("on[" + (rows.size() - 1) + "][1]", r);
     fields.put("on[" + (rows.size() - 1) + "]", l);
-    fillColumns(row);
-    l.setValue(left);
-    r.setValue(right);
+    offer(l, columns(from.getValue()), left);
+    offer(r, columns(to.getValue()), right);
   }
 
   private void refreshColumns() {
@@ -117,8 +116,8 @@ final class RelationshipDialog extends ItemDialog {
   }
 
   private void fillColumns(ComboBox<String>[] row) {
-    row[0].setItems(columns(from.getValue()));
-    row[1].setItems(columns(to.getValue()));
+    offer(row[0], columns(from.getValue()), row[0].getValue());
+    offer(row[1], columns(to.getValue()), row[1].getValue());
   }
 
   private List<String> columns(String model) {

@@ -167,8 +167,7 @@ final class TraitDialog extends ItemDialog {
   private void renderAggregation(Catalog.ModelInfo m) {
     ComboBox<String> path = new ComboBox<>("Relationship");
     path.setId("trait-relationship");
-    path.setItems(paths(m));
-    path.setValue(text(item, "relationship"));
+    offer(path, paths(m), text(item, "relationship"));
     Select<String> function = new Select<>();
     function.setLabel("Function");
     function.setId("trait-function");
@@ -187,10 +186,8 @@ final class TraitDialog extends ItemDialog {
           Catalog.ModelInfo target = target(m, path.getValue());
           List<String> cols =
               target == null ? List.of() : target.columns().stream().map(c -> c.name()).toList();
-          column.setItems(cols);
-          column.setValue(text(item, "column"));
-          orderBy.setItems(cols);
-          orderBy.setValue(text(item, "orderBy"));
+          offer(column, cols, text(item, "column"));
+          offer(orderBy, cols, text(item, "orderBy"));
           where.removeAll();
           builders.clear();
           builderPaths.clear();
