@@ -55,6 +55,13 @@ public class InfraConfiguration {
     return Warehouse.connect(properties, appStore);
   }
 
+  /** The master key for secrets at rest, checked at start-up like every other setting. */
+  @Bean
+  io.customerstudio.infra.secrets.SecretBox secretBox(StudioProperties properties) {
+    return io.customerstudio.infra.secrets.SecretBox.open(
+        properties.secretKey(), properties.dataDir(), properties.database().configured());
+  }
+
   @Bean(destroyMethod = "close")
   TemporalConnection temporalConnection(StudioProperties properties) {
     return TemporalConnection.connect(properties.temporal());

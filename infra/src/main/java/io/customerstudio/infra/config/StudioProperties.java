@@ -17,7 +17,8 @@ public record StudioProperties(
     @DefaultValue Temporal temporal,
     @DefaultValue Demo demo,
     @DefaultValue("./data") Path dataDir,
-    String adminPassword) {
+    String adminPassword,
+    String secretKey) {
 
   /** A PostgreSQL connection; blank url means embedded (app store) or shared (warehouse). */
   public record Database(String url, String user, String password) {

@@ -21,6 +21,7 @@ class StartupChecksTest {
         new StudioProperties.Temporal(null, "default", "q"),
         new StudioProperties.Demo(null, 10, 1, "demo", null),
         Path.of("target/unused"),
+        null,
         null);
   }
 
