@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  * <p>Thread-safe; one instance per destination, shared by the batches of a run so they share the
  * rate limit.
  */
-public final class WebhookConnector {
+public final class WebhookConnector implements Connector {
 
   /** Where and how fast: the URL, extra headers, rows per batch, requests per second. */
   public record Config(
@@ -126,12 +126,23 @@ public final class WebhookConnector {
     return config;
   }
 
+  @Override
+  public java.util.Set<String> modes() {
+    return java.util.Set.of("upsert", "mirror", "insert");
+  }
+
+  @Override
+  public int batchSize() {
+    return config.batchSize();
+  }
+
   /**
    * Sends a batch and says what became of each row.
    *
    * @throws DeliveryException when the endpoint cannot be reached or keeps failing after the
    *     retries: nothing of the batch counts as delivered
    */
+  @Override
   public List<RowOutcome> deliver(Batch batch) {
     byte[] body = body(batch);
     HttpResponse<String> response = call(batch, body);
@@ -151,6 +162,7 @@ public final class WebhookConnector {
   }
 
   /** One request that the endpoint answers at all: a GET of the URL, no rows sent. */
+  @Override
   public Optional<String> test() {
     try {
       HttpResponse<String> r =

@@ -62,6 +62,12 @@ class SecurityConfiguration {
                     .hasRole(Roles.ADMIN)
                     .requestMatchers(HttpMethod.POST, "/api/v1/import")
                     .hasRole(Roles.ADMIN)
+                    // marketers read destinations (to pick one for a sync); admins change them
+                    .requestMatchers(
+                        HttpMethod.GET, "/api/v1/destinations", "/api/v1/destinations/**")
+                    .hasRole(Roles.MARKETER)
+                    .requestMatchers("/api/v1/destinations", "/api/v1/destinations/**")
+                    .hasRole(Roles.ADMIN)
                     .anyRequest()
                     .authenticated())
         .addFilterBefore(bearer, BasicAuthenticationFilter.class)

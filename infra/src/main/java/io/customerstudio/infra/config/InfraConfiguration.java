@@ -114,6 +114,11 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.DestinationStore destinationStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.DestinationStore(db, clock);
+  }
+
+  @Bean
   Workspace workspace(
       SchemaStore schemas, AudienceStore audiences, TemplateStore templates, Warehouse warehouse) {
     return new Workspace(schemas, audiences, templates, warehouse);

@@ -1,0 +1,30 @@
+package io.customerstudio.activities.destinations;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A destination as a sync run sees it: what it supports, how many rows a batch holds, a connection
+ * test, and delivery with a per-row outcome.
+ */
+public interface Connector {
+
+  /**
+   * The sync modes it can serve: {@code upsert}, {@code mirror} (needs deletes), {@code insert}.
+   */
+  Set<String> modes();
+
+  int batchSize();
+
+  /**
+   * Delivers one batch. Idempotent per {@link Batch#idempotencyKey()}: sending the same batch again
+   * (a retried activity, a replay) must not duplicate anything at the destination.
+   *
+   * @throws DeliveryException when nothing of the batch could be delivered
+   */
+  List<RowOutcome> deliver(Batch batch);
+
+  /** Empty when the destination answers; otherwise what went wrong, in a sentence. */
+  Optional<String> test();
+}

@@ -1,0 +1,101 @@
+package io.customerstudio.activities.destinations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The destination types and how each is configured: which config fields are secrets (stored sealed,
+ * never shown), what a valid config is, and the connector made from it.
+ */
+public final class Connectors {
+
+  /** A destination type: its name and its secret fields. */
+  public record Type(String name, List<String> secretFields) {}
+
+  public static final Type WEBHOOK = new Type("webhook", List.of("signingSecret"));
+
+  private Connectors() {}
+
+  public static List<Type> types() {
+    return List.of(WEBHOOK);
+  }
+
+  public static Type type(String name) {
+    return types().stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
+  }
+
+  /** Problems with a config (secrets included), as {@code field: message}; empty when usable. */
+  public static List<String> problems(String type, JsonNode config, Map<String, String> secrets) {
+    List<String> out = new ArrayList<>();
+    if (!"webhook".equals(type)) {
+      out.add("type: one of " + types().stream().map(Type::name).toList());
+      return out;
+    }
+    WebhookConnector.Config c;
+    try {
+      c = webhook(config);
+    } catch (IllegalArgumentException e) {
+      out.add(e.getMessage());
+      return out;
+    }
+    out.addAll(c.problems());
+    String secret = secrets.get("signingSecret");
+    if (secret == null || secret.length() < 16) {
+      out.add("signingSecret: give a signing secret of at least 16 characters");
+    }
+    return out;
+  }
+
+  public static Connector open(
+      String type, JsonNode config, Map<String, String> secrets, Clock clock) {
+    List<String> problems = problems(type, config, secrets);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    return new WebhookConnector(
+        webhook(config), secrets.get("signingSecret"), WebhookConnector.Backoff.DEFAULT, clock);
+  }
+
+  private static WebhookConnector.Config webhook(JsonNode config) {
+    URI url;
+    try {
+      url = URI.create(config.path("url").asText(""));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("url: not a URL; give an http or https URL with a host");
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    JsonNode h = config.get("headers");
+    if (h != null && !h.isNull()) {
+      if (!h.isObject()) {
+        throw new IllegalArgumentException("headers: give an object of header names to values");
+      }
+      h.fields()
+          .forEachRemaining(
+              e -> {
+                if (!e.getValue().isTextual()) {
+                  throw new IllegalArgumentException(
+                      "headers." + e.getKey() + ": give a text value");
+                }
+                headers.put(e.getKey(), e.getValue().asText());
+              });
+    }
+    JsonNode batch = config.path("batchSize");
+    JsonNode rps = config.path("requestsPerSecond");
+    if (!batch.isMissingNode() && !batch.canConvertToInt()) {
+      throw new IllegalArgumentException("batchSize: give a whole number");
+    }
+    if (!rps.isMissingNode() && !rps.isNumber()) {
+      throw new IllegalArgumentException("requestsPerSecond: give a number");
+    }
+    return new WebhookConnector.Config(
+        url,
+        headers,
+        batch.isMissingNode() ? 100 : batch.intValue(),
+        rps.isMissingNode() ? 10 : rps.doubleValue());
+  }
+}

@@ -1,0 +1,76 @@
+package io.customerstudio.app.destinations.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.customerstudio.app.destinations.DestinationService;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.security.Principal;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/destinations")
+@Tag(
+    name = "Destinations",
+    description =
+        "Where syncs deliver. Secret settings (signingSecret) are write-only: a destination lists"
+            + " which are set, never their values.")
+class DestinationsController {
+
+  record CreateBody(String key, String name, String type, JsonNode config) {}
+
+  record UpdateBody(String name, String type, JsonNode config) {}
+
+  private final DestinationService destinations;
+
+  DestinationsController(DestinationService destinations) {
+    this.destinations = destinations;
+  }
+
+  @GetMapping
+  List<DestinationService.DestinationView> list() {
+    return destinations.list();
+  }
+
+  @PostMapping
+  @ResponseStatus(HttpStatus.CREATED)
+  @Operation(summary = "Create a destination (admin)")
+  DestinationService.DestinationView create(@RequestBody CreateBody body, Principal me) {
+    return destinations.create(body.key(), body.name(), body.type(), body.config(), me.getName());
+  }
+
+  @GetMapping("/{key}")
+  DestinationService.DestinationView get(@PathVariable String key) {
+    return destinations.get(key);
+  }
+
+  @PutMapping("/{key}")
+  @Operation(
+      summary = "Replace a destination's settings (admin)",
+      description = "A secret left out keeps its stored value")
+  DestinationService.DestinationView update(
+      @PathVariable String key, @RequestBody UpdateBody body, Principal me) {
+    return destinations.update(key, body.name(), body.type(), body.config(), me.getName());
+  }
+
+  @DeleteMapping("/{key}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  void delete(@PathVariable String key) {
+    destinations.delete(key);
+  }
+
+  @PostMapping("/{key}/test")
+  @Operation(summary = "Test the connection: one request, nothing delivered")
+  DestinationService.TestResult test(@PathVariable String key) {
+    return destinations.test(key);
+  }
+}

@@ -1,0 +1,203 @@
+package io.customerstudio.app.destinations.ui;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.dialog.Dialog;
+import com.vaadin.flow.component.formlayout.FormLayout;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.icon.VaadinIcon;
+import com.vaadin.flow.component.orderedlayout.FlexComponent;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.textfield.IntegerField;
+import com.vaadin.flow.component.textfield.NumberField;
+import com.vaadin.flow.component.textfield.PasswordField;
+import com.vaadin.flow.component.textfield.TextArea;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.Menu;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import com.vaadin.flow.spring.security.AuthenticationContext;
+import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.base.ui.FormErrors;
+import io.customerstudio.app.base.ui.Notifications;
+import io.customerstudio.app.destinations.DestinationService;
+import io.customerstudio.app.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/**
+ * Admins add webhook destinations (URL, headers, batch size, rate, signing secret) and test them. A
+ * saved signing secret is never shown again; leaving the field empty keeps it.
+ */
+@Route("destinations")
+@Menu(title = "Destinations", order = 300, icon = "vaadin:paperplane")
+@PageTitle("Destinations · Customer Studio")
+@RolesAllowed(Roles.ADMIN)
+public class DestinationsView extends VerticalLayout {
+
+  private final DestinationService destinations;
+  private final String user;
+  private final Grid<DestinationService.DestinationView> grid = new Grid<>();
+  private final Paragraph empty = new Paragraph();
+
+  public DestinationsView(DestinationService destinations, AuthenticationContext auth) {
+    this.destinations = destinations;
+    this.user = auth.getPrincipalName().orElse("unknown");
+    Button add = new Button("New destination", VaadinIcon.PLUS.create(), e -> open(null));
+    add.setId("new-destination");
+    add.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    HorizontalLayout top = new HorizontalLayout(new H2("Destinations"), add);
+    top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
+    grid.setId("destinations");
+    grid.addColumn(DestinationService.DestinationView::name).setHeader("Name");
+    grid.addColumn(DestinationService.DestinationView::key).setHeader("Key");
+    grid.addColumn(DestinationService.DestinationView::type).setHeader("Type");
+    grid.addColumn(d -> d.config().path("url").asText()).setHeader("URL").setFlexGrow(2);
+    grid.addColumn(d -> d.updatedAt().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
+        .setHeader("Changed at (UTC)");
+    grid.addComponentColumn(
+            d -> {
+              Button test = new Button("Test", VaadinIcon.CONNECT.create(), e -> test(d.key()));
+              test.addThemeVariants(ButtonVariant.LUMO_SMALL);
+              Button edit = new Button("Edit", e -> open(d));
+              edit.addThemeVariants(ButtonVariant.LUMO_SMALL, ButtonVariant.LUMO_TERTIARY);
+              return new HorizontalLayout(test, edit);
+            })
+        .setKey("actions");
+    empty.setId("destinations-empty");
+    add(top, empty, grid);
+    refresh();
+  }
+
+  private void refresh() {
+    var all = destinations.list();
+    grid.setItems(all);
+    empty.setText(
+        "No destinations yet. Add a webhook: Customer Studio POSTs signed JSON batches to it.");
+    empty.setVisible(all.isEmpty());
+  }
+
+  private void test(String key) {
+    DestinationService.TestResult r = destinations.test(key);
+    if (r.ok()) {
+      Notifications.success(r.message());
+    } else {
+      Notifications.error("Test failed: " + r.message());
+    }
+  }
+
+  private void open(DestinationService.DestinationView current) {
+    Dialog d = new Dialog();
+    d.setId("destination-dialog");
+    d.setHeaderTitle(current == null ? "New webhook destination" : "Destination " + current.name());
+    TextField key = new TextField("Key");
+    key.setId("destination-key");
+    TextField name = new TextField("Name");
+    name.setId("destination-name");
+    TextField url = new TextField("URL");
+    url.setId("destination-url");
+    url.setPlaceholder("https://hooks.example.com/customer-studio");
+    TextArea headers = new TextArea("Extra headers");
+    headers.setId("destination-headers");
+    headers.setHelperText("One per line: Name: value");
+    IntegerField batchSize = new IntegerField("Rows per batch");
+    batchSize.setId("destination-batch-size");
+    batchSize.setValue(100);
+    NumberField rps = new NumberField("Requests per second");
+    rps.setId("destination-rps");
+    rps.setValue(10.0);
+    PasswordField secret = new PasswordField("Signing secret");
+    secret.setId("destination-secret");
+    secret.setHelperText(
+        current == null
+            ? "At least 16 characters; the endpoint checks X-Studio-Signature with it."
+            : "Set. Leave empty to keep it; type a new one to replace it.");
+    if (current != null) {
+      key.setValue(current.key());
+      key.setReadOnly(true);
+      name.setValue(current.name());
+      url.setValue(current.config().path("url").asText(""));
+      StringBuilder h = new StringBuilder();
+      current
+          .config()
+          .path("headers")
+          .fields()
+          .forEachRemaining(
+              e -> h.append(e.getKey()).append(": ").append(e.getValue().asText()).append('\n'));
+      headers.setValue(h.toString().strip());
+      batchSize.setValue(current.config().path("batchSize").asInt(100));
+      rps.setValue(current.config().path("requestsPerSecond").asDouble(10));
+    }
+    FormLayout form = new FormLayout(key, name, url, batchSize, rps, secret, headers);
+    form.setColspan(url, 2);
+    form.setColspan(headers, 2);
+    d.add(form);
+    Button save =
+        new Button(
+            "Save",
+            e -> {
+              ObjectNode config = JsonNodeFactory.instance.objectNode();
+              config.put("url", url.getValue().strip());
+              ObjectNode h = config.putObject("headers");
+              for (String line : headers.getValue().split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                  h.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+                }
+              }
+              if (batchSize.getValue() != null) {
+                config.put("batchSize", batchSize.getValue());
+              }
+              if (rps.getValue() != null) {
+                config.put("requestsPerSecond", rps.getValue());
+              }
+              if (!secret.getValue().isEmpty()) {
+                config.put("signingSecret", secret.getValue());
+              }
+              try {
+                if (current == null) {
+                  destinations.create(key.getValue(), name.getValue(), "webhook", config, user);
+                } else {
+                  destinations.update(current.key(), name.getValue(), "webhook", config, user);
+                }
+                Notifications.success("Saved destination '" + name.getValue() + "'.");
+                d.close();
+                refresh();
+              } catch (ApiException ex) {
+                FormErrors.show(
+                    ex,
+                    Map.of(
+                        "$.key", key,
+                        "$.name", name,
+                        "$.config.url", url,
+                        "$.config.batchSize", batchSize,
+                        "$.config.requestsPerSecond", rps,
+                        "$.config.signingSecret", secret,
+                        "$.config.headers", headers));
+              }
+            });
+    save.setId("destination-save");
+    save.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    d.getFooter().add(new Button("Cancel", e -> d.close()), save);
+    if (current != null) {
+      Button delete =
+          new Button(
+              "Delete",
+              VaadinIcon.TRASH.create(),
+              e -> {
+                destinations.delete(current.key());
+                d.close();
+                refresh();
+              });
+      delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
+      d.getFooter().addComponentAsFirst(delete);
+    }
+    d.open();
+  }
+}
