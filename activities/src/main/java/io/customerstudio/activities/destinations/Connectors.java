@@ -18,11 +18,12 @@ public final class Connectors {
   public record Type(String name, List<String> secretFields) {}
 
   public static final Type WEBHOOK = new Type("webhook", List.of("signingSecret"));
+  public static final Type POSTGRES = new Type("postgres", List.of("password"));
 
   private Connectors() {}
 
   public static List<Type> types() {
-    return List.of(WEBHOOK);
+    return List.of(WEBHOOK, POSTGRES);
   }
 
   public static Type type(String name) {
@@ -32,6 +33,14 @@ public final class Connectors {
   /** Problems with a config (secrets included), as {@code field: message}; empty when usable. */
   public static List<String> problems(String type, JsonNode config, Map<String, String> secrets) {
     List<String> out = new ArrayList<>();
+    if ("postgres".equals(type)) {
+      try {
+        out.addAll(postgres(config).problems());
+      } catch (IllegalArgumentException e) {
+        out.add(e.getMessage());
+      }
+      return out;
+    }
     if (!"webhook".equals(type)) {
       out.add("type: one of " + types().stream().map(Type::name).toList());
       return out;
@@ -57,8 +66,23 @@ public final class Connectors {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
+    if ("postgres".equals(type)) {
+      return new PostgresConnector(postgres(config), secrets.get("password"), clock);
+    }
     return new WebhookConnector(
         webhook(config), secrets.get("signingSecret"), WebhookConnector.Backoff.DEFAULT, clock);
+  }
+
+  private static PostgresConnector.Config postgres(JsonNode config) {
+    JsonNode batch = config.path("batchSize");
+    if (!batch.isMissingNode() && !batch.canConvertToInt()) {
+      throw new IllegalArgumentException("batchSize: give a whole number");
+    }
+    return new PostgresConnector.Config(
+        config.path("url").asText(null),
+        config.path("user").asText(null),
+        config.path("table").asText(null),
+        batch.isMissingNode() ? 1000 : batch.intValue());
   }
 
   private static WebhookConnector.Config webhook(JsonNode config) {

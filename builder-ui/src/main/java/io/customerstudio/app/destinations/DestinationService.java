@@ -113,7 +113,7 @@ public class DestinationService {
               "$.type",
               "one of "
                   + Connectors.types().stream().map(Connectors.Type::name).toList()
-                  + " (PostgreSQL tables and files come with syncs)"));
+                  + " (file exports come with syncs)"));
       throw ApiException.invalid(errors);
     }
     if (config == null || !config.isObject()) {

@@ -116,4 +116,30 @@ class DestinationApiTest extends AppTestSupport {
     assertThat(test.get("message").asText()).startsWith("cannot reach http://127.0.0.1:1/hook");
     admin.delete("/api/v1/destinations/nowhere");
   }
+
+  @Test
+  void aPostgresTableDestinationKeepsItsPasswordSealedAndTests() {
+    ApiClient admin = new ApiClient(port, "admin", ADMIN_PASSWORD);
+    String url = io.customerstudio.query.testing.TestPostgres.newDatabaseUrl("destpg");
+    ApiClient.Response created =
+        admin.post(
+            "/api/v1/destinations",
+            """
+            {"key": "pg-copy", "name": "Analytics copy", "type": "postgres",
+             "config": {"url": "%s", "user": "postgres", "table": "public.vip", "password": "pg-secret-pw"}}"""
+                .formatted(url));
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.body()).doesNotContain("pg-secret-pw");
+    assertThat(created.json().at("/secretsSet/0").asText()).isEqualTo("password");
+    assertThat(admin.post("/api/v1/destinations/pg-copy/test", "").json().get("ok").asBoolean())
+        .isTrue();
+    ApiClient.Response bad =
+        admin.post(
+            "/api/v1/destinations",
+            "{\"key\": \"pg-bad\", \"name\": \"x\", \"type\": \"postgres\", \"config\": {\"url\": \"x\", \"table\": \"vip\"}}");
+    assertThat(bad.json().get("errors"))
+        .extracting(e -> e.get("path").asText())
+        .containsExactly("$.config.url", "$.config.user", "$.config.table");
+    admin.delete("/api/v1/destinations/pg-copy");
+  }
 }

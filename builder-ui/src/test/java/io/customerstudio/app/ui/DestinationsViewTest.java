@@ -70,4 +70,42 @@ class DestinationsViewTest extends KaribuTestSupport {
       }
     }
   }
+
+  @Test
+  void adminAddsAPostgresTableAndTestsIt() {
+    login("admin");
+    UI.getCurrent().navigate("destinations");
+    ButtonKt._click(_get(Button.class, s -> s.withId("new-destination")));
+    com.github.mvysny.kaributesting.v10.ComboBoxKt.selectByLabel(
+        _get(com.vaadin.flow.component.select.Select.class, s -> s.withId("destination-type")),
+        "PostgreSQL table");
+    HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("destination-key")), "ui-pg");
+    HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("destination-name")), "UI copy");
+    HasValueUtilsKt._setValue(
+        _get(TextField.class, s -> s.withId("destination-url")),
+        io.customerstudio.query.testing.TestPostgres.newDatabaseUrl("uipg"));
+    HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("destination-user")), "postgres");
+    TextField table = _get(TextField.class, s -> s.withId("destination-table"));
+    HasValueUtilsKt._setValue(table, "no_schema");
+    ButtonKt._click(_get(Button.class, s -> s.withId("destination-save")));
+    assertThat(table.isInvalid()).isTrue();
+    HasValueUtilsKt._setValue(table, "public.ui_copy");
+    ButtonKt._click(_get(Button.class, s -> s.withId("destination-save")));
+    try {
+      assertThat(destinations.get("ui-pg").type()).isEqualTo("postgres");
+      Grid<?> grid = _get(Grid.class, s -> s.withId("destinations"));
+      int row = -1;
+      for (int i = 0; i < GridKt._size(grid); i++) {
+        if (GridKt._getFormattedRow(grid, i).contains("ui-pg")) {
+          row = i;
+        }
+      }
+      HorizontalLayout actions = (HorizontalLayout) GridKt._getCellComponent(grid, row, "actions");
+      NotificationsKt.clearNotifications();
+      ButtonKt._click((Button) actions.getComponentAt(0));
+      NotificationsKt.expectNotifications("The destination answered.");
+    } finally {
+      destinations.delete("ui-pg");
+    }
+  }
 }

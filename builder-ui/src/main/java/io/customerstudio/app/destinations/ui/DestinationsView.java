@@ -2,6 +2,7 @@ package io.customerstudio.app.destinations.ui;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.vaadin.flow.component.HasValidation;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.dialog.Dialog;
@@ -13,6 +14,7 @@ import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.IntegerField;
 import com.vaadin.flow.component.textfield.NumberField;
 import com.vaadin.flow.component.textfield.PasswordField;
@@ -58,7 +60,12 @@ public class DestinationsView extends VerticalLayout {
     grid.addColumn(DestinationService.DestinationView::name).setHeader("Name");
     grid.addColumn(DestinationService.DestinationView::key).setHeader("Key");
     grid.addColumn(DestinationService.DestinationView::type).setHeader("Type");
-    grid.addColumn(d -> d.config().path("url").asText()).setHeader("URL").setFlexGrow(2);
+    grid.addColumn(
+            d ->
+                d.config().path("url").asText()
+                    + (d.config().has("table") ? " → " + d.config().path("table").asText() : ""))
+        .setHeader("Where")
+        .setFlexGrow(2);
     grid.addColumn(d -> d.updatedAt().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
         .setHeader("Changed at (UTC)");
     grid.addComponentColumn(
@@ -95,7 +102,23 @@ public class DestinationsView extends VerticalLayout {
   private void open(DestinationService.DestinationView current) {
     Dialog d = new Dialog();
     d.setId("destination-dialog");
-    d.setHeaderTitle(current == null ? "New webhook destination" : "Destination " + current.name());
+    d.setHeaderTitle(current == null ? "New destination" : "Destination " + current.name());
+    Select<String> type = new Select<>();
+    type.setLabel("Type");
+    type.setId("destination-type");
+    type.setItems("webhook", "postgres");
+    type.setItemLabelGenerator(
+        t -> t.equals("webhook") ? "Webhook (signed JSON batches)" : "PostgreSQL table");
+    type.setValue(current == null ? "webhook" : current.type());
+    type.setReadOnly(current != null);
+    TextField dbUser = new TextField("Database user");
+    dbUser.setId("destination-user");
+    TextField table = new TextField("Table (schema.table)");
+    table.setId("destination-table");
+    table.setHelperText(
+        "Created on the first delivery when missing: key, fields (jsonb), synced_at.");
+    PasswordField dbPassword = new PasswordField("Database password");
+    dbPassword.setId("destination-password");
     TextField key = new TextField("Key");
     key.setId("destination-key");
     TextField name = new TextField("Name");
@@ -133,8 +156,30 @@ public class DestinationsView extends VerticalLayout {
       headers.setValue(h.toString().strip());
       batchSize.setValue(current.config().path("batchSize").asInt(100));
       rps.setValue(current.config().path("requestsPerSecond").asDouble(10));
+      dbUser.setValue(current.config().path("user").asText(""));
+      table.setValue(current.config().path("table").asText(""));
+      dbPassword.setHelperText("Set. Leave empty to keep it.");
     }
-    FormLayout form = new FormLayout(key, name, url, batchSize, rps, secret, headers);
+    Runnable showType =
+        () -> {
+          boolean webhook = "webhook".equals(type.getValue());
+          url.setLabel(webhook ? "URL" : "JDBC URL");
+          url.setPlaceholder(
+              webhook
+                  ? "https://hooks.example.com/customer-studio"
+                  : "jdbc:postgresql://db.example.com:5432/crm");
+          headers.setVisible(webhook);
+          rps.setVisible(webhook);
+          secret.setVisible(webhook);
+          dbUser.setVisible(!webhook);
+          table.setVisible(!webhook);
+          dbPassword.setVisible(!webhook);
+        };
+    type.addValueChangeListener(e -> showType.run());
+    showType.run();
+    FormLayout form =
+        new FormLayout(
+            type, key, name, url, dbUser, dbPassword, table, batchSize, rps, secret, headers);
     form.setColspan(url, 2);
     form.setColspan(headers, 2);
     d.add(form);
@@ -144,27 +189,37 @@ public class DestinationsView extends VerticalLayout {
             e -> {
               ObjectNode config = JsonNodeFactory.instance.objectNode();
               config.put("url", url.getValue().strip());
-              ObjectNode h = config.putObject("headers");
-              for (String line : headers.getValue().split("\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                  h.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
-                }
-              }
               if (batchSize.getValue() != null) {
                 config.put("batchSize", batchSize.getValue());
               }
-              if (rps.getValue() != null) {
-                config.put("requestsPerSecond", rps.getValue());
-              }
-              if (!secret.getValue().isEmpty()) {
-                config.put("signingSecret", secret.getValue());
+              if ("webhook".equals(type.getValue())) {
+                ObjectNode h = config.putObject("headers");
+                for (String line : headers.getValue().split("\n")) {
+                  int colon = line.indexOf(':');
+                  if (colon > 0) {
+                    h.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+                  }
+                }
+                if (rps.getValue() != null) {
+                  config.put("requestsPerSecond", rps.getValue());
+                }
+                if (!secret.getValue().isEmpty()) {
+                  config.put("signingSecret", secret.getValue());
+                }
+              } else {
+                config.put("user", dbUser.getValue().strip());
+                config.put("table", table.getValue().strip());
+                if (!dbPassword.getValue().isEmpty()) {
+                  config.put("password", dbPassword.getValue());
+                }
               }
               try {
                 if (current == null) {
-                  destinations.create(key.getValue(), name.getValue(), "webhook", config, user);
+                  destinations.create(
+                      key.getValue(), name.getValue(), type.getValue(), config, user);
                 } else {
-                  destinations.update(current.key(), name.getValue(), "webhook", config, user);
+                  destinations.update(
+                      current.key(), name.getValue(), type.getValue(), config, user);
                 }
                 Notifications.success("Saved destination '" + name.getValue() + "'.");
                 d.close();
@@ -172,14 +227,18 @@ public class DestinationsView extends VerticalLayout {
               } catch (ApiException ex) {
                 FormErrors.show(
                     ex,
-                    Map.of(
-                        "$.key", key,
-                        "$.name", name,
-                        "$.config.url", url,
-                        "$.config.batchSize", batchSize,
-                        "$.config.requestsPerSecond", rps,
-                        "$.config.signingSecret", secret,
-                        "$.config.headers", headers));
+                    Map.<String, HasValidation>ofEntries(
+                        Map.entry("$.key", key),
+                        Map.entry("$.name", name),
+                        Map.entry("$.config.url", url),
+                        Map.entry("$.config.batchSize", batchSize),
+                        Map.entry("$.config.requestsPerSecond", rps),
+                        Map.entry("$.config.signingSecret", secret),
+                        Map.entry("$.config.headers", headers),
+                        Map.entry("$.config.user", dbUser),
+                        Map.entry("$.config.table", table),
+                        Map.entry("$.config.password", dbPassword),
+                        Map.entry("$.type", type)));
               }
             });
     save.setId("destination-save");

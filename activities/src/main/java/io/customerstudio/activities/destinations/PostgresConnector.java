@@ -1,0 +1,178 @@
+package io.customerstudio.activities.destinations;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.JSONB;
+import org.jooq.SQLDialect;
+import org.jooq.Table;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * Keeps a table of any reachable PostgreSQL in step with a sync: one row per member ({@code key}
+ * primary key, {@code fields} jsonb, {@code synced_at}, {@code idempotency_key} of the batch that
+ * last wrote it). Upserts insert or update, deletes remove (mirror mode). The table is created on
+ * first delivery when missing. A batch runs in one transaction and leaves the same state however
+ * often it is sent, so retries and replays never duplicate.
+ */
+public final class PostgresConnector implements Connector {
+
+  static final Pattern TABLE =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}\\.[A-Za-z_][A-Za-z0-9_]{0,62}");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A JDBC URL, a user, the schema-qualified table, rows per batch. */
+  public record Config(String url, String user, String table, int batchSize) {
+
+    public List<String> problems() {
+      List<String> out = new ArrayList<>();
+      if (url == null || !url.startsWith("jdbc:postgresql://")) {
+        out.add("url: give a JDBC URL such as jdbc:postgresql://db.example.com:5432/crm");
+      }
+      if (user == null || user.isBlank()) {
+        out.add("user: give the database user");
+      }
+      if (table == null || !TABLE.matcher(table).matches()) {
+        out.add("table: give schema.table (letters, digits and _), such as public.audience_vip");
+      }
+      if (batchSize < 1 || batchSize > 10_000) {
+        out.add("batchSize: from 1 to 10000 rows");
+      }
+      return out;
+    }
+  }
+
+  private final Config config;
+  private final String password;
+  private final Clock clock;
+  private final Table<?> table;
+  private final Field<String> key = DSL.field(DSL.name("key"), SQLDataType.CLOB);
+  private final Field<JSONB> fields = DSL.field(DSL.name("fields"), SQLDataType.JSONB);
+  private final Field<OffsetDateTime> syncedAt =
+      DSL.field(DSL.name("synced_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+  private final Field<String> batchKey = DSL.field(DSL.name("idempotency_key"), SQLDataType.CLOB);
+
+  public PostgresConnector(Config config, String password, Clock clock) {
+    List<String> problems = config.problems();
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    this.config = config;
+    this.password = password == null ? "" : password;
+    this.clock = clock;
+    String[] parts = config.table().split("\\.");
+    this.table = DSL.table(DSL.name(parts[0], parts[1]));
+  }
+
+  @Override
+  public Set<String> modes() {
+    return Set.of("upsert", "mirror", "insert");
+  }
+
+  @Override
+  public int batchSize() {
+    return config.batchSize();
+  }
+
+  @Override
+  public List<RowOutcome> deliver(Batch batch) {
+    try (Connection c = DriverManager.getConnection(config.url(), config.user(), password)) {
+      DSLContext db = DSL.using(c, SQLDialect.POSTGRES);
+      OffsetDateTime now = OffsetDateTime.now(clock);
+      db.transaction(
+          tx -> {
+            DSLContext t = tx.dsl();
+            t.createTableIfNotExists(table)
+                .column(key.getName(), SQLDataType.CLOB.notNull())
+                .column(fields.getName(), SQLDataType.JSONB.notNull())
+                .column(syncedAt.getName(), SQLDataType.TIMESTAMPWITHTIMEZONE.notNull())
+                .column(batchKey.getName(), SQLDataType.CLOB.notNull())
+                .primaryKey(key.getName())
+                .execute();
+            List<String> deletes = new ArrayList<>();
+            var insert = t.insertInto(table, key, fields, syncedAt, batchKey);
+            boolean any = false;
+            for (DeliveryRow r : batch.rows()) {
+              if (r.op() == DeliveryRow.Op.DELETE) {
+                deletes.add(r.key());
+              } else {
+                insert = insert.values(r.key(), json(r.fields()), now, batch.idempotencyKey());
+                any = true;
+              }
+            }
+            if (any) {
+              insert
+                  .onConflict(key)
+                  .doUpdate()
+                  .set(fields, DSL.excluded(fields))
+                  .set(syncedAt, DSL.excluded(syncedAt))
+                  .set(batchKey, DSL.excluded(batchKey))
+                  .execute();
+            }
+            if (!deletes.isEmpty()) {
+              t.deleteFrom(table).where(key.in(deletes)).execute();
+            }
+          });
+      return batch.rows().stream().map(r -> RowOutcome.accepted(r.key())).toList();
+    } catch (SQLException | DataAccessException e) {
+      throw new DeliveryException(
+          "batch " + batch.idempotencyKey() + ": " + config.table() + " refused it: " + first(e),
+          e);
+    }
+  }
+
+  @Override
+  public Optional<String> test() {
+    try (Connection c = DriverManager.getConnection(config.url(), config.user(), password)) {
+      DSLContext db = DSL.using(c, SQLDialect.POSTGRES);
+      String schema = config.table().split("\\.")[0];
+      boolean exists =
+          db.fetchExists(
+              DSL.selectOne()
+                  .from(DSL.table(DSL.name("information_schema", "schemata")))
+                  .where(DSL.field(DSL.name("schema_name")).eq(schema)));
+      return exists
+          ? Optional.empty()
+          : Optional.of("schema " + schema + " does not exist in " + safeUrl());
+    } catch (SQLException | DataAccessException e) {
+      return Optional.of("cannot connect to " + safeUrl() + ": " + first(e));
+    }
+  }
+
+  /** The URL without its query string, where a password could have been put. */
+  private String safeUrl() {
+    int q = config.url().indexOf('?');
+    return q < 0 ? config.url() : config.url().substring(0, q);
+  }
+
+  private static JSONB json(Map<String, Object> fields) {
+    try {
+      return JSONB.valueOf(JSON.writeValueAsString(fields == null ? Map.of() : fields));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("a field value cannot be written as JSON", e);
+    }
+  }
+
+  private static String first(Exception e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t && t.getMessage() == null) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return m.lines().findFirst().orElse(m);
+  }
+}
