@@ -27,4 +27,10 @@ public interface Connector {
 
   /** Empty when the destination answers; otherwise what went wrong, in a sentence. */
   Optional<String> test();
+
+  /**
+   * Called once after a run's last batch: a destination that gathers a run (a file export) makes
+   * its result whole here. Idempotent: calling it again changes nothing.
+   */
+  default void finish(String sync, String runId) {}
 }

@@ -2,6 +2,7 @@ package io.customerstudio.activities.destinations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,11 +20,12 @@ public final class Connectors {
 
   public static final Type WEBHOOK = new Type("webhook", List.of("signingSecret"));
   public static final Type POSTGRES = new Type("postgres", List.of("password"));
+  public static final Type FILE = new Type("file", List.of());
 
   private Connectors() {}
 
   public static List<Type> types() {
-    return List.of(WEBHOOK, POSTGRES);
+    return List.of(WEBHOOK, POSTGRES, FILE);
   }
 
   public static Type type(String name) {
@@ -31,8 +33,24 @@ public final class Connectors {
   }
 
   /** Problems with a config (secrets included), as {@code field: message}; empty when usable. */
-  public static List<String> problems(String type, JsonNode config, Map<String, String> secrets) {
+  public static List<String> problems(
+      String type, JsonNode config, Map<String, String> secrets, Path exportRoot) {
     List<String> out = new ArrayList<>();
+    if ("file".equals(type)) {
+      try {
+        FileConnector.Config c = file(config, exportRoot);
+        out.addAll(c.problems());
+        if (c.directory() != null && !c.directory().normalize().startsWith(exportRoot)) {
+          out.add(
+              "directory: must be inside the export directory "
+                  + exportRoot
+                  + " (STUDIO_EXPORT_DIR)");
+        }
+      } catch (IllegalArgumentException e) {
+        out.add(e.getMessage());
+      }
+      return out;
+    }
     if ("postgres".equals(type)) {
       try {
         out.addAll(postgres(config).problems());
@@ -61,16 +79,38 @@ public final class Connectors {
   }
 
   public static Connector open(
-      String type, JsonNode config, Map<String, String> secrets, Clock clock) {
-    List<String> problems = problems(type, config, secrets);
+      String type, JsonNode config, Map<String, String> secrets, Path exportRoot, Clock clock) {
+    List<String> problems = problems(type, config, secrets, exportRoot);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    if ("file".equals(type)) {
+      return new FileConnector(file(config, exportRoot), clock);
     }
     if ("postgres".equals(type)) {
       return new PostgresConnector(postgres(config), secrets.get("password"), clock);
     }
     return new WebhookConnector(
         webhook(config), secrets.get("signingSecret"), WebhookConnector.Backoff.DEFAULT, clock);
+  }
+
+  /** A relative directory is taken inside the export root. */
+  private static FileConnector.Config file(JsonNode config, Path exportRoot) {
+    JsonNode batch = config.path("batchSize");
+    if (!batch.isMissingNode() && !batch.canConvertToInt()) {
+      throw new IllegalArgumentException("batchSize: give a whole number");
+    }
+    String dir = config.path("directory").asText("");
+    Path directory;
+    try {
+      directory = dir.isBlank() ? null : exportRoot.resolve(dir).toAbsolutePath().normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new IllegalArgumentException("directory: not a path (" + e.getReason() + ")");
+    }
+    return new FileConnector.Config(
+        directory,
+        config.path("format").asText(null),
+        batch.isMissingNode() ? 10_000 : batch.intValue());
   }
 
   private static PostgresConnector.Config postgres(JsonNode config) {

@@ -42,10 +42,16 @@ public class DestinationService {
   private final DestinationStore store;
   private final SecretBox secrets;
   private final Clock clock;
+  private final java.nio.file.Path exportRoot;
 
-  public DestinationService(DestinationStore store, SecretBox secrets, Clock clock) {
+  public DestinationService(
+      DestinationStore store,
+      SecretBox secrets,
+      io.customerstudio.infra.config.StudioProperties properties,
+      Clock clock) {
     this.store = store;
     this.secrets = secrets;
+    this.exportRoot = properties.exports();
     this.clock = clock;
   }
 
@@ -91,7 +97,7 @@ public class DestinationService {
   public TestResult test(String key) {
     DestinationStore.Destination d = find(key);
     Optional<String> problem =
-        Connectors.open(d.type(), Json.parse(d.config()), unsealed(d), clock).test();
+        Connectors.open(d.type(), Json.parse(d.config()), unsealed(d), exportRoot, clock).test();
     return problem
         .map(p -> new TestResult(false, p))
         .orElse(new TestResult(true, "The destination answered."));
@@ -111,9 +117,7 @@ public class DestinationService {
       errors.add(
           new ApiException.FieldError(
               "$.type",
-              "one of "
-                  + Connectors.types().stream().map(Connectors.Type::name).toList()
-                  + " (file exports come with syncs)"));
+              "one of " + Connectors.types().stream().map(Connectors.Type::name).toList()));
       throw ApiException.invalid(errors);
     }
     if (config == null || !config.isObject()) {
@@ -132,7 +136,7 @@ public class DestinationService {
         }
       }
     }
-    for (String p : Connectors.problems(t.name(), open, secret)) {
+    for (String p : Connectors.problems(t.name(), open, secret, exportRoot)) {
       int colon = p.indexOf(':');
       errors.add(
           new ApiException.FieldError(

@@ -142,4 +142,29 @@ class DestinationApiTest extends AppTestSupport {
         .containsExactly("$.config.url", "$.config.user", "$.config.table");
     admin.delete("/api/v1/destinations/pg-copy");
   }
+
+  @Test
+  void aFileExportStaysInsideTheExportDirectory() {
+    ApiClient admin = new ApiClient(port, "admin", ADMIN_PASSWORD);
+    ApiClient.Response outside =
+        admin.post(
+            "/api/v1/destinations",
+            "{\"key\": \"etc\", \"name\": \"x\", \"type\": \"file\", \"config\": {\"directory\": \"/etc\", \"format\": \"csv\"}}");
+    assertThat(outside.status()).isEqualTo(400);
+    assertThat(outside.json().at("/errors/0/path").asText()).isEqualTo("$.config.directory");
+    assertThat(outside.json().at("/errors/0/message").asText()).contains("STUDIO_EXPORT_DIR");
+    ApiClient.Response escape =
+        admin.post(
+            "/api/v1/destinations",
+            "{\"key\": \"up\", \"name\": \"x\", \"type\": \"file\", \"config\": {\"directory\": \"../../x\", \"format\": \"csv\"}}");
+    assertThat(escape.status()).isEqualTo(400);
+    ApiClient.Response inside =
+        admin.post(
+            "/api/v1/destinations",
+            "{\"key\": \"exports\", \"name\": \"Weekly CSV\", \"type\": \"file\", \"config\": {\"directory\": \"weekly\", \"format\": \"csv\"}}");
+    assertThat(inside.status()).isEqualTo(201);
+    assertThat(admin.post("/api/v1/destinations/exports/test", "").json().get("ok").asBoolean())
+        .isTrue();
+    admin.delete("/api/v1/destinations/exports");
+  }
 }

@@ -18,7 +18,15 @@ public record StudioProperties(
     @DefaultValue Demo demo,
     @DefaultValue("./data") Path dataDir,
     String adminPassword,
-    String secretKey) {
+    String secretKey,
+    Path exportDir) {
+
+  /** Where file destinations may write: STUDIO_EXPORT_DIR, or the data directory's exports. */
+  public Path exports() {
+    return (exportDir != null ? exportDir : dataDir.resolve("exports"))
+        .toAbsolutePath()
+        .normalize();
+  }
 
   /** A PostgreSQL connection; blank url means embedded (app store) or shared (warehouse). */
   public record Database(String url, String user, String password) {

@@ -22,6 +22,7 @@ class StartupChecksTest {
         new StudioProperties.Demo(null, 10, 1, "demo", null),
         Path.of("target/unused"),
         null,
+        null,
         null);
   }
 

@@ -62,8 +62,15 @@ public class DestinationsView extends VerticalLayout {
     grid.addColumn(DestinationService.DestinationView::type).setHeader("Type");
     grid.addColumn(
             d ->
-                d.config().path("url").asText()
-                    + (d.config().has("table") ? " → " + d.config().path("table").asText() : ""))
+                d.config().has("directory")
+                    ? d.config().path("directory").asText()
+                        + " ("
+                        + d.config().path("format").asText()
+                        + ")"
+                    : d.config().path("url").asText()
+                        + (d.config().has("table")
+                            ? " → " + d.config().path("table").asText()
+                            : ""))
         .setHeader("Where")
         .setFlexGrow(2);
     grid.addColumn(d -> d.updatedAt().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
@@ -106,9 +113,23 @@ public class DestinationsView extends VerticalLayout {
     Select<String> type = new Select<>();
     type.setLabel("Type");
     type.setId("destination-type");
-    type.setItems("webhook", "postgres");
+    type.setItems("webhook", "postgres", "file");
     type.setItemLabelGenerator(
-        t -> t.equals("webhook") ? "Webhook (signed JSON batches)" : "PostgreSQL table");
+        t ->
+            switch (t) {
+              case "webhook" -> "Webhook (signed JSON batches)";
+              case "postgres" -> "PostgreSQL table";
+              default -> "File export (CSV or JSONL per run)";
+            });
+    TextField directory = new TextField("Directory");
+    directory.setId("destination-directory");
+    directory.setHelperText(
+        "Inside the export directory (STUDIO_EXPORT_DIR); relative paths go there.");
+    Select<String> format = new Select<>();
+    format.setLabel("Format");
+    format.setId("destination-format");
+    format.setItems("csv", "jsonl");
+    format.setValue("csv");
     type.setValue(current == null ? "webhook" : current.type());
     type.setReadOnly(current != null);
     TextField dbUser = new TextField("Database user");
@@ -157,12 +178,18 @@ public class DestinationsView extends VerticalLayout {
       batchSize.setValue(current.config().path("batchSize").asInt(100));
       rps.setValue(current.config().path("requestsPerSecond").asDouble(10));
       dbUser.setValue(current.config().path("user").asText(""));
+      directory.setValue(current.config().path("directory").asText(""));
+      format.setValue(current.config().path("format").asText("csv"));
       table.setValue(current.config().path("table").asText(""));
       dbPassword.setHelperText("Set. Leave empty to keep it.");
     }
     Runnable showType =
         () -> {
           boolean webhook = "webhook".equals(type.getValue());
+          boolean file = "file".equals(type.getValue());
+          url.setVisible(!file);
+          directory.setVisible(file);
+          format.setVisible(file);
           url.setLabel(webhook ? "URL" : "JDBC URL");
           url.setPlaceholder(
               webhook
@@ -171,15 +198,27 @@ public class DestinationsView extends VerticalLayout {
           headers.setVisible(webhook);
           rps.setVisible(webhook);
           secret.setVisible(webhook);
-          dbUser.setVisible(!webhook);
-          table.setVisible(!webhook);
-          dbPassword.setVisible(!webhook);
+          dbUser.setVisible(!webhook && !file);
+          table.setVisible(!webhook && !file);
+          dbPassword.setVisible(!webhook && !file);
         };
     type.addValueChangeListener(e -> showType.run());
     showType.run();
     FormLayout form =
         new FormLayout(
-            type, key, name, url, dbUser, dbPassword, table, batchSize, rps, secret, headers);
+            type,
+            key,
+            name,
+            url,
+            directory,
+            format,
+            dbUser,
+            dbPassword,
+            table,
+            batchSize,
+            rps,
+            secret,
+            headers);
     form.setColspan(url, 2);
     form.setColspan(headers, 2);
     d.add(form);
@@ -188,7 +227,12 @@ public class DestinationsView extends VerticalLayout {
             "Save",
             e -> {
               ObjectNode config = JsonNodeFactory.instance.objectNode();
-              config.put("url", url.getValue().strip());
+              if ("file".equals(type.getValue())) {
+                config.put("directory", directory.getValue().strip());
+                config.put("format", format.getValue());
+              } else {
+                config.put("url", url.getValue().strip());
+              }
               if (batchSize.getValue() != null) {
                 config.put("batchSize", batchSize.getValue());
               }
@@ -206,7 +250,7 @@ public class DestinationsView extends VerticalLayout {
                 if (!secret.getValue().isEmpty()) {
                   config.put("signingSecret", secret.getValue());
                 }
-              } else {
+              } else if ("postgres".equals(type.getValue())) {
                 config.put("user", dbUser.getValue().strip());
                 config.put("table", table.getValue().strip());
                 if (!dbPassword.getValue().isEmpty()) {
@@ -238,6 +282,8 @@ public class DestinationsView extends VerticalLayout {
                         Map.entry("$.config.user", dbUser),
                         Map.entry("$.config.table", table),
                         Map.entry("$.config.password", dbPassword),
+                        Map.entry("$.config.directory", directory),
+                        Map.entry("$.config.format", format),
                         Map.entry("$.type", type)));
               }
             });
