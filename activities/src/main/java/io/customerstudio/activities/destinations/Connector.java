@@ -12,8 +12,11 @@ public interface Connector {
 
   /**
    * The sync modes it can serve: {@code upsert}, {@code mirror} (needs deletes), {@code insert}.
+   * All three, unless a destination cannot delete.
    */
-  Set<String> modes();
+  default Set<String> modes() {
+    return Set.of("upsert", "mirror", "insert");
+  }
 
   int batchSize();
 

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -69,11 +68,6 @@ public final class FileConnector implements Connector {
     }
     this.config = config;
     this.clock = clock;
-  }
-
-  @Override
-  public Set<String> modes() {
-    return Set.of("upsert", "mirror", "insert");
   }
 
   @Override

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -76,11 +75,6 @@ public final class PostgresConnector implements Connector {
     this.clock = clock;
     String[] parts = config.table().split("\\.");
     this.table = DSL.table(DSL.name(parts[0], parts[1]));
-  }
-
-  @Override
-  public Set<String> modes() {
-    return Set.of("upsert", "mirror", "insert");
   }
 
   @Override

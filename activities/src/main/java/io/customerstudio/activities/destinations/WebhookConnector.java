@@ -127,11 +127,6 @@ public final class WebhookConnector implements Connector {
   }
 
   @Override
-  public java.util.Set<String> modes() {
-    return java.util.Set.of("upsert", "mirror", "insert");
-  }
-
-  @Override
   public int batchSize() {
     return config.batchSize();
   }

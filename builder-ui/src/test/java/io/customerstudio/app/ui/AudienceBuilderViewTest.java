@@ -3,14 +3,12 @@ package io.customerstudio.app.ui;
 import static com.github.mvysny.kaributesting.v10.LocatorJ._find;
 import static com.github.mvysny.kaributesting.v10.LocatorJ._get;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.mvysny.kaributesting.v10.ButtonKt;
 import com.github.mvysny.kaributesting.v10.ComboBoxKt;
 import com.github.mvysny.kaributesting.v10.HasValueUtilsKt;
-import com.github.mvysny.kaributesting.v10.MockVaadin;
 import com.vaadin.flow.component.Component;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
@@ -30,7 +28,6 @@ import io.customerstudio.query.engine.AudienceEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -290,18 +287,12 @@ class AudienceBuilderViewTest extends KaribuTestSupport {
   }
 
   private static void awaitSizeSettled() {
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(50))
-        .pollInSameThread()
-        .until(
-            () -> {
-              MockVaadin.runUIQueue();
-              return "idle"
-                  .equals(
-                      _get(Div.class, s -> s.withId("size-panel"))
-                          .getElement()
-                          .getAttribute("data-state"));
-            });
+    awaitUi(
+        () ->
+            "idle"
+                .equals(
+                    _get(Div.class, s -> s.withId("size-panel"))
+                        .getElement()
+                        .getAttribute("data-state")));
   }
 }

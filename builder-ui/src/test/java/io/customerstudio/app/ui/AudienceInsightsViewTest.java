@@ -3,7 +3,6 @@ package io.customerstudio.app.ui;
 import static com.github.mvysny.kaributesting.v10.LocatorJ._find;
 import static com.github.mvysny.kaributesting.v10.LocatorJ._get;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +10,6 @@ import com.github.mvysny.kaributesting.v10.ButtonKt;
 import com.github.mvysny.kaributesting.v10.ComboBoxKt;
 import com.github.mvysny.kaributesting.v10.GridKt;
 import com.github.mvysny.kaributesting.v10.HasValueUtilsKt;
-import com.github.mvysny.kaributesting.v10.MockVaadin;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.combobox.ComboBox;
@@ -23,10 +21,8 @@ import com.vaadin.flow.component.textfield.TextField;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.base.ui.Chart;
 import io.customerstudio.query.engine.AudienceEngine;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -64,7 +60,7 @@ class AudienceInsightsViewTest extends KaribuTestSupport {
   void membersSqlAndExplainFunnel() throws Exception {
     UI.getCurrent().navigate("audiences/edit/in-loyal-de-fr");
     Grid<?> members = _get(Grid.class, s -> s.withId("members"));
-    until(
+    awaitUi(
         () ->
             "idle"
                     .equals(
@@ -83,7 +79,7 @@ class AudienceInsightsViewTest extends KaribuTestSupport {
     tabs.setSelectedIndex(1);
     assertThat(_get(Pre.class, s -> s.withId("audience-sql")).getText()).startsWith("select");
     ButtonKt._click(_get(Button.class, s -> s.withId("explain")));
-    until(() -> !_find(Grid.class, s -> s.withId("explain-steps")).isEmpty());
+    awaitUi(() -> !_find(Grid.class, s -> s.withId("explain-steps")).isEmpty());
     Grid<?> steps = _get(Grid.class, s -> s.withId("explain-steps"));
     assertThat(GridKt._size(steps)).isEqualTo(2);
     AudienceEngine.Explanation x =
@@ -111,7 +107,7 @@ class AudienceInsightsViewTest extends KaribuTestSupport {
             .orElseThrow();
     HasValueUtilsKt._setValue(others, Set.of(french));
     ButtonKt._click(_get(Button.class, s -> s.withId("overlap-compare")));
-    until(() -> !_find(Chart.class, s -> s.withId("overlap-chart")).isEmpty());
+    awaitUi(() -> !_find(Chart.class, s -> s.withId("overlap-chart")).isEmpty());
     Chart overlap = _get(Chart.class, s -> s.withId("overlap-chart"));
     AudienceEngine.Overlap o = audiences.overlap(List.of("in-loyal-de-fr", "in-french"), null);
     // this audience's French members are the French loyal members
@@ -123,7 +119,7 @@ class AudienceInsightsViewTest extends KaribuTestSupport {
     ComboBox<?> by = _get(ComboBox.class, s -> s.withId("breakdown-by"));
     ComboBoxKt.selectByLabel(by, "lifetime_value (trait) · number");
     ButtonKt._click(_get(Button.class, s -> s.withId("breakdown-show")));
-    until(() -> !_find(Chart.class, s -> s.withId("breakdown-chart")).isEmpty());
+    awaitUi(() -> !_find(Chart.class, s -> s.withId("breakdown-chart")).isEmpty());
     Chart breakdown = _get(Chart.class, s -> s.withId("breakdown-chart"));
     AudienceEngine.Breakdown b =
         audiences.breakdown(
@@ -150,17 +146,5 @@ class AudienceInsightsViewTest extends KaribuTestSupport {
             _find(com.vaadin.flow.component.html.Paragraph.class, s -> s.withId("audiences-empty")))
         .singleElement()
         .satisfies(p -> assertThat(p.getText()).contains("No audience matches"));
-  }
-
-  private static void until(BooleanSupplier done) {
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(50))
-        .pollInSameThread()
-        .until(
-            () -> {
-              MockVaadin.runUIQueue();
-              return done.getAsBoolean();
-            });
   }
 }

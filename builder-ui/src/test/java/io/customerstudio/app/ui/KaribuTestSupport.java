@@ -58,4 +58,20 @@ public abstract class KaribuTestSupport extends AppTestSupport {
         (principal, role) ->
             auth.getAuthorities().stream().anyMatch(a -> a.getAuthority().equals("ROLE_" + role)));
   }
+
+  /**
+   * Waits until {@code done} holds, running the UI's queued {@code UI.access} tasks (results of
+   * background computations) between checks, on the test thread that owns the session.
+   */
+  protected static void awaitUi(java.util.function.BooleanSupplier done) {
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .pollInterval(java.time.Duration.ofMillis(50))
+        .pollInSameThread()
+        .until(
+            () -> {
+              com.github.mvysny.kaributesting.v10.MockVaadin.runUIQueue();
+              return done.getAsBoolean();
+            });
+  }
 }
