@@ -39,6 +39,11 @@ public class ApiException extends RuntimeException {
     return new ApiException(HttpStatus.BAD_REQUEST, "Invalid request", detail, errors);
   }
 
+  /** The engine's validation problems as field errors: the same path and message. */
+  public static List<FieldError> errorsOf(io.customerstudio.query.ValidationException e) {
+    return e.problems().stream().map(p -> new FieldError(p.path(), p.message())).toList();
+  }
+
   public static ApiException invalid(String path, String message) {
     return invalid(List.of(new FieldError(path, message)));
   }

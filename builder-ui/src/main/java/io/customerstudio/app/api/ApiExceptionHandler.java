@@ -32,8 +32,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   /** A schema or audience definition the engine refused, before any SQL ran. */
   @ExceptionHandler(ValidationException.class)
   ResponseEntity<ProblemDetail> handle(ValidationException e) {
-    List<ApiException.FieldError> errors =
-        e.problems().stream().map(p -> new ApiException.FieldError(p.path(), p.message())).toList();
+    List<ApiException.FieldError> errors = ApiException.errorsOf(e);
     return problem(HttpStatus.BAD_REQUEST, "Invalid definition", e.getMessage(), errors);
   }
 

@@ -35,10 +35,6 @@ public class PreviewRunner {
     return pool.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  public ScheduledFuture<?> submit(Runnable task) {
-    return schedule(task, Duration.ZERO);
-  }
-
   @PreDestroy
   void stop() {
     pool.shutdownNow();

@@ -44,13 +44,7 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
           "filter": {"type": "property", "column": "country", "op": "eq", "value": "DE"}}}""");
 
     try (Browser browser = Browser.open(port)) {
-      browser.login("browser-marketer", "browser-password");
-      browser.waitFor(By.id("current-user"));
-      browser.go("/audiences/edit");
-      browser
-          .waitFor(By.id("audience-name"))
-          .findElement(By.tagName("input"))
-          .sendKeys("Seed example by clicking");
+      newAudience(browser, "browser-marketer", "browser-password", "Seed example by clicking");
 
       // ordered in the last 2 weeks
       click(browser, By.cssSelector("vaadin-button.add-event"));
@@ -169,13 +163,7 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
         "/api/v1/users",
         "{\"username\":\"keyboard-marketer\",\"role\":\"MARKETER\",\"password\":\"keyboard-password\"}");
     try (Browser browser = Browser.open(port)) {
-      browser.login("keyboard-marketer", "keyboard-password");
-      browser.waitFor(By.id("current-user"));
-      browser.go("/audiences/edit");
-      browser
-          .waitFor(By.id("audience-name"))
-          .findElement(By.tagName("input"))
-          .sendKeys("Keyboard only");
+      newAudience(browser, "keyboard-marketer", "keyboard-password", "Keyboard only");
 
       // Enter on a focused add button adds a condition; a combo box takes typing, arrows and Enter
       browser.waitFor(By.cssSelector("vaadin-button.add-property")).sendKeys(Keys.ENTER);
@@ -208,6 +196,14 @@ class AudienceBuilderBrowserTest extends AppTestSupport {
                       "{\"parent\": \"users\", \"filter\": {\"type\": \"and\", \"conditions\": ["
                           + "{\"type\": \"property\", \"column\": \"country\", \"op\": \"eq\", \"value\": \"DE\"}]}}"));
     }
+  }
+
+  /** Logs in and opens a new audience with this name. */
+  static void newAudience(Browser browser, String user, String password, String name) {
+    browser.login(user, password);
+    browser.waitFor(By.id("current-user"));
+    browser.go("/audiences/edit");
+    browser.waitFor(By.id("audience-name")).findElement(By.tagName("input")).sendKeys(name);
   }
 
   // ---------------------------------------------------------------- Vaadin components by hand

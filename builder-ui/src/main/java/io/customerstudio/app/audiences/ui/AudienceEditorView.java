@@ -305,7 +305,7 @@ public class AudienceEditorView extends VerticalLayout
     size.refresh();
   }
 
-  private void showProblems(List<BuilderContext.Problem> found) {
+  private void showProblems(List<ApiException.FieldError> found) {
     List<String> general = ctx.showProblems(definition, "$.definition", found);
     problems.setText(String.join(" ", general));
     problems.setVisible(!general.isEmpty());
@@ -338,13 +338,13 @@ public class AudienceEditorView extends VerticalLayout
         return;
       }
       Map<String, TextField> fields = Map.of("$.name", name, "$.key", key);
-      List<BuilderContext.Problem> conditions = new java.util.ArrayList<>();
+      List<ApiException.FieldError> conditions = new java.util.ArrayList<>();
       for (ApiException.FieldError err : e.errors()) {
         if (fields.containsKey(err.path())) {
           fields.get(err.path()).setErrorMessage(err.message());
           fields.get(err.path()).setInvalid(true);
         } else if (err.path().startsWith("$.definition")) {
-          conditions.add(new BuilderContext.Problem(err.path(), err.message()));
+          conditions.add(new ApiException.FieldError(err.path(), err.message()));
         } else {
           Notifications.error(err.message());
         }
@@ -354,10 +354,7 @@ public class AudienceEditorView extends VerticalLayout
         Notifications.error("Not saved: fix the conditions marked in red.");
       }
     } catch (io.customerstudio.query.ValidationException e) {
-      showProblems(
-          e.problems().stream()
-              .map(p -> new BuilderContext.Problem(p.path(), p.message()))
-              .toList());
+      showProblems(ApiException.errorsOf(e));
       Notifications.error("Not saved: fix the conditions marked in red.");
     }
   }

@@ -4,7 +4,6 @@ import com.vaadin.flow.component.UI;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audiences.PreviewRunner;
 import io.customerstudio.app.audiences.QueryHandle;
-import io.customerstudio.app.conditions.ui.BuilderContext;
 import io.customerstudio.query.ValidationException;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +28,7 @@ final class Computation<T> {
     void done(T result);
 
     /** A validation problem with the input, with JSON paths. */
-    void invalid(List<BuilderContext.Problem> problems);
+    void invalid(List<ApiException.FieldError> problems);
 
     /** The warehouse failed or the user stopped it. */
     void failed(String message);
@@ -80,18 +79,13 @@ final class Computation<T> {
                 T result = work.apply(handle);
                 deliver.accept(() -> listener.done(result));
               } catch (ValidationException e) {
-                List<BuilderContext.Problem> problems =
-                    e.problems().stream()
-                        .map(p -> new BuilderContext.Problem(p.path(), p.message()))
-                        .toList();
+                List<ApiException.FieldError> problems = ApiException.errorsOf(e);
                 deliver.accept(() -> listener.invalid(problems));
               } catch (ApiException e) {
-                List<BuilderContext.Problem> problems =
+                List<ApiException.FieldError> problems =
                     e.errors().isEmpty()
-                        ? List.of(new BuilderContext.Problem(null, e.getMessage()))
-                        : e.errors().stream()
-                            .map(p -> new BuilderContext.Problem(p.path(), p.message()))
-                            .toList();
+                        ? List.of(new ApiException.FieldError(null, e.getMessage()))
+                        : e.errors();
                 deliver.accept(() -> listener.invalid(problems));
               } catch (RuntimeException e) {
                 // a cancelled statement surfaces as the driver's error: say what the user did

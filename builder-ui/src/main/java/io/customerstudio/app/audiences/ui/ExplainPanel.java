@@ -15,10 +15,10 @@ import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.progressbar.ProgressBar;
+import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.audiences.PreviewRunner;
 import io.customerstudio.app.base.ui.Chart;
-import io.customerstudio.app.conditions.ui.BuilderContext;
 import io.customerstudio.query.engine.AudienceEngine;
 import java.text.NumberFormat;
 import java.time.Duration;
@@ -84,12 +84,13 @@ final class ExplainPanel extends VerticalLayout {
               }
 
               @Override
-              public void invalid(List<BuilderContext.Problem> problems) {
+              public void invalid(List<ApiException.FieldError> problems) {
                 progress.setVisible(false);
                 status.setText(
                     "Fix the conditions first: "
                         + String.join(
-                            "; ", problems.stream().map(BuilderContext.Problem::message).toList()));
+                            "; ",
+                            problems.stream().map(ApiException.FieldError::message).toList()));
               }
 
               @Override

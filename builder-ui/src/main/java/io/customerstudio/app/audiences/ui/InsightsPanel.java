@@ -17,10 +17,10 @@ import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.progressbar.ProgressBar;
+import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.audiences.PreviewRunner;
 import io.customerstudio.app.base.ui.Chart;
-import io.customerstudio.app.conditions.ui.BuilderContext;
 import io.customerstudio.query.engine.AudienceEngine;
 import io.customerstudio.query.schema.Catalog;
 import io.customerstudio.query.schema.Column;
@@ -203,10 +203,10 @@ final class InsightsPanel extends VerticalLayout {
       }
 
       @Override
-      public void invalid(List<BuilderContext.Problem> problems) {
+      public void invalid(List<ApiException.FieldError> problems) {
         progress.setVisible(false);
         status.setText(
-            String.join("; ", problems.stream().map(BuilderContext.Problem::message).toList()));
+            String.join("; ", problems.stream().map(ApiException.FieldError::message).toList()));
       }
 
       @Override

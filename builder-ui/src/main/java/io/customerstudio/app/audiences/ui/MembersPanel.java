@@ -8,10 +8,10 @@ import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.audiences.PreviewRunner;
 import io.customerstudio.app.base.ui.Notifications;
-import io.customerstudio.app.conditions.ui.BuilderContext;
 import io.customerstudio.query.schema.Catalog;
 import io.customerstudio.query.schema.Column;
 import io.customerstudio.query.schema.ColumnType;
@@ -97,7 +97,7 @@ final class MembersPanel extends VerticalLayout {
               }
 
               @Override
-              public void invalid(List<BuilderContext.Problem> problems) {
+              public void invalid(List<ApiException.FieldError> problems) {
                 rows.clear();
                 grid.setItems(rows);
                 more.setVisible(false);

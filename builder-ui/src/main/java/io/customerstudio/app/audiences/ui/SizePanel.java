@@ -12,9 +12,9 @@ import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.progressbar.ProgressBar;
 import com.vaadin.flow.component.select.Select;
+import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.audiences.PreviewRunner;
-import io.customerstudio.app.conditions.ui.BuilderContext;
 import io.customerstudio.query.engine.AudienceEngine;
 import java.text.NumberFormat;
 import java.time.Duration;
@@ -36,7 +36,7 @@ final class SizePanel extends Div {
 
   private final AudienceService audiences;
   private final Supplier<JsonNode> definition;
-  private final Consumer<List<BuilderContext.Problem>> onProblems;
+  private final Consumer<List<ApiException.FieldError>> onProblems;
   private final Consumer<AudienceEngine.Preview> onResult;
   private final Computation<AudienceEngine.Preview> computation;
   private final Span count = new Span("–");
@@ -50,7 +50,7 @@ final class SizePanel extends Div {
       AudienceService audiences,
       PreviewRunner runner,
       Supplier<JsonNode> definition,
-      Consumer<List<BuilderContext.Problem>> onProblems,
+      Consumer<List<ApiException.FieldError>> onProblems,
       Consumer<AudienceEngine.Preview> onResult) {
     this.audiences = audiences;
     this.definition = definition;
@@ -112,7 +112,7 @@ final class SizePanel extends Div {
               }
 
               @Override
-              public void invalid(List<BuilderContext.Problem> problems) {
+              public void invalid(List<ApiException.FieldError> problems) {
                 idle();
                 count.setText("–");
                 count.getElement().removeAttribute("data-count");
@@ -189,10 +189,6 @@ final class SizePanel extends Div {
     count.setText("≈ " + NumberFormat.getIntegerInstance(Locale.ENGLISH).format(p.count()));
     count.getElement().setAttribute("data-estimate", String.valueOf(p.count()));
     caption.setText("estimated from a 1% sample; the exact count is still running…");
-  }
-
-  boolean isCounting() {
-    return computation.isRunning();
   }
 
   /** Stops what runs, quietly: the builder was closed. */

@@ -2,6 +2,7 @@ package io.customerstudio.app.conditions.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.conditions.ConditionSources;
 import io.customerstudio.query.schema.Catalog;
 import java.util.ArrayList;
@@ -78,11 +79,12 @@ public final class BuilderContext {
    *
    * @param root the JSON that {@code prefix} names (the definition, or a template's condition)
    */
-  public List<String> showProblems(JsonNode root, String prefix, List<Problem> problems) {
+  public List<String> showProblems(
+      JsonNode root, String prefix, List<ApiException.FieldError> problems) {
     frames.values().forEach(f -> f.showError(null));
     List<String> general = new ArrayList<>();
     Map<RowFrame, String> shown = new IdentityHashMap<>();
-    for (Problem p : problems) {
+    for (ApiException.FieldError p : problems) {
       RowFrame frame = null;
       if (p.path() != null && p.path().startsWith(prefix)) {
         JsonNode at = root;
@@ -104,9 +106,6 @@ public final class BuilderContext {
     shown.forEach(RowFrame::showError);
     return general;
   }
-
-  /** A problem to show: where (a JSON path) and what. */
-  public record Problem(String path, String message) {}
 
   private static final Pattern STEP = Pattern.compile("\\.([A-Za-z_][A-Za-z0-9_]*)|\\[(\\d+)]");
 

@@ -75,13 +75,7 @@ final class SchemaDraft {
                   ? List.of(new ApiException.FieldError("$", e.getMessage()))
                   : e.errors()));
     } catch (ValidationException e) {
-      itemProblems.accept(
-          relative(
-              section,
-              indexFor(section, index),
-              e.problems().stream()
-                  .map(p -> new ApiException.FieldError(p.path(), p.message()))
-                  .toList()));
+      itemProblems.accept(relative(section, indexFor(section, index), ApiException.errorsOf(e)));
     }
     return false;
   }

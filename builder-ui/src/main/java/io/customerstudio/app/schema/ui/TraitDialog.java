@@ -351,10 +351,10 @@ final class TraitDialog extends ItemDialog {
   protected void showConditionProblems(List<SchemaDraft.Problem> problems) {
     for (int i = 0; i < builders.size(); i++) {
       String prefix = builderPaths.get(i);
-      List<BuilderContext.Problem> mine =
+      List<ApiException.FieldError> mine =
           problems.stream()
               .filter(p -> p.field().startsWith(prefix))
-              .map(p -> new BuilderContext.Problem("$." + p.field(), p.message()))
+              .map(p -> new ApiException.FieldError("$." + p.field(), p.message()))
               .toList();
       JsonNode root = prefix.equals("where") ? item : item.get("cases").get(i);
       String base =
@@ -389,11 +389,7 @@ final class TraitDialog extends ItemDialog {
       previewStatus.setText("Fix the problems shown first.");
       show(
           SchemaDraft.relative(
-              "traits",
-              draft.indexFor("traits", index),
-              e.problems().stream()
-                  .map(p -> new ApiException.FieldError(p.path(), p.message()))
-                  .toList()));
+              "traits", draft.indexFor("traits", index), ApiException.errorsOf(e)));
     } catch (ApiException e) {
       preview.setVisible(false);
       show(

@@ -213,14 +213,14 @@ public class TemplateEditorView extends VerticalLayout implements HasUrlParamete
       UI.getCurrent().navigate(TemplatesView.class);
     } catch (ApiException e) {
       Map<String, TextField> fields = Map.of("$.name", name, "$.key", key);
-      List<BuilderContext.Problem> conditions = new ArrayList<>();
+      List<ApiException.FieldError> conditions = new ArrayList<>();
       List<String> other = new ArrayList<>();
       for (ApiException.FieldError err : e.errors()) {
         if (fields.containsKey(err.path())) {
           fields.get(err.path()).setErrorMessage(err.message());
           fields.get(err.path()).setInvalid(true);
         } else if (err.path().startsWith("$.condition")) {
-          conditions.add(new BuilderContext.Problem(err.path(), err.message()));
+          conditions.add(new ApiException.FieldError(err.path(), err.message()));
         } else {
           other.add(err.message());
         }
