@@ -20,6 +20,8 @@ import org.springframework.test.context.DynamicPropertySource;
       "studio.demo.data=true",
       "studio.demo.users=" + AppTestSupport.DEMO_USERS,
       "studio.demo.anchor=2026-11-01T00:00:00Z",
+      // a killed worker's batches move to another within seconds (the fault tests need it)
+      "studio.sync.heartbeat-timeout=PT4S",
     })
 public abstract class AppTestSupport {
 

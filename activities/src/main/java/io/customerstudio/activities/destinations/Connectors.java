@@ -78,6 +78,37 @@ public final class Connectors {
     return out;
   }
 
+  /** Opens a stored destination, its secrets unsealed with the master key. */
+  public static Connector open(
+      io.customerstudio.infra.store.DestinationStore.Destination d,
+      io.customerstudio.infra.secrets.SecretBox box,
+      Path exportRoot,
+      Clock clock) {
+    try {
+      com.fasterxml.jackson.databind.ObjectMapper json =
+          new com.fasterxml.jackson.databind.ObjectMapper();
+      return open(d.type(), json.readTree(d.config()), unsealed(d, box), exportRoot, clock);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("destination " + d.key() + " has no readable config", e);
+    }
+  }
+
+  /** A stored destination's secrets, unsealed: field to value. */
+  public static Map<String, String> unsealed(
+      io.customerstudio.infra.store.DestinationStore.Destination d,
+      io.customerstudio.infra.secrets.SecretBox box) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    try {
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(d.secrets())
+          .fields()
+          .forEachRemaining(e -> out.put(e.getKey(), box.unseal(e.getValue().asText())));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("destination " + d.key() + " has unreadable secrets", e);
+    }
+    return out;
+  }
+
   public static Connector open(
       String type, JsonNode config, Map<String, String> secrets, Path exportRoot, Clock clock) {
     List<String> problems = problems(type, config, secrets, exportRoot);

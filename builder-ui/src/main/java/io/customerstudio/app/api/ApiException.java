@@ -27,6 +27,10 @@ public class ApiException extends RuntimeException {
     return new ApiException(HttpStatus.NOT_FOUND, "Not found", detail, List.of());
   }
 
+  public static ApiException unauthorized(String detail) {
+    return new ApiException(HttpStatus.UNAUTHORIZED, "Unauthorized", detail, List.of());
+  }
+
   public static ApiException conflict(String detail) {
     return new ApiException(HttpStatus.CONFLICT, "Conflict", detail, List.of());
   }

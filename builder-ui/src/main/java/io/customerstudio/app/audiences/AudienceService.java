@@ -60,12 +60,18 @@ public class AudienceService {
   public record Target(JsonNode definition, String audience) {}
 
   private final AudienceStore audiences;
+  private final io.customerstudio.infra.store.SyncStore syncs;
   private final TemplateStore templates;
   private final Workspace workspace;
   private final Clock clock;
 
   public AudienceService(
-      AudienceStore audiences, TemplateStore templates, Workspace workspace, Clock clock) {
+      AudienceStore audiences,
+      TemplateStore templates,
+      io.customerstudio.infra.store.SyncStore syncs,
+      Workspace workspace,
+      Clock clock) {
+    this.syncs = syncs;
     this.audiences = audiences;
     this.templates = templates;
     this.workspace = workspace;
@@ -148,9 +154,14 @@ public class AudienceService {
     return update(key, v.name(), v.description(), Json.parse(v.definition()), user);
   }
 
-  /** Refused while another audience uses this one, and says which. */
+  /** Refused while another audience or a sync uses this one, and says which. */
   public void delete(String key) {
     find(key);
+    List<String> delivering = syncs.usingAudience(key);
+    if (!delivering.isEmpty()) {
+      throw ApiException.conflict(
+          "Audience '" + key + "' is synced by " + delivering + "; delete those syncs first");
+    }
     List<String> users = referencing(key);
     if (!users.isEmpty()) {
       throw ApiException.conflict(

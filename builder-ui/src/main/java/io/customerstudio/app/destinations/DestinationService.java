@@ -40,16 +40,19 @@ public class DestinationService {
   public record TestResult(boolean ok, String message) {}
 
   private final DestinationStore store;
+  private final io.customerstudio.infra.store.SyncStore syncs;
   private final SecretBox secrets;
   private final Clock clock;
   private final java.nio.file.Path exportRoot;
 
   public DestinationService(
       DestinationStore store,
+      io.customerstudio.infra.store.SyncStore syncs,
       SecretBox secrets,
       io.customerstudio.infra.config.StudioProperties properties,
       Clock clock) {
     this.store = store;
+    this.syncs = syncs;
     this.secrets = secrets;
     this.exportRoot = properties.exports();
     this.clock = clock;
@@ -88,16 +91,21 @@ public class DestinationService {
     return get(key);
   }
 
+  /** Refused while a sync delivers here, and says which. */
   public void delete(String key) {
     find(key);
+    List<String> using = syncs.usingDestination(key);
+    if (!using.isEmpty()) {
+      throw ApiException.conflict(
+          "Destination '" + key + "' is used by sync(s) " + using + "; delete those first");
+    }
     store.delete(key);
   }
 
   /** One request to the destination, nothing delivered: does it answer? */
   public TestResult test(String key) {
     DestinationStore.Destination d = find(key);
-    Optional<String> problem =
-        Connectors.open(d.type(), Json.parse(d.config()), unsealed(d), exportRoot, clock).test();
+    Optional<String> problem = Connectors.open(d, secrets, exportRoot, clock).test();
     return problem
         .map(p -> new TestResult(false, p))
         .orElse(new TestResult(true, "The destination answered."));
@@ -151,11 +159,7 @@ public class DestinationService {
   }
 
   private Map<String, String> unsealed(DestinationStore.Destination d) {
-    Map<String, String> out = new LinkedHashMap<>();
-    Json.parse(d.secrets())
-        .fields()
-        .forEachRemaining(e -> out.put(e.getKey(), secrets.unseal(e.getValue().asText())));
-    return out;
+    return Connectors.unsealed(d, secrets);
   }
 
   private DestinationStore.Destination find(String key) {

@@ -55,6 +55,9 @@ class SecurityConfiguration {
             a ->
                 a.requestMatchers("/actuator/health", "/actuator/health/**")
                     .permitAll()
+                    // real-time triggers authenticate by signature (SyncsService.webhook)
+                    .requestMatchers(HttpMethod.POST, "/api/v1/webhooks/**")
+                    .permitAll()
                     .requestMatchers(
                         "/api/v1/users/**", "/api/v1/tokens/**", "/api/v1/schema/tables/**")
                     .hasRole(Roles.ADMIN)

@@ -119,6 +119,16 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.SyncStore syncStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.SyncStore(db, clock);
+  }
+
+  @Bean
+  io.customerstudio.infra.store.RunStore runStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.RunStore(db, clock);
+  }
+
+  @Bean
   Workspace workspace(
       SchemaStore schemas, AudienceStore audiences, TemplateStore templates, Warehouse warehouse) {
     return new Workspace(schemas, audiences, templates, warehouse);

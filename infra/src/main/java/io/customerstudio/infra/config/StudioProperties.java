@@ -19,7 +19,8 @@ public record StudioProperties(
     @DefaultValue("./data") Path dataDir,
     String adminPassword,
     String secretKey,
-    Path exportDir) {
+    Path exportDir,
+    @DefaultValue Sync sync) {
 
   /** Where file destinations may write: STUDIO_EXPORT_DIR, or the data directory's exports. */
   public Path exports() {
@@ -27,6 +28,14 @@ public record StudioProperties(
         .toAbsolutePath()
         .normalize();
   }
+
+  /**
+   * Syncs: how long rejected rows are kept, and how long a delivering worker may stay silent before
+   * Temporal gives its batches to another one.
+   */
+  public record Sync(
+      @DefaultValue("P7D") java.time.Duration rowErrorRetention,
+      @DefaultValue("PT30S") java.time.Duration heartbeatTimeout) {}
 
   /** A PostgreSQL connection; blank url means embedded (app store) or shared (warehouse). */
   public record Database(String url, String user, String password) {

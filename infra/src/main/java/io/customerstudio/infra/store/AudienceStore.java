@@ -143,11 +143,20 @@ public class AudienceStore {
   }
 
   public List<Version> versions(String key) {
+    return versions(key, DSL.noCondition());
+  }
+
+  /** One version of the audience's definition. */
+  public Optional<Version> version(String key, int version) {
+    return versions(key, AUDIENCE_VERSION.VERSION.eq(version)).stream().findFirst();
+  }
+
+  private List<Version> versions(String key, Condition which) {
     return db.select(AUDIENCE_VERSION.fields())
         .from(AUDIENCE_VERSION)
         .join(AUDIENCE)
         .on(AUDIENCE.ID.eq(AUDIENCE_VERSION.AUDIENCE_ID))
-        .where(AUDIENCE.AUDIENCE_KEY.eq(key))
+        .where(AUDIENCE.AUDIENCE_KEY.eq(key), which)
         .orderBy(AUDIENCE_VERSION.VERSION.desc())
         .fetch(
             r ->

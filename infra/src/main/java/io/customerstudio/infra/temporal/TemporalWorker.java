@@ -9,8 +9,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The worker inside the app: polls the configured task queue once the context is up, and drains
- * in-flight tasks on shutdown. More app instances on the same queue scale work out.
+ * The workers inside the app: one polls workflow tasks, one activity tasks, on the configured task
+ * queue once the context is up; both drain in-flight tasks on shutdown. More app instances on the
+ * same queue scale work out. Activities (the work that talks to warehouses and destinations) can be
+ * restarted alone, which is what {@link #crash()} drills.
  */
 public final class TemporalWorker implements SmartLifecycle {
 
@@ -18,7 +20,8 @@ public final class TemporalWorker implements SmartLifecycle {
 
   private final TemporalConnection connection;
   private final List<WorkerRegistrar> registrars;
-  private WorkerFactory factory;
+  private WorkerFactory workflows;
+  private WorkerFactory activities;
   private volatile boolean running;
 
   public TemporalWorker(TemporalConnection connection, List<WorkerRegistrar> registrars) {
@@ -28,24 +31,49 @@ public final class TemporalWorker implements SmartLifecycle {
 
   @Override
   public synchronized void start() {
-    factory = WorkerFactory.newInstance(connection.client());
-    Worker worker = factory.newWorker(connection.taskQueue());
-    registrars.forEach(r -> r.register(worker));
-    factory.start();
+    if (workflows == null) {
+      workflows = factory(WorkerRegistrar.Kind.WORKFLOWS);
+    }
+    activities = factory(WorkerRegistrar.Kind.ACTIVITIES);
     running = true;
     log.atInfo()
         .addKeyValue("taskQueue", connection.taskQueue())
         .addKeyValue("registrars", registrars.size())
-        .log("Temporal worker polling task queue {}", connection.taskQueue());
+        .log("Temporal workers polling task queue {}", connection.taskQueue());
+  }
+
+  private WorkerFactory factory(WorkerRegistrar.Kind kind) {
+    WorkerFactory factory = WorkerFactory.newInstance(connection.client());
+    Worker worker = factory.newWorker(connection.taskQueue());
+    registrars.stream().filter(r -> r.kind() == kind).forEach(r -> r.register(worker));
+    factory.start();
+    return factory;
   }
 
   @Override
   public synchronized void stop() {
-    if (factory != null) {
-      factory.shutdown();
-      factory.awaitTermination(10, TimeUnit.SECONDS);
+    for (WorkerFactory f : new WorkerFactory[] {activities, workflows}) {
+      if (f != null) {
+        f.shutdown();
+        f.awaitTermination(10, TimeUnit.SECONDS);
+      }
     }
+    activities = null;
+    workflows = null;
     running = false;
+  }
+
+  /**
+   * Kills the activity worker at once, interrupting running activities, as a dead process would;
+   * {@link #start()} brings up a fresh one. For fault drills: Temporal hands the dead worker's
+   * activities to the next one after their heartbeat timeout.
+   */
+  public synchronized void crash() {
+    if (activities != null) {
+      activities.shutdownNow();
+      activities.awaitTermination(10, TimeUnit.SECONDS);
+      activities = null;
+    }
   }
 
   @Override

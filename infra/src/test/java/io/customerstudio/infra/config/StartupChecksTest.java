@@ -23,7 +23,8 @@ class StartupChecksTest {
         Path.of("target/unused"),
         null,
         null,
-        null);
+        null,
+        new StudioProperties.Sync(java.time.Duration.ofDays(7), java.time.Duration.ofSeconds(30)));
   }
 
   @Test

@@ -167,6 +167,18 @@ public final class AudienceEngine {
   }
 
   /**
+   * The members as a query, not run: the key (named as the model's primary key), the label, and the
+   * given columns and traits by name, for a caller that materializes them in the warehouse.
+   */
+  public org.jooq.Select<org.jooq.Record> memberQuery(
+      AudienceDefinition definition, String path, Instant asOf, List<String> columns) {
+    AudienceCompiler compiler = compiler(asOf);
+    Compiled c = compiler.compile(definition, path);
+    List<SelectField<?>> fields = memberFields(compiler, c.root(), columns, "$.columns");
+    return DSL.select(fields).from(c.root().table()).where(c.where());
+  }
+
+  /**
    * Every member's key, in key order, through a server-side cursor: memory stays flat whatever the
    * audience's size.
    */

@@ -1,0 +1,37 @@
+package io.customerstudio.activities.sync;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+import java.util.List;
+
+/**
+ * The side effects of sync runs and schedulers. Each takes ids and returns counts: rows stay in the
+ * warehouse. Each is safe to retry; see {@link SyncEngine}.
+ */
+@ActivityInterface(namePrefix = "Sync")
+public interface SyncActivities {
+
+  /** Queues a run of the sync (or joins the one already queued); null when the sync is gone. */
+  @ActivityMethod
+  String enqueue(String sync, String trigger);
+
+  @ActivityMethod
+  SyncEngine.Progress begin(String runId, String workflowId);
+
+  @ActivityMethod
+  long materialize(String runId);
+
+  @ActivityMethod
+  SyncEngine.DiffResult diff(String runId);
+
+  /** Delivers the batches not yet delivered, heartbeating the last one done. */
+  @ActivityMethod
+  SyncEngine.Delivered deliver(String runId, List<BatchRef> batches);
+
+  /** Returns the final status's wire name. */
+  @ActivityMethod
+  String commit(String runId);
+
+  @ActivityMethod
+  void end(String runId, String status, String error);
+}

@@ -1,0 +1,439 @@
+package io.customerstudio.activities.sync;
+
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+
+import io.customerstudio.activities.destinations.DeliveryRow;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.JSONB;
+import org.jooq.Name;
+import org.jooq.Record;
+import org.jooq.Select;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * The warehouse side of syncs, all set-based SQL in the {@code cs_sync} schema, so rows never pass
+ * through the app except to be delivered:
+ *
+ * <ul>
+ *   <li>{@code r_<run>}: the run's members (member key, identifier key, mapped fields as jsonb, md5
+ *       of the fields);
+ *   <li>{@code d_<run>}: the diff against the sync's delivered state, numbered by key ({@code
+ *       seq}), so batch {@code n} is a fixed range of rows for every attempt of the run;
+ *   <li>{@code s_<sync>}: the sync's delivered state, advanced batch by batch with exactly the rows
+ *       the destination accepted;
+ *   <li>{@code audience_member} and {@code membership_log}: each audience's current members and
+ *       their enter/exit log; {@code snapshot_member}: snapshot contents.
+ * </ul>
+ */
+public final class SyncTables {
+
+  public static final String SCHEMA = "cs_sync";
+
+  /** Counts of a diff. */
+  public record DiffCounts(long added, long changed, long removed) {
+    public long total() {
+      return added + changed + removed;
+    }
+  }
+
+  /** A row of a diff, for delivery or a dry run's sample. */
+  public record DiffRow(long seq, String key, String kind, Map<String, Object> fields) {}
+
+  private static final Field<Long> SEQ = field(name("seq"), SQLDataType.BIGINT);
+  private static final Field<String> KEY = field(name("key"), SQLDataType.CLOB);
+  private static final Field<String> MEMBER = field(name("member"), SQLDataType.CLOB);
+  private static final Field<String> OP = field(name("op"), SQLDataType.CLOB);
+  private static final Field<String> KIND = field(name("kind"), SQLDataType.CLOB);
+  private static final Field<JSONB> FIELDS = field(name("fields"), SQLDataType.JSONB);
+  private static final Field<String> HASH = field(name("hash"), SQLDataType.CLOB);
+
+  private final DSLContext db;
+  private final com.fasterxml.jackson.databind.ObjectMapper json =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  public SyncTables(DSLContext warehouse) {
+    this.db = warehouse;
+  }
+
+  public static Name runTable(String runId) {
+    return name(SCHEMA, "r_" + runId);
+  }
+
+  public static Name diffTable(String runId) {
+    return name(SCHEMA, "d_" + runId);
+  }
+
+  /** A stable table name for a sync's state: readable prefix plus a hash of the key. */
+  public static Name stateTable(String syncKey) {
+    String clean = syncKey.toLowerCase().replaceAll("[^a-z0-9_]", "_");
+    if (clean.length() > 30) {
+      clean = clean.substring(0, 30);
+    }
+    return name(SCHEMA, "s_" + clean + "_" + sha(syncKey).substring(0, 10));
+  }
+
+  private static String sha(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Creates the schema and the shared tables once. */
+  public void ensureSchema() {
+    db.execute("create schema if not exists " + SCHEMA);
+    db.execute(
+        "create table if not exists cs_sync.audience_member ("
+            + " audience_key text not null, member_key text not null, version integer not null,"
+            + " since timestamptz not null, run_id text, primary key (audience_key, member_key))");
+    db.execute(
+        "create table if not exists cs_sync.membership_log ("
+            + " audience_key text not null, member_key text not null, at timestamptz not null,"
+            + " change text not null, version integer not null, run_id text)");
+    db.execute(
+        "create index if not exists membership_log_member"
+            + " on cs_sync.membership_log (audience_key, member_key, at)");
+    db.execute(
+        "create table if not exists cs_sync.snapshot_member ("
+            + " snapshot_id bigint not null, member_key text not null,"
+            + " primary key (snapshot_id, member_key))");
+  }
+
+  /**
+   * Materializes the members into {@code r_<run>} (replacing a partial one): the member key, the
+   * identifier's value as text (null when the member has none), the mapped fields and their hash.
+   *
+   * @param members the audience's member query: the key named {@code memberKey} and every source
+   *     column or trait by name
+   * @return the number of members
+   */
+  public long materialize(String runId, Select<Record> members, String memberKey, SyncSpec spec) {
+    Name run = runTable(runId);
+    db.execute("drop table if exists {0}", table(run));
+    db.execute(
+        "create unlogged table {0} (member text not null, key text, fields jsonb not null,"
+            + " hash text not null)",
+        table(run));
+    Table<?> m = members.asTable("m");
+    List<Field<?>> args = new ArrayList<>();
+    spec.targets()
+        .forEach(
+            (to, from) -> {
+              args.add(DSL.inline(to));
+              args.add(m.field(from));
+            });
+    Field<JSONB> fields =
+        DSL.function("jsonb_build_object", SQLDataType.JSONB, args.toArray(Field[]::new));
+    Field<String> key = m.field(spec.identifier().from()).cast(SQLDataType.CLOB);
+    Table<?> shaped =
+        DSL.select(
+                m.field(memberKey).cast(SQLDataType.CLOB).as("member"),
+                key.as("key"),
+                fields.as("fields"))
+            .from(m)
+            .asTable("x");
+    long n =
+        db.insertInto(table(run), MEMBER, KEY, FIELDS, HASH)
+            .select(
+                DSL.select(
+                        shaped.field("member", String.class),
+                        shaped.field("key", String.class),
+                        shaped.field("fields", JSONB.class),
+                        DSL.md5(shaped.field("fields", JSONB.class).cast(SQLDataType.CLOB)))
+                    .from(shaped))
+            .execute();
+    db.execute("alter table {0} add primary key (member)", table(run));
+    db.execute("create index on {0} (key)", table(run));
+    db.execute("analyze {0}", table(run));
+    return n;
+  }
+
+  public boolean exists(Name table) {
+    return db.fetchValue(
+            "select to_regclass({0}) is not null", DSL.inline(table.first() + "." + table.last()))
+        .equals(Boolean.TRUE);
+  }
+
+  /** The sync's delivered state, created empty the first time. */
+  public void ensureState(String syncKey) {
+    db.execute(
+        "create table if not exists {0} (key text primary key, fields jsonb not null,"
+            + " hash text not null, run_id text not null, synced_at timestamptz not null)",
+        table(stateTable(syncKey)));
+  }
+
+  /** Forgets what was delivered: the next run sends every member again. */
+  public void dropState(String syncKey) {
+    db.execute("drop table if exists {0}", table(stateTable(syncKey)));
+  }
+
+  /**
+   * Writes {@code d_<run>}: rows added (not in the state), changed (hash differs) and, for mirror,
+   * removed (in the state, not among the members). A member without an identifier is not sent; two
+   * members with one identifier are sent once (the lower member key).
+   */
+  public DiffCounts diff(String runId, String syncKey, String mode) {
+    Name d = diffTable(runId);
+    db.execute("drop table if exists {0}", table(d));
+    db.execute(
+        "create unlogged table {0} (seq bigint not null, key text not null, op text not null,"
+            + " kind text not null, fields jsonb not null, hash text not null)",
+        table(d));
+    String changed = "insert".equals(mode) ? "false" : "s.hash <> r.hash";
+    String removed =
+        "mirror".equals(mode)
+            ? " union all select s.key, 'delete', 'removed', s.fields, s.hash from {2} s"
+                + " where not exists (select 1 from {1} r where r.key = s.key)"
+            : "";
+    db.execute(
+        "insert into {0} (seq, key, op, kind, fields, hash)"
+            + " select row_number() over (order by key) - 1, key, op, kind, fields, hash from ("
+            + " select r.key, 'upsert' as op,"
+            + " case when s.key is null then 'added' else 'changed' end as kind, r.fields, r.hash"
+            + " from (select distinct on (key) key, fields, hash from {1}"
+            + " where key is not null order by key, member) r"
+            + " left join {2} s on s.key = r.key"
+            + " where s.key is null or "
+            + changed
+            + removed
+            + ") x",
+        table(d),
+        table(runTable(runId)),
+        table(stateTable(syncKey)));
+    db.execute("alter table {0} add primary key (seq)", table(d));
+    return counts(runId);
+  }
+
+  public DiffCounts counts(String runId) {
+    Map<String, Long> byKind = new LinkedHashMap<>();
+    db.select(KIND, DSL.count())
+        .from(table(diffTable(runId)))
+        .groupBy(KIND)
+        .fetch()
+        .forEach(r -> byKind.put(r.value1(), r.value2().longValue()));
+    return new DiffCounts(
+        byKind.getOrDefault("added", 0L),
+        byKind.getOrDefault("changed", 0L),
+        byKind.getOrDefault("removed", 0L));
+  }
+
+  /** The rows of diff positions {@code [from, to)}, in key order. */
+  public List<DiffRow> rows(String runId, long from, long to) {
+    return db.select(SEQ, KEY, KIND, FIELDS)
+        .from(table(diffTable(runId)))
+        .where(SEQ.ge(from), SEQ.lt(to))
+        .orderBy(SEQ)
+        .fetch(r -> new DiffRow(r.value1(), r.value2(), r.value3(), parse(r.value4())));
+  }
+
+  /** Up to {@code limit} rows of one kind, in key order: a dry run's sample. */
+  public List<DiffRow> sample(String runId, String kind, int limit) {
+    return db.select(SEQ, KEY, KIND, FIELDS)
+        .from(table(diffTable(runId)))
+        .where(KIND.eq(kind))
+        .orderBy(SEQ)
+        .limit(limit)
+        .fetch(r -> new DiffRow(r.value1(), r.value2(), r.value3(), parse(r.value4())));
+  }
+
+  public static DeliveryRow deliveryRow(DiffRow r) {
+    return new DeliveryRow(
+        "removed".equals(r.kind()) ? DeliveryRow.Op.DELETE : DeliveryRow.Op.UPSERT,
+        r.key(),
+        r.fields());
+  }
+
+  /**
+   * Advances the state with the rows of positions {@code [from, to)} that the destination accepted
+   * (all but {@code rejectedKeys}): upserts take the new fields and hash, deletes leave.
+   * Idempotent, so a retried batch applies cleanly.
+   */
+  public void advance(
+      String runId, String syncKey, long from, long to, List<String> rejectedKeys, Instant at) {
+    Table<?> s = table(stateTable(syncKey));
+    Table<?> d = table(diffTable(runId));
+    String[] rejected = rejectedKeys.toArray(String[]::new);
+    OffsetDateTime now = at.atOffset(ZoneOffset.UTC);
+    db.transaction(
+        tx -> {
+          DSLContext t = tx.dsl();
+          t.execute(
+              "insert into {0} (key, fields, hash, run_id, synced_at)"
+                  + " select key, fields, hash, {2}, {3} from {1}"
+                  + " where seq >= {4} and seq < {5} and op = 'upsert' and not (key = any({6}))"
+                  + " on conflict (key) do update set fields = excluded.fields,"
+                  + " hash = excluded.hash, run_id = excluded.run_id,"
+                  + " synced_at = excluded.synced_at",
+              s,
+              d,
+              DSL.val(runId),
+              DSL.val(now),
+              DSL.val(from),
+              DSL.val(to),
+              DSL.val(rejected, SQLDataType.CLOB.array()));
+          t.execute(
+              "delete from {0} s using {1} d where d.seq >= {2} and d.seq < {3}"
+                  + " and d.op = 'delete' and s.key = d.key and not (d.key = any({4}))",
+              s, d, DSL.val(from), DSL.val(to), DSL.val(rejected, SQLDataType.CLOB.array()));
+        });
+  }
+
+  /**
+   * Records the run's members as the audience's membership at {@code at}: an {@code enter} for each
+   * new member and an {@code exit} for each one gone, with the run and definition version.
+   * Serialized per audience.
+   *
+   * @return entered and exited
+   */
+  public long[] recordMembership(
+      String audienceKey, int version, String runId, Name members, Instant at) {
+    OffsetDateTime when = at.atOffset(ZoneOffset.UTC);
+    return db.transactionResult(
+        tx -> {
+          DSLContext t = tx.dsl();
+          t.execute("select pg_advisory_xact_lock(hashtextextended({0}, 7))", DSL.val(audienceKey));
+          int entered =
+              t.execute(
+                  "insert into cs_sync.membership_log"
+                      + " (audience_key, member_key, at, change, version, run_id)"
+                      + " select {0}, r.member, {1}, 'enter', {2}, {3} from {4} r"
+                      + " where not exists (select 1 from cs_sync.audience_member a"
+                      + " where a.audience_key = {0} and a.member_key = r.member)",
+                  DSL.val(audienceKey),
+                  DSL.val(when),
+                  DSL.val(version),
+                  DSL.val(runId, SQLDataType.CLOB),
+                  table(members));
+          int exited =
+              t.execute(
+                  "insert into cs_sync.membership_log"
+                      + " (audience_key, member_key, at, change, version, run_id)"
+                      + " select {0}, a.member_key, {1}, 'exit', {2}, {3}"
+                      + " from cs_sync.audience_member a where a.audience_key = {0}"
+                      + " and not exists (select 1 from {4} r where r.member = a.member_key)",
+                  DSL.val(audienceKey),
+                  DSL.val(when),
+                  DSL.val(version),
+                  DSL.val(runId, SQLDataType.CLOB),
+                  table(members));
+          if (exited > 0) {
+            t.execute(
+                "delete from cs_sync.audience_member a where a.audience_key = {0}"
+                    + " and not exists (select 1 from {1} r where r.member = a.member_key)",
+                DSL.val(audienceKey), table(members));
+          }
+          if (entered > 0) {
+            t.execute(
+                "insert into cs_sync.audience_member"
+                    + " (audience_key, member_key, version, since, run_id)"
+                    + " select {0}, r.member, {1}, {2}, {3} from {4} r"
+                    + " on conflict do nothing",
+                DSL.val(audienceKey),
+                DSL.val(version),
+                DSL.val(when),
+                DSL.val(runId, SQLDataType.CLOB),
+                table(members));
+          }
+          return new long[] {entered, exited};
+        });
+  }
+
+  /** Copies the run's member keys into a snapshot. */
+  public void snapshot(long snapshotId, Name members) {
+    db.execute(
+        "insert into cs_sync.snapshot_member (snapshot_id, member_key)"
+            + " select {0}, member from {1} on conflict do nothing",
+        DSL.val(snapshotId), table(members));
+  }
+
+  /** A snapshot's member keys in order, streamed. */
+  public void snapshotMembers(long snapshotId, Consumer<String> sink) {
+    db.transaction(
+        tx -> {
+          try (var cursor =
+              tx.dsl()
+                  .select(field(name("member_key"), String.class))
+                  .from(table(name(SCHEMA, "snapshot_member")))
+                  .where(field(name("snapshot_id"), Long.class).eq(snapshotId))
+                  .orderBy(field(name("member_key")))
+                  .fetchSize(10_000)
+                  .fetchLazy()) {
+            cursor.forEach(r -> sink.accept(r.value1()));
+          }
+        });
+  }
+
+  /** A member at a time: who entered, since when, under which definition version and run. */
+  public record Membership(String member, Instant since, int version, String runId) {}
+
+  /**
+   * Who was in the audience at {@code at}: each member whose latest log entry at or before then is
+   * an enter, with the version that admitted them.
+   */
+  public List<Membership> membershipAt(String audienceKey, Instant at, int offset, int limit) {
+    return db.fetch(
+            "select member_key, at, version, run_id from ("
+                + " select distinct on (member_key) member_key, at, change, version, run_id"
+                + " from cs_sync.membership_log where audience_key = {0} and at <= {1}"
+                + " order by member_key, at desc) x where change = 'enter'"
+                + " order by member_key offset {2} limit {3}",
+            DSL.val(audienceKey),
+            DSL.val(at.atOffset(ZoneOffset.UTC)),
+            DSL.val(offset),
+            DSL.val(limit))
+        .map(
+            r ->
+                new Membership(
+                    r.get(0, String.class),
+                    r.get(1, OffsetDateTime.class).toInstant(),
+                    r.get(2, Integer.class),
+                    r.get(3, String.class)));
+  }
+
+  public long membershipCountAt(String audienceKey, Instant at) {
+    return db.fetchValue(
+                "select count(*) from ("
+                    + " select distinct on (member_key) change"
+                    + " from cs_sync.membership_log where audience_key = {0} and at <= {1}"
+                    + " order by member_key, at desc) x where change = 'enter'",
+                DSL.val(audienceKey), DSL.val(at.atOffset(ZoneOffset.UTC)))
+            instanceof Number n
+        ? n.longValue()
+        : 0;
+  }
+
+  /** Drops the run's working tables once it has ended. */
+  public void dropRun(String runId) {
+    db.execute("drop table if exists {0}", table(runTable(runId)));
+    db.execute("drop table if exists {0}", table(diffTable(runId)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> parse(JSONB value) {
+    try {
+      return json.readValue(value.data(), LinkedHashMap.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a diff row is not JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.customerstudio.app.syncs.api;
+
+import io.customerstudio.app.syncs.SyncsService;
+import io.customerstudio.infra.store.RunStore;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/runs")
+@Tag(
+    name = "Runs",
+    description =
+        "Sync runs: status (queued, querying, diffing, delivering, succeeded,"
+            + " succeeded_with_errors, failed, interrupted, cancelled), counts, phase timings,"
+            + " rejected rows, replay and cancel.")
+class RunsController {
+
+  private final SyncsService syncs;
+
+  RunsController(SyncsService syncs) {
+    this.syncs = syncs;
+  }
+
+  @GetMapping("/{runId}")
+  SyncsService.RunView get(@PathVariable String runId) {
+    return syncs.runView(runId);
+  }
+
+  @GetMapping("/{runId}/errors")
+  @Operation(summary = "Rows the destination rejected (kept 7 days by default)")
+  List<RunStore.RowError> errors(
+      @PathVariable String runId,
+      @RequestParam(defaultValue = "0") int offset,
+      @RequestParam(defaultValue = "100") int limit) {
+    return syncs.errors(runId, offset, limit);
+  }
+
+  @PostMapping("/{runId}/replay")
+  @ResponseStatus(HttpStatus.ACCEPTED)
+  @Operation(
+      summary = "Resume a failed or interrupted run",
+      description =
+          "Only the sync's newest run; batches that were delivered are not sent again. 409 with"
+              + " the reason otherwise.")
+  SyncsService.RunView replay(@PathVariable String runId) {
+    return syncs.replay(runId);
+  }
+
+  @PostMapping("/{runId}/cancel")
+  @ResponseStatus(HttpStatus.ACCEPTED)
+  @Operation(summary = "Cancel a queued run, or stop a working one after its current batch")
+  SyncsService.RunView cancel(@PathVariable String runId) {
+    return syncs.cancel(runId);
+  }
+}

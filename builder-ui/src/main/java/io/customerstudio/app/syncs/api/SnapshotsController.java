@@ -1,0 +1,104 @@
+package io.customerstudio.app.syncs.api;
+
+import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.syncs.SyncsService;
+import io.customerstudio.infra.store.RunStore;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+@RestController
+@Tag(
+    name = "Snapshots",
+    description =
+        "Audience membership at a point in time: snapshots (on demand, or after every run of a"
+            + " sync with snapshots on) and the enter/exit log behind membership?at=.")
+class SnapshotsController {
+
+  private final SyncsService syncs;
+
+  SnapshotsController(SyncsService syncs) {
+    this.syncs = syncs;
+  }
+
+  @PostMapping("/api/v1/audiences/{key}/snapshots")
+  @ResponseStatus(HttpStatus.CREATED)
+  @Operation(summary = "Evaluate the audience now and keep its members")
+  RunStore.Snapshot take(@PathVariable String key, Principal me) {
+    return syncs.snapshot(key, me.getName());
+  }
+
+  @GetMapping("/api/v1/audiences/{key}/snapshots")
+  List<RunStore.Snapshot> list(@PathVariable String key) {
+    return syncs.snapshots(key);
+  }
+
+  @GetMapping(value = "/api/v1/snapshots/{id}/members", produces = "text/csv")
+  @Operation(summary = "A snapshot's member keys as CSV (header: key)")
+  ResponseEntity<StreamingResponseBody> members(@PathVariable long id) {
+    RunStore.Snapshot s = syncs.findSnapshot(id);
+    StreamingResponseBody body =
+        out -> {
+          BufferedWriter w =
+              new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+          try (CSVPrinter csv = CSVFormat.RFC4180.builder().setHeader("key").get().print(w)) {
+            syncs.snapshotMembers(
+                id,
+                key -> {
+                  try {
+                    csv.printRecord(key);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
+          }
+        };
+    return ResponseEntity.ok()
+        .header(
+            HttpHeaders.CONTENT_DISPOSITION,
+            "attachment; filename=\"" + s.audience() + "-snapshot-" + id + ".csv\"")
+        .contentType(MediaType.parseMediaType("text/csv"))
+        .body(body);
+  }
+
+  @GetMapping("/api/v1/audiences/{key}/membership")
+  @Operation(
+      summary = "Who was in the audience at a time",
+      description =
+          "From the enter/exit log written by every run and snapshot: each member, since when,"
+              + " and the definition version that admitted them.")
+  SyncsService.Membership membership(
+      @PathVariable String key,
+      @RequestParam String at,
+      @RequestParam(defaultValue = "0") int offset,
+      @RequestParam(defaultValue = "100") int limit) {
+    Instant when;
+    try {
+      when = Instant.parse(at);
+    } catch (DateTimeParseException e) {
+      throw ApiException.invalid("at", "an ISO-8601 time such as 2026-11-01T00:00:00Z");
+    }
+    return syncs.membership(key, when, offset, limit);
+  }
+}

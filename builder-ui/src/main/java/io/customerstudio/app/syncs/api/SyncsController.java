@@ -1,0 +1,116 @@
+package io.customerstudio.app.syncs.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.customerstudio.app.syncs.SyncsService;
+import io.customerstudio.infra.store.RunStore;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.security.Principal;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/syncs")
+@Tag(
+    name = "Syncs",
+    description =
+        "An audience delivered to a destination: mode (upsert, mirror, insert), field mapping,"
+            + " identifier and schedule (manual, interval, cron, realtime). Each run sends only"
+            + " the diff against what the destination has accepted before.")
+class SyncsController {
+
+  record EnabledBody(boolean enabled) {}
+
+  private final SyncsService syncs;
+
+  SyncsController(SyncsService syncs) {
+    this.syncs = syncs;
+  }
+
+  @GetMapping
+  List<SyncsService.SyncView> list() {
+    return syncs.list();
+  }
+
+  @PostMapping
+  @ResponseStatus(HttpStatus.CREATED)
+  @Operation(
+      summary = "Create a sync",
+      description =
+          "Body: {key, name?, audience, destination, mode, mapping: [{from, to}], identifier:"
+              + " {from, to}, schedule: {type: manual | interval (every: ISO duration) | cron"
+              + " (expression, timezone?) | realtime}, enabled?, snapshots?}. The answer carries"
+              + " triggerSecret once: it signs real-time triggers.")
+  SyncsService.Created create(@RequestBody JsonNode body, Principal me) {
+    return syncs.create(body, me.getName());
+  }
+
+  @GetMapping("/{key}")
+  SyncsService.SyncView get(@PathVariable String key) {
+    return syncs.get(key);
+  }
+
+  @PutMapping("/{key}")
+  @Operation(summary = "Replace a sync's settings (same body as create, key from the path)")
+  SyncsService.SyncView update(@PathVariable String key, @RequestBody JsonNode body, Principal me) {
+    return syncs.update(key, body, me.getName());
+  }
+
+  @PutMapping("/{key}/enabled")
+  @Operation(summary = "Enable or disable: a disabled sync neither runs on schedule nor by trigger")
+  SyncsService.SyncView enable(
+      @PathVariable String key, @RequestBody EnabledBody body, Principal me) {
+    return syncs.setEnabled(key, body.enabled(), me.getName());
+  }
+
+  @PostMapping("/{key}/trigger-secret")
+  @Operation(summary = "Rotate the real-time trigger secret; the new one is shown this once")
+  Map<String, String> rotate(@PathVariable String key) {
+    return Map.of("triggerSecret", syncs.rotateSecret(key));
+  }
+
+  @DeleteMapping("/{key}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  @Operation(summary = "Delete a sync, its schedule and run history (a run going on is cancelled)")
+  void delete(@PathVariable String key) {
+    syncs.delete(key);
+  }
+
+  @PostMapping("/{key}/runs")
+  @ResponseStatus(HttpStatus.ACCEPTED)
+  @Operation(
+      summary = "Run now",
+      description =
+          "Queues a run and returns its id. While a run waits, further triggers join it"
+              + " (coalesced: true); runs of one sync never overlap.")
+  Map<String, Object> run(@PathVariable String key) {
+    RunStore.Enqueued e = syncs.run(key, "api");
+    return Map.of("runId", e.runId(), "coalesced", e.coalesced());
+  }
+
+  @GetMapping("/{key}/runs")
+  @Operation(summary = "The sync's runs, newest first")
+  List<SyncsService.RunView> runs(
+      @PathVariable String key, @RequestParam(defaultValue = "50") int limit) {
+    return syncs.runs(key, limit);
+  }
+
+  @PostMapping("/{key}/dry-run")
+  @Operation(
+      summary = "The exact diff the next run would send, with a sample of each kind; sends nothing")
+  SyncsService.DryRunView dryRun(
+      @PathVariable String key, @RequestParam(defaultValue = "20") int sample) {
+    return syncs.dryRun(key, sample);
+  }
+}

@@ -1,0 +1,427 @@
+package io.customerstudio.infra.store;
+
+import static io.customerstudio.infra.store.jooq.Tables.AUDIENCE_SNAPSHOT;
+import static io.customerstudio.infra.store.jooq.Tables.SYNC;
+import static io.customerstudio.infra.store.jooq.Tables.SYNC_ROW_ERROR;
+import static io.customerstudio.infra.store.jooq.Tables.SYNC_RUN;
+import static io.customerstudio.infra.store.jooq.Tables.SYNC_RUN_BATCH;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.customerstudio.infra.store.jooq.tables.records.AudienceSnapshotRecord;
+import io.customerstudio.infra.store.jooq.tables.records.SyncRunRecord;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/**
+ * Sync runs: their status, counts and phase timings, the batches each has delivered (what a replay
+ * skips), the rows destinations rejected, and audience snapshots. Status changes are single
+ * statements; delivering a batch records it, its rejected rows and the run's counts in one
+ * transaction, exactly once per batch.
+ */
+public class RunStore {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public record Run(
+      String runId,
+      String sync,
+      String trigger,
+      RunStatus status,
+      String workflowId,
+      int attempts,
+      Integer audienceVersion,
+      Long members,
+      Long added,
+      Long changed,
+      Long removed,
+      long delivered,
+      long rejected,
+      Integer batches,
+      Integer batchSize,
+      String phases,
+      String error,
+      OffsetDateTime queuedAt,
+      OffsetDateTime startedAt,
+      OffsetDateTime finishedAt) {}
+
+  /** A run to start: new, or the one already queued that a trigger was coalesced into. */
+  public record Enqueued(String runId, boolean coalesced) {}
+
+  public record RowError(String runId, String key, String reason, OffsetDateTime at) {}
+
+  public record Snapshot(
+      long id,
+      String audience,
+      int audienceVersion,
+      String runId,
+      long members,
+      String takenBy,
+      OffsetDateTime takenAt) {}
+
+  private final DSLContext db;
+  private final Clock clock;
+
+  public RunStore(DSLContext db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  /**
+   * Queues a run of the sync, or returns the run already queued: triggers that arrive while one
+   * waits are coalesced into it. Serialized per sync on its row lock.
+   *
+   * @return empty when there is no such sync
+   */
+  public Optional<Enqueued> enqueue(String sync, String trigger) {
+    return db.transactionResult(
+        tx -> {
+          DSLContext t = tx.dsl();
+          if (t.selectOne().from(SYNC).where(SYNC.SYNC_KEY.eq(sync)).forUpdate().fetchOne()
+              == null) {
+            return Optional.empty();
+          }
+          String queued =
+              t.select(SYNC_RUN.RUN_ID)
+                  .from(SYNC_RUN)
+                  .where(SYNC_RUN.SYNC_KEY.eq(sync), SYNC_RUN.STATUS.eq(RunStatus.QUEUED.wire()))
+                  .limit(1)
+                  .fetchOne(SYNC_RUN.RUN_ID);
+          if (queued != null) {
+            return Optional.of(new Enqueued(queued, true));
+          }
+          String runId = UUID.randomUUID().toString().replace("-", "");
+          t.insertInto(SYNC_RUN)
+              .set(SYNC_RUN.RUN_ID, runId)
+              .set(SYNC_RUN.SYNC_KEY, sync)
+              .set(SYNC_RUN.RUN_TRIGGER, trigger)
+              .set(SYNC_RUN.STATUS, RunStatus.QUEUED.wire())
+              .set(SYNC_RUN.ATTEMPTS, 0)
+              .set(SYNC_RUN.DELIVERED, 0L)
+              .set(SYNC_RUN.REJECTED, 0L)
+              .set(SYNC_RUN.PHASES, "[]")
+              .set(SYNC_RUN.QUEUED_AT, OffsetDateTime.now(clock))
+              .execute();
+          return Optional.of(new Enqueued(runId, false));
+        });
+  }
+
+  public Optional<Run> find(String runId) {
+    return db.selectFrom(SYNC_RUN)
+        .where(SYNC_RUN.RUN_ID.eq(runId))
+        .fetchOptional()
+        .map(RunStore::toRun);
+  }
+
+  /** The sync's runs, newest first. */
+  public List<Run> list(String sync, int limit) {
+    return db.selectFrom(SYNC_RUN)
+        .where(SYNC_RUN.SYNC_KEY.eq(sync))
+        .orderBy(SYNC_RUN.QUEUED_AT.desc(), SYNC_RUN.RUN_ID.desc())
+        .limit(limit)
+        .fetch()
+        .map(RunStore::toRun);
+  }
+
+  /** The sync's newest run that has started (a replay is only allowed for this one). */
+  public Optional<Run> latestStarted(String sync) {
+    return db.selectFrom(SYNC_RUN)
+        .where(SYNC_RUN.SYNC_KEY.eq(sync), SYNC_RUN.STARTED_AT.isNotNull())
+        .orderBy(SYNC_RUN.STARTED_AT.desc(), SYNC_RUN.RUN_ID.desc())
+        .limit(1)
+        .fetchOptional()
+        .map(RunStore::toRun);
+  }
+
+  /**
+   * Starts an attempt of a queued run: status querying, attempt counted, the audience version
+   * pinned on the first attempt.
+   *
+   * @return false when the run is no longer queued (cancelled meanwhile)
+   */
+  public boolean start(String runId, String workflowId, int audienceVersion) {
+    OffsetDateTime now = OffsetDateTime.now(clock);
+    return db.update(SYNC_RUN)
+            .set(SYNC_RUN.STATUS, RunStatus.QUERYING.wire())
+            .set(SYNC_RUN.WORKFLOW_ID, workflowId)
+            .set(SYNC_RUN.ATTEMPTS, SYNC_RUN.ATTEMPTS.plus(1))
+            .set(
+                SYNC_RUN.AUDIENCE_VERSION, DSL.coalesce(SYNC_RUN.AUDIENCE_VERSION, audienceVersion))
+            .set(SYNC_RUN.STARTED_AT, DSL.coalesce(SYNC_RUN.STARTED_AT, now))
+            .set(SYNC_RUN.FINISHED_AT, (OffsetDateTime) null)
+            .set(SYNC_RUN.ERROR, (String) null)
+            .where(SYNC_RUN.RUN_ID.eq(runId), SYNC_RUN.STATUS.eq(RunStatus.QUEUED.wire()))
+            .execute()
+        == 1;
+  }
+
+  /** Enters a working phase: the status, and a timing entry (the previous one is closed). */
+  public void phase(String runId, RunStatus status) {
+    db.transaction(
+        tx -> {
+          DSLContext t = tx.dsl();
+          String phases =
+              t.select(SYNC_RUN.PHASES)
+                  .from(SYNC_RUN)
+                  .where(SYNC_RUN.RUN_ID.eq(runId))
+                  .forUpdate()
+                  .fetchOne(SYNC_RUN.PHASES);
+          ArrayNode list = closePhase(phases);
+          ObjectNode entry = list.addObject();
+          entry.put("phase", status.wire());
+          entry.put("startedAt", OffsetDateTime.now(clock).toString());
+          t.update(SYNC_RUN)
+              .set(SYNC_RUN.STATUS, status.wire())
+              .set(SYNC_RUN.PHASES, list.toString())
+              .where(SYNC_RUN.RUN_ID.eq(runId))
+              .execute();
+        });
+  }
+
+  public void materialized(String runId, long members) {
+    db.update(SYNC_RUN).set(SYNC_RUN.MEMBERS, members).where(SYNC_RUN.RUN_ID.eq(runId)).execute();
+  }
+
+  public void diffed(
+      String runId, long added, long changed, long removed, int batches, int batchSize) {
+    db.update(SYNC_RUN)
+        .set(SYNC_RUN.ADDED, added)
+        .set(SYNC_RUN.CHANGED, changed)
+        .set(SYNC_RUN.REMOVED, removed)
+        .set(SYNC_RUN.BATCHES, batches)
+        .set(SYNC_RUN.BATCH_SIZE, batchSize)
+        .where(SYNC_RUN.RUN_ID.eq(runId))
+        .execute();
+  }
+
+  /** The numbers of the batches this run has delivered. */
+  public Set<Integer> deliveredBatches(String runId) {
+    return new HashSet<>(
+        db.select(SYNC_RUN_BATCH.BATCH)
+            .from(SYNC_RUN_BATCH)
+            .where(SYNC_RUN_BATCH.RUN_ID.eq(runId))
+            .fetch(SYNC_RUN_BATCH.BATCH));
+  }
+
+  /**
+   * Records a delivered batch, its rejected rows and the run's counts, once: a second record of the
+   * same batch (a retried activity) changes nothing.
+   *
+   * @return false when the batch was already recorded
+   */
+  public boolean batchDelivered(
+      String runId, int batch, String idempotencyKey, int rows, List<RowError> rejected) {
+    OffsetDateTime now = OffsetDateTime.now(clock);
+    return db.transactionResult(
+        tx -> {
+          DSLContext t = tx.dsl();
+          int inserted =
+              t.insertInto(SYNC_RUN_BATCH)
+                  .set(SYNC_RUN_BATCH.RUN_ID, runId)
+                  .set(SYNC_RUN_BATCH.BATCH, batch)
+                  .set(SYNC_RUN_BATCH.IDEMPOTENCY_KEY, idempotencyKey)
+                  .set(SYNC_RUN_BATCH.ROW_COUNT, rows)
+                  .set(SYNC_RUN_BATCH.ACCEPTED, rows - rejected.size())
+                  .set(SYNC_RUN_BATCH.REJECTED, rejected.size())
+                  .set(SYNC_RUN_BATCH.DELIVERED_AT, now)
+                  .onConflictDoNothing()
+                  .execute();
+          if (inserted == 0) {
+            return false;
+          }
+          if (!rejected.isEmpty()) {
+            var insert =
+                t.insertInto(
+                    SYNC_ROW_ERROR,
+                    SYNC_ROW_ERROR.RUN_ID,
+                    SYNC_ROW_ERROR.ROW_KEY,
+                    SYNC_ROW_ERROR.REASON,
+                    SYNC_ROW_ERROR.CREATED_AT);
+            for (RowError e : rejected) {
+              insert = insert.values(runId, e.key(), e.reason(), now);
+            }
+            insert.execute();
+          }
+          t.update(SYNC_RUN)
+              .set(SYNC_RUN.DELIVERED, SYNC_RUN.DELIVERED.plus(rows - rejected.size()))
+              .set(SYNC_RUN.REJECTED, SYNC_RUN.REJECTED.plus(rejected.size()))
+              .where(SYNC_RUN.RUN_ID.eq(runId))
+              .execute();
+          return true;
+        });
+  }
+
+  /** Ends the run (or this attempt of it) with a final status and, on failure, why. */
+  public void finish(String runId, RunStatus status, String error) {
+    db.transaction(
+        tx -> {
+          DSLContext t = tx.dsl();
+          String phases =
+              t.select(SYNC_RUN.PHASES)
+                  .from(SYNC_RUN)
+                  .where(SYNC_RUN.RUN_ID.eq(runId))
+                  .forUpdate()
+                  .fetchOne(SYNC_RUN.PHASES);
+          if (phases == null) {
+            return;
+          }
+          t.update(SYNC_RUN)
+              .set(SYNC_RUN.STATUS, status.wire())
+              .set(SYNC_RUN.PHASES, closePhase(phases).toString())
+              .set(SYNC_RUN.ERROR, error)
+              .set(SYNC_RUN.FINISHED_AT, OffsetDateTime.now(clock))
+              .where(SYNC_RUN.RUN_ID.eq(runId))
+              .execute();
+        });
+  }
+
+  /** Cancels a run that has not started; false when it has (or is unknown). */
+  public boolean cancelQueued(String runId) {
+    return db.update(SYNC_RUN)
+            .set(SYNC_RUN.STATUS, RunStatus.CANCELLED.wire())
+            .set(SYNC_RUN.FINISHED_AT, OffsetDateTime.now(clock))
+            .where(SYNC_RUN.RUN_ID.eq(runId), SYNC_RUN.STATUS.eq(RunStatus.QUEUED.wire()))
+            .execute()
+        == 1;
+  }
+
+  /** Queues a failed or interrupted run again, to resume it; false when it is not replayable. */
+  public boolean requeue(String runId) {
+    return db.update(SYNC_RUN)
+            .set(SYNC_RUN.STATUS, RunStatus.QUEUED.wire())
+            .set(SYNC_RUN.FINISHED_AT, (OffsetDateTime) null)
+            .where(
+                SYNC_RUN.RUN_ID.eq(runId),
+                SYNC_RUN.STATUS.in(RunStatus.FAILED.wire(), RunStatus.INTERRUPTED.wire()))
+            .execute()
+        == 1;
+  }
+
+  /**
+   * Marks every run in flight as interrupted: after a restart on the in-process Temporal server,
+   * whose workflows did not survive.
+   *
+   * @return how many
+   */
+  public int interruptInFlight(String why) {
+    List<String> ids =
+        db.select(SYNC_RUN.RUN_ID)
+            .from(SYNC_RUN)
+            .where(
+                SYNC_RUN.STATUS.in(
+                    RunStatus.QUEUED.wire(),
+                    RunStatus.QUERYING.wire(),
+                    RunStatus.DIFFING.wire(),
+                    RunStatus.DELIVERING.wire()))
+            .fetch(SYNC_RUN.RUN_ID);
+    ids.forEach(id -> finish(id, RunStatus.INTERRUPTED, why));
+    return ids.size();
+  }
+
+  public List<RowError> errors(String runId, int offset, int limit) {
+    return db.select(
+            SYNC_ROW_ERROR.RUN_ID,
+            SYNC_ROW_ERROR.ROW_KEY,
+            SYNC_ROW_ERROR.REASON,
+            SYNC_ROW_ERROR.CREATED_AT)
+        .from(SYNC_ROW_ERROR)
+        .where(SYNC_ROW_ERROR.RUN_ID.eq(runId))
+        .orderBy(SYNC_ROW_ERROR.ID)
+        .offset(offset)
+        .limit(limit)
+        .fetch(r -> new RowError(r.value1(), r.value2(), r.value3(), r.value4()));
+  }
+
+  /** Forgets row errors recorded before {@code before}; returns how many. */
+  public int purgeErrors(OffsetDateTime before) {
+    return db.deleteFrom(SYNC_ROW_ERROR).where(SYNC_ROW_ERROR.CREATED_AT.lt(before)).execute();
+  }
+
+  public long addSnapshot(
+      String audience, int audienceVersion, String runId, long members, String takenBy) {
+    return db.insertInto(AUDIENCE_SNAPSHOT)
+        .set(AUDIENCE_SNAPSHOT.AUDIENCE_KEY, audience)
+        .set(AUDIENCE_SNAPSHOT.AUDIENCE_VERSION, audienceVersion)
+        .set(AUDIENCE_SNAPSHOT.RUN_ID, runId)
+        .set(AUDIENCE_SNAPSHOT.MEMBERS, members)
+        .set(AUDIENCE_SNAPSHOT.TAKEN_BY, takenBy)
+        .set(AUDIENCE_SNAPSHOT.TAKEN_AT, OffsetDateTime.now(clock))
+        .returning(AUDIENCE_SNAPSHOT.ID)
+        .fetchOne()
+        .getId();
+  }
+
+  public List<Snapshot> snapshots(String audience) {
+    return db.selectFrom(AUDIENCE_SNAPSHOT)
+        .where(AUDIENCE_SNAPSHOT.AUDIENCE_KEY.eq(audience))
+        .orderBy(AUDIENCE_SNAPSHOT.TAKEN_AT.desc(), AUDIENCE_SNAPSHOT.ID.desc())
+        .fetch()
+        .map(RunStore::toSnapshot);
+  }
+
+  public Optional<Snapshot> snapshot(long id) {
+    return db.selectFrom(AUDIENCE_SNAPSHOT)
+        .where(AUDIENCE_SNAPSHOT.ID.eq(id))
+        .fetchOptional()
+        .map(RunStore::toSnapshot);
+  }
+
+  private ArrayNode closePhase(String phases) {
+    try {
+      ArrayNode list = (ArrayNode) JSON.readTree(phases);
+      if (!list.isEmpty()) {
+        ObjectNode last = (ObjectNode) list.get(list.size() - 1);
+        if (!last.has("finishedAt")) {
+          last.put("finishedAt", OffsetDateTime.now(clock).toString());
+        }
+      }
+      return list;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Snapshot toSnapshot(AudienceSnapshotRecord r) {
+    return new Snapshot(
+        r.getId(),
+        r.getAudienceKey(),
+        r.getAudienceVersion(),
+        r.getRunId(),
+        r.getMembers(),
+        r.getTakenBy(),
+        r.getTakenAt());
+  }
+
+  private static Run toRun(SyncRunRecord r) {
+    return new Run(
+        r.getRunId(),
+        r.getSyncKey(),
+        r.getRunTrigger(),
+        RunStatus.of(r.getStatus()),
+        r.getWorkflowId(),
+        r.getAttempts(),
+        r.getAudienceVersion(),
+        r.getMembers(),
+        r.getAdded(),
+        r.getChanged(),
+        r.getRemoved(),
+        r.getDelivered(),
+        r.getRejected(),
+        r.getBatches(),
+        r.getBatchSize(),
+        r.getPhases(),
+        r.getError(),
+        r.getQueuedAt(),
+        r.getStartedAt(),
+        r.getFinishedAt());
+  }
+}

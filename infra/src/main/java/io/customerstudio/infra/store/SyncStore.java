@@ -1,0 +1,173 @@
+package io.customerstudio.infra.store;
+
+import static io.customerstudio.infra.store.jooq.Tables.SYNC;
+
+import io.customerstudio.infra.store.jooq.tables.records.SyncRecord;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import org.jooq.DSLContext;
+
+/**
+ * Sync definitions. {@code mapping}, {@code identifier} and {@code schedule} are the API's JSON;
+ * {@code triggerSecret} is sealed by the caller (SecretBox).
+ */
+public class SyncStore {
+
+  public record Sync(
+      String key,
+      String name,
+      String audience,
+      String destination,
+      String mode,
+      String mapping,
+      String identifier,
+      String schedule,
+      boolean enabled,
+      boolean snapshots,
+      String triggerSecret,
+      String createdBy,
+      OffsetDateTime createdAt,
+      String updatedBy,
+      OffsetDateTime updatedAt) {}
+
+  /** What a save writes; the trigger secret is set on create and by a rotation. */
+  public record Draft(
+      String name,
+      String audience,
+      String destination,
+      String mode,
+      String mapping,
+      String identifier,
+      String schedule,
+      boolean enabled,
+      boolean snapshots) {}
+
+  private final DSLContext db;
+  private final Clock clock;
+
+  public SyncStore(DSLContext db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  public Optional<Sync> find(String key) {
+    return db.selectFrom(SYNC).where(SYNC.SYNC_KEY.eq(key)).fetchOptional().map(SyncStore::toSync);
+  }
+
+  public List<Sync> list() {
+    return db.selectFrom(SYNC).orderBy(SYNC.NAME).fetch().map(SyncStore::toSync);
+  }
+
+  public List<Sync> enabled() {
+    return db.selectFrom(SYNC)
+        .where(SYNC.ENABLED)
+        .orderBy(SYNC.SYNC_KEY)
+        .fetch()
+        .map(SyncStore::toSync);
+  }
+
+  /** The keys of the syncs that deliver this audience. */
+  public List<String> usingAudience(String audience) {
+    return db.select(SYNC.SYNC_KEY)
+        .from(SYNC)
+        .where(SYNC.AUDIENCE_KEY.eq(audience))
+        .orderBy(SYNC.SYNC_KEY)
+        .fetch(SYNC.SYNC_KEY);
+  }
+
+  /** The keys of the syncs that deliver to this destination. */
+  public List<String> usingDestination(String destination) {
+    return db.select(SYNC.SYNC_KEY)
+        .from(SYNC)
+        .where(SYNC.DESTINATION_KEY.eq(destination))
+        .orderBy(SYNC.SYNC_KEY)
+        .fetch(SYNC.SYNC_KEY);
+  }
+
+  /** Creates it; false when the key is taken. */
+  public boolean create(String key, Draft d, String sealedTriggerSecret, String user) {
+    OffsetDateTime now = OffsetDateTime.now(clock);
+    return db.insertInto(SYNC)
+            .set(SYNC.SYNC_KEY, key)
+            .set(SYNC.NAME, d.name())
+            .set(SYNC.AUDIENCE_KEY, d.audience())
+            .set(SYNC.DESTINATION_KEY, d.destination())
+            .set(SYNC.MODE, d.mode())
+            .set(SYNC.MAPPING, d.mapping())
+            .set(SYNC.IDENTIFIER, d.identifier())
+            .set(SYNC.SCHEDULE, d.schedule())
+            .set(SYNC.ENABLED, d.enabled())
+            .set(SYNC.SNAPSHOTS, d.snapshots())
+            .set(SYNC.TRIGGER_SECRET, sealedTriggerSecret)
+            .set(SYNC.CREATED_BY, user)
+            .set(SYNC.CREATED_AT, now)
+            .set(SYNC.UPDATED_BY, user)
+            .set(SYNC.UPDATED_AT, now)
+            .onConflictDoNothing()
+            .execute()
+        == 1;
+  }
+
+  /** Replaces its settings; false when there is no such sync. */
+  public boolean update(String key, Draft d, String user) {
+    return db.update(SYNC)
+            .set(SYNC.NAME, d.name())
+            .set(SYNC.AUDIENCE_KEY, d.audience())
+            .set(SYNC.DESTINATION_KEY, d.destination())
+            .set(SYNC.MODE, d.mode())
+            .set(SYNC.MAPPING, d.mapping())
+            .set(SYNC.IDENTIFIER, d.identifier())
+            .set(SYNC.SCHEDULE, d.schedule())
+            .set(SYNC.ENABLED, d.enabled())
+            .set(SYNC.SNAPSHOTS, d.snapshots())
+            .set(SYNC.UPDATED_BY, user)
+            .set(SYNC.UPDATED_AT, OffsetDateTime.now(clock))
+            .where(SYNC.SYNC_KEY.eq(key))
+            .execute()
+        == 1;
+  }
+
+  public boolean setEnabled(String key, boolean enabled, String user) {
+    return db.update(SYNC)
+            .set(SYNC.ENABLED, enabled)
+            .set(SYNC.UPDATED_BY, user)
+            .set(SYNC.UPDATED_AT, OffsetDateTime.now(clock))
+            .where(SYNC.SYNC_KEY.eq(key))
+            .execute()
+        == 1;
+  }
+
+  public boolean setTriggerSecret(String key, String sealedTriggerSecret) {
+    return db.update(SYNC)
+            .set(SYNC.TRIGGER_SECRET, sealedTriggerSecret)
+            .where(SYNC.SYNC_KEY.eq(key))
+            .execute()
+        == 1;
+  }
+
+  /** Deletes it with its run history. */
+  public boolean delete(String key) {
+    return db.deleteFrom(SYNC).where(SYNC.SYNC_KEY.eq(key)).execute() == 1;
+  }
+
+  private static Sync toSync(SyncRecord r) {
+    return new Sync(
+        r.getSyncKey(),
+        r.getName(),
+        r.getAudienceKey(),
+        r.getDestinationKey(),
+        r.getMode(),
+        r.getMapping(),
+        r.getIdentifier(),
+        r.getSchedule(),
+        r.getEnabled(),
+        r.getSnapshots(),
+        r.getTriggerSecret(),
+        r.getCreatedBy(),
+        r.getCreatedAt(),
+        r.getUpdatedBy(),
+        r.getUpdatedAt());
+  }
+}
