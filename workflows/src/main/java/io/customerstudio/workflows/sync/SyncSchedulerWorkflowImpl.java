@@ -39,12 +39,18 @@ public class SyncSchedulerWorkflowImpl implements SyncSchedulerWorkflow {
     nextTick = schedule.next(now(), anchor).orElse(null);
     int runs = 0;
     while (!stopped) {
+      if (rescheduled) {
+        rescheduled = false;
+        anchor = now();
+        nextTick = paused ? null : schedule.next(now(), anchor).orElse(null);
+      }
       if (!paused && nextTick != null && !now().isBefore(nextTick)) {
         String runId = steps.enqueue(state.sync(), "schedule");
         if (runId == null) {
           return; // the sync is gone
         }
         trigger(runId);
+        // ticks missed while a run went on are one tick, not a backlog
         nextTick = schedule.next(now(), anchor).orElse(null);
       }
       if (!paused && !pending.isEmpty()) {
@@ -57,19 +63,10 @@ public class SyncSchedulerWorkflowImpl implements SyncSchedulerWorkflow {
         }
         continue;
       }
-      if (rescheduled) {
-        rescheduled = false;
-        anchor = now();
-        nextTick = paused ? null : schedule.next(now(), anchor).orElse(null);
-        continue;
-      }
       if (paused || nextTick == null) {
         Workflow.await(this::woken);
       } else {
         Workflow.await(Duration.between(now(), nextTick), this::woken);
-      }
-      if (!paused && nextTick == null) {
-        nextTick = schedule.next(now(), anchor).orElse(null);
       }
     }
     if (!stopped) {
@@ -118,7 +115,10 @@ public class SyncSchedulerWorkflowImpl implements SyncSchedulerWorkflow {
 
   @Override
   public void pause() {
-    paused = true;
+    if (!paused) {
+      paused = true;
+      rescheduled = true;
+    }
   }
 
   @Override

@@ -1,0 +1,70 @@
+package io.customerstudio.workflows.sync;
+
+import io.customerstudio.activities.sync.BatchRef;
+import io.customerstudio.activities.sync.SyncActivities;
+import io.customerstudio.activities.sync.SyncEngine;
+import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Activities that record what the workflows ask of them, for tests of the workflows' own logic
+ * (ordering, ids, slicing, resumption, failure handling). The real activities are tested end to end
+ * in builder-ui against PostgreSQL and a local HTTP sink.
+ */
+class RecordingSteps implements SyncActivities {
+
+  final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  final List<BatchRef> delivered = Collections.synchronizedList(new ArrayList<>());
+  final AtomicInteger runs = new AtomicInteger();
+  volatile SyncEngine.Progress progress = new SyncEngine.Progress(true, "s", false, false, 0);
+  volatile int batches = 120;
+  volatile String failDeliveryWith;
+
+  @Override
+  public String enqueue(String sync, String trigger) {
+    calls.add("enqueue " + sync + " " + trigger);
+    return "run" + runs.incrementAndGet();
+  }
+
+  @Override
+  public SyncEngine.Progress begin(String runId, String workflowId) {
+    calls.add("begin " + runId + " " + workflowId);
+    return progress;
+  }
+
+  @Override
+  public long materialize(String runId) {
+    calls.add("materialize " + runId);
+    return 1000;
+  }
+
+  @Override
+  public SyncEngine.DiffResult diff(String runId) {
+    calls.add("diff " + runId);
+    return new SyncEngine.DiffResult(batches * 10L, 0, 0, batches, 10);
+  }
+
+  @Override
+  public SyncEngine.Delivered deliver(String runId, List<BatchRef> refs) {
+    calls.add("deliver " + runId + " " + refs.size());
+    if (failDeliveryWith != null) {
+      throw ApplicationFailure.newNonRetryableFailure(failDeliveryWith, "SyncConfiguration");
+    }
+    delivered.addAll(refs);
+    return new SyncEngine.Delivered(refs.size(), refs.size() * 10L, 0);
+  }
+
+  @Override
+  public String commit(String runId) {
+    calls.add("commit " + runId);
+    return "succeeded";
+  }
+
+  @Override
+  public void end(String runId, String status, String error) {
+    calls.add("end " + runId + " " + status + " " + error);
+  }
+}
