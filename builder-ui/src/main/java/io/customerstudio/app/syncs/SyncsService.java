@@ -26,7 +26,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.springframework.stereotype.Service;
 
@@ -301,9 +300,23 @@ public class SyncsService {
         .orElseThrow(() -> ApiException.notFound("Snapshot " + id + " not found"));
   }
 
-  public void snapshotMembers(long id, Consumer<String> sink) {
+  /** A snapshot's member keys as CSV with a "key" header, streamed to {@code out}. */
+  public void writeSnapshotCsv(long id, java.io.Writer out) throws java.io.IOException {
     findSnapshot(id);
-    engine.tables().snapshotMembers(id, sink);
+    try (org.apache.commons.csv.CSVPrinter csv =
+        org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader("key").get().print(out)) {
+      engine
+          .tables()
+          .snapshotMembers(
+              id,
+              key -> {
+                try {
+                  csv.printRecord(key);
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+    }
   }
 
   public Membership membership(String audience, Instant at, int offset, int limit) {

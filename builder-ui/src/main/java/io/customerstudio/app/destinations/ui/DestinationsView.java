@@ -296,9 +296,13 @@ public class DestinationsView extends VerticalLayout {
               "Delete",
               VaadinIcon.TRASH.create(),
               e -> {
-                destinations.delete(current.key());
-                d.close();
-                refresh();
+                try {
+                  destinations.delete(current.key());
+                  d.close();
+                  refresh();
+                } catch (ApiException ex) {
+                  Notifications.error(ex.getMessage());
+                }
               });
       delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
       d.getFooter().addComponentAsFirst(delete);

@@ -6,16 +6,12 @@ import io.customerstudio.infra.store.RunStore;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.BufferedWriter;
-import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -62,17 +58,7 @@ class SnapshotsController {
         out -> {
           BufferedWriter w =
               new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-          try (CSVPrinter csv = CSVFormat.RFC4180.builder().setHeader("key").get().print(w)) {
-            syncs.snapshotMembers(
-                id,
-                key -> {
-                  try {
-                    csv.printRecord(key);
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                });
-          }
+          syncs.writeSnapshotCsv(id, w);
         };
     return ResponseEntity.ok()
         .header(

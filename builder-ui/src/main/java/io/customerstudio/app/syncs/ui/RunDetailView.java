@@ -1,0 +1,204 @@
+package io.customerstudio.app.syncs.ui;
+
+import com.vaadin.flow.component.AttachEvent;
+import com.vaadin.flow.component.DetachEvent;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.H4;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.icon.VaadinIcon;
+import com.vaadin.flow.component.orderedlayout.FlexComponent;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import com.vaadin.flow.router.RouteParameters;
+import com.vaadin.flow.shared.Registration;
+import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.base.ui.Notifications;
+import io.customerstudio.app.security.Roles;
+import io.customerstudio.app.syncs.SyncsService;
+import io.customerstudio.infra.store.RunStore;
+import jakarta.annotation.security.RolesAllowed;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * One run: status and error, counts, a timeline of its phases, the rows the destination rejected,
+ * and Replay (failed or interrupted, newest run only) and Cancel (queued or working). Refreshes
+ * every second while it is in flight.
+ */
+@Route("runs/:runId")
+@PageTitle("Run · Customer Studio")
+@RolesAllowed(Roles.MARKETER)
+public class RunDetailView extends VerticalLayout implements BeforeEnterObserver {
+
+  private static final List<String> IN_FLIGHT =
+      List.of("queued", "querying", "diffing", "delivering");
+
+  private final SyncsService syncs;
+  private final H2 title = new H2();
+  private final HorizontalLayout status = new HorizontalLayout();
+  private final Paragraph error = new Paragraph();
+  private final HorizontalLayout counts = new HorizontalLayout();
+  private final Div timeline = new Div();
+  private final Grid<RunStore.RowError> errors = new Grid<>();
+  private final Button replay = new Button("Replay", VaadinIcon.REFRESH.create());
+  private final Button cancel = new Button("Cancel run", VaadinIcon.STOP.create());
+  private final Button runs = new Button("All runs of this sync");
+  private String runId;
+  private String sync;
+  private Registration poll;
+
+  public static RouteParameters params(String runId) {
+    return new RouteParameters("runId", runId);
+  }
+
+  public RunDetailView(SyncsService syncs) {
+    this.syncs = syncs;
+    replay.setId("run-replay");
+    replay.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    replay.addClickListener(e -> act(() -> syncs.replay(runId), "Replay queued."));
+    cancel.setId("run-cancel");
+    cancel.addThemeVariants(ButtonVariant.LUMO_ERROR);
+    cancel.addClickListener(e -> act(() -> syncs.cancel(runId), "Cancelling."));
+    runs.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+    runs.addClickListener(
+        e -> getUI().ifPresent(ui -> ui.navigate(SyncRunsView.class, SyncRunsView.params(sync))));
+    status.setId("run-status");
+    status.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
+    error.setId("run-error");
+    error.getStyle().set("color", "var(--lumo-error-text-color)");
+    counts.setId("run-counts");
+    timeline.setId("run-timeline");
+    timeline.setWidthFull();
+    errors.setId("run-errors");
+    errors.addColumn(RunStore.RowError::key).setHeader("Key").setAutoWidth(true);
+    errors.addColumn(RunStore.RowError::reason).setHeader("Reason").setFlexGrow(3);
+    errors.setAllRowsVisible(true);
+    HorizontalLayout top = new HorizontalLayout(title, replay, cancel, runs);
+    top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
+    add(top, status, error, counts, new H4("Phases"), timeline, new H4("Rejected rows"), errors);
+  }
+
+  @Override
+  public void beforeEnter(BeforeEnterEvent event) {
+    runId = event.getRouteParameters().get("runId").orElse("");
+    refresh();
+  }
+
+  private void act(Runnable action, String done) {
+    try {
+      action.run();
+      Notifications.success(done);
+    } catch (ApiException ex) {
+      Notifications.error(ex.getMessage());
+    }
+    refresh();
+  }
+
+  void refresh() {
+    SyncsService.RunView r;
+    try {
+      r = syncs.runView(runId);
+    } catch (ApiException e) {
+      title.setText("No run " + runId);
+      replay.setVisible(false);
+      cancel.setVisible(false);
+      return;
+    }
+    title.setText("Run of " + r.sync());
+    sync = r.sync();
+    status.removeAll();
+    status.add(
+        RunBadges.status(r.status()),
+        SyncRunsView.progress(r),
+        new Span(
+            "triggered by "
+                + r.trigger()
+                + (r.attempts() > 1 ? ", attempt " + r.attempts() : "")
+                + (r.audienceVersion() == null
+                    ? ""
+                    : ", audience version " + r.audienceVersion())));
+    error.setText(r.error() == null ? "" : r.error());
+    error.setVisible(r.error() != null);
+    counts.removeAll();
+    SyncsService.Counts c = r.counts();
+    counts.add(
+        figure("Members", c.members()),
+        figure("Added", c.added()),
+        figure("Changed", c.changed()),
+        figure("Removed", c.removed()),
+        figure("Delivered", c.delivered()),
+        figure("Rejected", c.rejected()));
+    timeline(r);
+    errors.setItems(syncs.errors(runId, 0, 500));
+    replay.setVisible(true);
+    replay.setEnabled(r.replayable());
+    cancel.setEnabled(IN_FLIGHT.contains(r.status()));
+  }
+
+  private static Div figure(String label, Long value) {
+    Div d = new Div(new Span(label), new H2(value == null ? "–" : String.format("%,d", value)));
+    d.getElement().setAttribute("data-figure", label.toLowerCase());
+    d.getStyle().set("min-width", "7em");
+    return d;
+  }
+
+  /** One bar per phase, its width in proportion to its share of the run's time. */
+  private void timeline(SyncsService.RunView r) {
+    timeline.removeAll();
+    if (r.phases().isEmpty()) {
+      timeline.add(new Span("Not started."));
+      return;
+    }
+    OffsetDateTime start = r.phases().get(0).startedAt();
+    OffsetDateTime end =
+        r.finishedAt() != null
+            ? r.finishedAt()
+            : r.phases().get(r.phases().size() - 1).finishedAt() != null
+                ? r.phases().get(r.phases().size() - 1).finishedAt()
+                : OffsetDateTime.now();
+    double total = Math.max(1, Duration.between(start, end).toMillis());
+    for (SyncsService.Phase p : r.phases()) {
+      OffsetDateTime to = p.finishedAt() == null ? end : p.finishedAt();
+      double share = Duration.between(p.startedAt(), to).toMillis() / total;
+      Div bar = new Div();
+      bar.getStyle()
+          .set("background", "var(--lumo-primary-color-50pct)")
+          .set("height", "0.8em")
+          .set("border-radius", "3px")
+          .set(
+              "margin-left",
+              (Duration.between(start, p.startedAt()).toMillis() / total * 100) + "%")
+          .set("width", Math.max(0.5, share * 100) + "%");
+      Div row =
+          new Div(
+              new Span(p.phase() + " · " + RunBadges.duration(p.startedAt(), p.finishedAt())), bar);
+      row.getElement().setAttribute("data-phase", p.phase());
+      row.getStyle().set("margin-bottom", "0.4em");
+      timeline.add(row);
+    }
+  }
+
+  @Override
+  protected void onAttach(AttachEvent e) {
+    e.getUI().setPollInterval(1000);
+    poll = e.getUI().addPollListener(p -> refresh());
+  }
+
+  @Override
+  protected void onDetach(DetachEvent e) {
+    if (poll != null) {
+      poll.remove();
+    }
+    e.getUI().setPollInterval(-1);
+  }
+}

@@ -1,0 +1,165 @@
+package io.customerstudio.app.ui;
+
+import static com.github.mvysny.kaributesting.v10.LocatorJ._find;
+import static com.github.mvysny.kaributesting.v10.LocatorJ._get;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.github.mvysny.kaributesting.v10.ButtonKt;
+import com.github.mvysny.kaributesting.v10.ComboBoxKt;
+import com.github.mvysny.kaributesting.v10.GridKt;
+import com.github.mvysny.kaributesting.v10.HasValueUtilsKt;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.IntegerField;
+import com.vaadin.flow.component.textfield.TextField;
+import io.customerstudio.app.api.Json;
+import io.customerstudio.app.audiences.AudienceService;
+import io.customerstudio.app.destinations.DestinationService;
+import io.customerstudio.app.syncs.SyncsService;
+import io.customerstudio.app.syncs.ui.RunDetailView;
+import io.customerstudio.app.syncs.ui.SnapshotsView;
+import io.customerstudio.infra.config.StudioProperties;
+import io.customerstudio.infra.warehouse.Warehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * A marketer sets up a sync by clicking (mapping offered from the audience's columns and traits, an
+ * interval schedule), sees a dry run, runs it to a file destination and watches the run to success,
+ * then takes a snapshot and asks who was a member.
+ */
+class SyncsViewTest extends KaribuTestSupport {
+
+  @Autowired AudienceService audiences;
+  @Autowired DestinationService destinations;
+  @Autowired SyncsService syncs;
+  @Autowired Warehouse warehouse;
+  @Autowired StudioProperties properties;
+
+  @Test
+  void aMarketerCreatesDryRunsRunsAndWatchesASyncToAFile() throws Exception {
+    audiences.create(
+        "ui-sync-fr",
+        "French users",
+        null,
+        Json.parse(
+            """
+            {"parent": "users", "filter": {"type": "property", "column": "country", "op": "eq",
+             "value": "FR"}}"""),
+        "admin");
+    destinations.create(
+        "ui-sync-file",
+        "Exports",
+        "file",
+        JsonNodeFactory.instance.objectNode().put("directory", "ui-sync").put("format", "csv"),
+        "admin");
+    long members =
+        warehouse
+            .dsl()
+            .fetchCount(warehouse.dsl().selectOne().from("demo.users").where("country = 'FR'"));
+
+    login("admin");
+    UI.getCurrent().navigate("syncs");
+    ButtonKt._click(_get(Button.class, s -> s.withId("new-sync")));
+    HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("sync-key")), "ui-sync");
+    HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("sync-name")), "French to file");
+    @SuppressWarnings("unchecked")
+    ComboBox<String> audience = _get(ComboBox.class, s -> s.withId("sync-audience"));
+    ComboBoxKt.selectByLabel(audience, "ui-sync-fr");
+    ComboBoxKt.selectByLabel(_get(Select.class, s -> s.withId("sync-destination")), "ui-sync-file");
+    ComboBoxKt.selectByLabel(
+        _get(Select.class, s -> s.withId("sync-mode")), "Mirror: add, update and remove");
+    @SuppressWarnings("unchecked")
+    ComboBox<String> idFrom = _get(ComboBox.class, s -> s.withId("sync-identifier-from"));
+    // the audience's columns and traits are offered
+    assertThat(ComboBoxKt.getSuggestions(idFrom)).contains("email", "user_id", "lifetime_value");
+    ComboBoxKt.selectByLabel(idFrom, "email");
+    HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("sync-identifier-to")), "email");
+    ButtonKt._click(_get(Button.class, s -> s.withId("sync-mapping-add")));
+    ComboBoxKt.selectByLabel(
+        _get(ComboBox.class, s -> s.withId("sync-mapping-from-0")), "lifetime_value");
+    assertThat(_get(TextField.class, s -> s.withId("sync-mapping-to-0")).getValue())
+        .isEqualTo("lifetime_value");
+    HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("sync-mapping-to-0")), "ltv");
+    ButtonKt._click(_get(Button.class, s -> s.withId("sync-mapping-add")));
+    ComboBoxKt.selectByLabel(_get(ComboBox.class, s -> s.withId("sync-mapping-from-1")), "city");
+    ComboBoxKt.selectByLabel(
+        _get(Select.class, s -> s.withId("sync-schedule-type")), "On an interval");
+    HasValueUtilsKt._setValue(_get(IntegerField.class, s -> s.withId("sync-schedule-every")), 2);
+
+    // a bad target field is named where it is
+    HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("sync-mapping-to-1")), "ltv");
+    ButtonKt._click(_get(Button.class, s -> s.withId("sync-save")));
+    TextField dup = _get(TextField.class, s -> s.withId("sync-mapping-to-1"));
+    assertThat(dup.isInvalid()).isTrue();
+    assertThat(dup.getErrorMessage()).contains("mapped twice");
+    HasValueUtilsKt._setValue(dup, "city");
+    ButtonKt._click(_get(Button.class, s -> s.withId("sync-save")));
+
+    assertThat(_get(TextField.class, s -> s.withId("trigger-secret")).getValue())
+        .startsWith("whsec_");
+    SyncsService.SyncView saved = syncs.get("ui-sync");
+    assertThat(saved.scheduleText()).isEqualTo("every 2h");
+    assertThat(saved.mapping()).hasSize(2);
+    ButtonKt._click(_get(Button.class, s -> s.withText("Done")));
+    @SuppressWarnings("unchecked")
+    Grid<SyncsService.SyncView> grid = _get(Grid.class, s -> s.withId("syncs"));
+    int row = -1;
+    for (int i = 0; i < GridKt._size(grid); i++) {
+      if (GridKt._get(grid, i).key().equals("ui-sync")) {
+        row = i;
+      }
+    }
+    assertThat(GridKt._get(grid, row).scheduleText()).isEqualTo("every 2h");
+    var actions =
+        (com.vaadin.flow.component.orderedlayout.HorizontalLayout)
+            GridKt._getCellComponent(grid, row, "actions");
+    ButtonKt._click((Button) actions.getComponentAt(1));
+    assertThat(_get(Paragraph.class, s -> s.withId("dry-run-counts")).getText())
+        .startsWith(String.format("%,d members", members))
+        .contains(String.format("%,d added", members));
+
+    ButtonKt._click(_get(Button.class, s -> s.withText("Close")));
+    ButtonKt._click((Button) actions.getComponentAt(0));
+    _get(RunDetailView.class);
+    awaitUi(
+        () -> {
+          // what the browser's poll does every second
+          com.vaadin.flow.component.ComponentUtil.fireEvent(
+              UI.getCurrent(), new com.vaadin.flow.component.PollEvent(UI.getCurrent(), true));
+          return _find(Span.class, s -> s.withText("succeeded")).size() == 1;
+        });
+    Path dir = properties.exports().resolve("ui-sync").resolve("ui-sync");
+    List<Path> files;
+    try (var list = Files.list(dir)) {
+      files = list.filter(p -> p.toString().endsWith(".csv")).toList();
+    }
+    assertThat(files).hasSize(1);
+    List<String> lines = Files.readAllLines(files.get(0));
+    assertThat(lines.get(0)).isEqualTo("op,key,city,email,ltv");
+    assertThat(lines).hasSize((int) members + 1);
+
+    UI.getCurrent().navigate("syncs/ui-sync/runs");
+    Grid<?> runs = _get(Grid.class, s -> s.withId("runs"));
+    assertThat(GridKt._size(runs)).isEqualTo(1);
+
+    UI.getCurrent().navigate(SnapshotsView.class);
+    @SuppressWarnings("unchecked")
+    ComboBox<String> snapAudience = _get(ComboBox.class, s -> s.withId("snapshot-audience"));
+    ComboBoxKt.selectByLabel(snapAudience, "ui-sync-fr");
+    ButtonKt._click(_get(Button.class, s -> s.withId("snapshot-take")));
+    assertThat(GridKt._size(_get(Grid.class, s -> s.withId("snapshots")))).isEqualTo(1);
+    ButtonKt._click(_get(Button.class, s -> s.withId("membership-show")));
+    assertThat(_get(Paragraph.class, s -> s.withId("membership-count")).getText())
+        .startsWith(String.format("%,d members", members));
+  }
+}
