@@ -36,6 +36,7 @@ class SyncEndToEndTest extends AppTestSupport {
   @Autowired TemporalWorker worker;
   @Autowired WorkflowClient client;
   @Autowired SyncService syncService;
+  @Autowired io.customerstudio.infra.config.StudioProperties properties;
 
   @BeforeAll
   static void startSink() throws Exception {
@@ -379,6 +380,80 @@ class SyncEndToEndTest extends AppTestSupport {
     assertThat(admin().delete("/api/v1/destinations/e2e-bad-hook").status()).isEqualTo(409);
     assertThat(admin().delete("/api/v1/syncs/e2e-bad").status()).isEqualTo(204);
     assertThat(admin().delete("/api/v1/destinations/e2e-bad-hook").status()).isEqualTo(204);
+  }
+
+  @Test
+  void aPostgresTableIsMirroredAndAFileExportWrittenPerRun() throws Exception {
+    String url = io.customerstudio.query.testing.TestPostgres.newDatabaseUrl("e2e_crm");
+    ApiClient admin = admin();
+    assertThat(
+            admin
+                .post(
+                    "/api/v1/destinations",
+                    """
+                    {"key": "e2e-pg", "name": "CRM copy", "type": "postgres",
+                     "config": {"url": "%s", "user": "postgres", "password": "",
+                                "table": "crm.members", "batchSize": 40}}"""
+                        .formatted(url))
+                .status())
+        .isEqualTo(201);
+    assertThat(
+            admin
+                .post(
+                    "/api/v1/destinations",
+                    """
+                    {"key": "e2e-file", "name": "Exports", "type": "file",
+                     "config": {"directory": "e2e", "format": "jsonl"}}""")
+                .status())
+        .isEqualTo(201);
+    admin.post(
+        "/api/v1/audiences",
+        """
+        {"key": "e2e-table-aud", "name": "e2e table", "definition": {"parent": "users", "filter":
+          {"type": "property", "column": "country", "op": "eq", "value": "FR"}}}""");
+    for (String[] s :
+        new String[][] {{"e2e-to-pg", "e2e-pg", "mirror"}, {"e2e-to-file", "e2e-file", "upsert"}}) {
+      ApiClient.Response r =
+          admin.post(
+              "/api/v1/syncs",
+              """
+              {"key": "%s", "audience": "e2e-table-aud", "destination": "%s", "mode": "%s",
+               "mapping": [{"from": "email", "to": "email"}, {"from": "city", "to": "city"}],
+               "identifier": {"from": "user_id", "to": "id"}, "schedule": {"type": "interval", "every": "PT6H"}}"""
+                  .formatted(s[0], s[1], s[2]));
+      assertThat(r.status()).as(r.body()).isEqualTo(201);
+    }
+    Set<String> members =
+        new TreeSet<>(
+            warehouse
+                .dsl()
+                .fetch("select user_id::text from demo.users where country = 'FR'")
+                .getValues(0, String.class));
+
+    // the destination's schema is missing: the run fails saying so, and stays replayable
+    String pgRun = run("e2e-to-pg");
+    JsonNode failed = await(pgRun, "failed");
+    assertThat(failed.get("error").asText()).contains("schema \"crm\" does not exist");
+    assertThat(failed.get("replayable").asBoolean()).isTrue();
+    var crm = org.jooq.impl.DSL.using(url, "postgres", "");
+    crm.execute("create schema crm");
+    assertThat(admin.post("/api/v1/runs/" + pgRun + "/replay", "").status()).isEqualTo(202);
+    await(pgRun, "succeeded");
+    assertThat(new TreeSet<>(crm.fetch("select key from crm.members").getValues(0, String.class)))
+        .isEqualTo(members);
+    assertThat(crm.fetchValue("select fields->>'email' from crm.members limit 1").toString())
+        .contains("@");
+
+    String fileRun = run("e2e-to-file");
+    await(fileRun, "succeeded");
+    java.nio.file.Path dir = properties.exports().resolve("e2e").resolve("e2e-to-file");
+    List<String> lines = java.nio.file.Files.readAllLines(dir.resolve(fileRun + ".jsonl"));
+    assertThat(lines).hasSize(members.size());
+    JsonNode manifest =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(dir.resolve(fileRun + ".manifest.json").toFile());
+    assertThat(manifest.get("rows").asInt()).isEqualTo(members.size());
+    crm.close();
   }
 
   @Test

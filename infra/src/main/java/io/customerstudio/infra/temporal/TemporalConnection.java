@@ -77,7 +77,9 @@ public final class TemporalConnection implements AutoCloseable {
           null, stubs, config.namespace(), config.taskQueue(), description);
     }
     int port = freeLoopbackPort();
-    TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, false);
+    // true locks time skipping: the app's timers (sync schedules, journey waits) run on the
+    // wall clock. With false the test server jumps to the next timer whenever nothing runs.
+    TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
     WorkflowServiceStubs stubs =
         WorkflowServiceStubs.newConnectedServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build(),

@@ -50,6 +50,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
   private final HorizontalLayout counts = new HorizontalLayout();
   private final Div timeline = new Div();
   private final Grid<RunStore.RowError> errors = new Grid<>();
+  private final Paragraph noErrors = new Paragraph("None: the destination accepted every row.");
   private final Button replay = new Button("Replay", VaadinIcon.REFRESH.create());
   private final Button cancel = new Button("Cancel run", VaadinIcon.STOP.create());
   private final Button runs = new Button("All runs of this sync");
@@ -85,7 +86,16 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     errors.setAllRowsVisible(true);
     HorizontalLayout top = new HorizontalLayout(title, replay, cancel, runs);
     top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
-    add(top, status, error, counts, new H4("Phases"), timeline, new H4("Rejected rows"), errors);
+    add(
+        top,
+        status,
+        error,
+        counts,
+        new H4("Phases"),
+        timeline,
+        new H4("Rejected rows"),
+        noErrors,
+        errors);
   }
 
   @Override
@@ -117,11 +127,13 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     title.setText("Run of " + r.sync());
     sync = r.sync();
     status.removeAll();
+    status.add(RunBadges.status(r.status()));
+    if (IN_FLIGHT.contains(r.status())) {
+      status.add(SyncRunsView.progress(r));
+    }
     status.add(
-        RunBadges.status(r.status()),
-        SyncRunsView.progress(r),
         new Span(
-            "triggered by "
+            "trigger: "
                 + r.trigger()
                 + (r.attempts() > 1 ? ", attempt " + r.attempts() : "")
                 + (r.audienceVersion() == null
@@ -139,7 +151,10 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
         figure("Delivered", c.delivered()),
         figure("Rejected", c.rejected()));
     timeline(r);
-    errors.setItems(syncs.errors(runId, 0, 500));
+    List<RunStore.RowError> rejected = syncs.errors(runId, 0, 500);
+    errors.setItems(rejected);
+    errors.setVisible(!rejected.isEmpty());
+    noErrors.setVisible(rejected.isEmpty());
     replay.setVisible(true);
     replay.setEnabled(r.replayable());
     cancel.setEnabled(IN_FLIGHT.contains(r.status()));
