@@ -50,6 +50,26 @@ public final class BenchMain {
           report.replaceSection("Demo warehouse generator", generated);
         }
       }
+      if (which.equals("all") || which.equals("sync")) {
+        if (!benchSchemaExists(ds)) {
+          generator(ds, users);
+        }
+        String base = url == null || url.isBlank() ? pg.getJdbcUrl("postgres", "postgres") : url;
+        report.replaceSection(
+            "Sync runs: full, incremental and the diff step",
+            SyncBenchmark.run(
+                ds,
+                name ->
+                    SyncBenchmark.open(
+                        withDatabase(base, name),
+                        url == null || url.isBlank()
+                            ? "postgres"
+                            : System.getenv("BENCH_DATABASE_USER"),
+                        url == null || url.isBlank()
+                            ? ""
+                            : System.getenv("BENCH_DATABASE_PASSWORD")),
+                users));
+      }
       if (which.equals("all") || which.equals("query")) {
         report.replaceSection(
             "Audience queries: generated vs hand-written SQL", QueryBenchmark.run(ds, users));
@@ -64,6 +84,14 @@ public final class BenchMain {
         pg.close();
       }
     }
+  }
+
+  /** The same server's JDBC URL with another database: jdbc:postgresql://host:port/<name>?... */
+  static String withDatabase(String url, String name) {
+    int q = url.indexOf('?');
+    String head = q < 0 ? url : url.substring(0, q);
+    String tail = q < 0 ? "" : url.substring(q);
+    return head.substring(0, head.lastIndexOf('/') + 1) + name + tail;
   }
 
   /** Whether an earlier run's data is there (BENCH_REUSE=true skips regenerating it). */

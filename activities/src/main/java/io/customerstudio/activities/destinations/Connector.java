@@ -21,6 +21,14 @@ public interface Connector {
   int batchSize();
 
   /**
+   * How many batches of one run may be in flight at once. A connector that is safe to call from
+   * several threads (and whose destination takes concurrent requests) raises it.
+   */
+  default int parallelism() {
+    return 1;
+  }
+
+  /**
    * Delivers one batch. Idempotent per {@link Batch#idempotencyKey()}: sending the same batch again
    * (a retried activity, a replay) must not duplicate anything at the destination.
    *

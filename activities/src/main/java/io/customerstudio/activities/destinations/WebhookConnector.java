@@ -127,6 +127,11 @@ public final class WebhookConnector implements Connector {
   }
 
   @Override
+  public int parallelism() {
+    return 4; // the shared rate limiter still caps requests per second
+  }
+
+  @Override
   public int batchSize() {
     return config.batchSize();
   }

@@ -28,6 +28,10 @@ public interface SyncActivities {
   @ActivityMethod
   SyncEngine.Delivered deliver(String runId, List<BatchRef> batches);
 
+  /** Logs who entered and left the audience with this run (and snapshots it, if asked). */
+  @ActivityMethod
+  void membership(String runId);
+
   /** Returns the final status's wire name. */
   @ActivityMethod
   String commit(String runId);

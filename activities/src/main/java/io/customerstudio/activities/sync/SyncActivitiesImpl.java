@@ -52,6 +52,15 @@ public class SyncActivitiesImpl implements SyncActivities {
   }
 
   @Override
+  public void membership(String runId) {
+    fatalOnBadInput(
+        () -> {
+          engine.recordMembership(runId);
+          return null;
+        });
+  }
+
+  @Override
   public String commit(String runId) {
     return fatalOnBadInput(() -> engine.commit(runId)).wire();
   }

@@ -168,7 +168,7 @@ public class SyncEngine {
     RunStore.Run run = run(runId);
     SyncStore.Sync sync = sync(run.sync());
     runs.phase(runId, RunStatus.DIFFING);
-    SyncTables.DiffCounts c = tables.diff(runId, sync.key(), sync.mode());
+    SyncTables.DiffCounts c = tables.diff(runId, sync.key(), sync.mode(), keyIsMember(sync, run));
     int batchSize = connector(sync).batchSize();
     int batches = (int) ((c.total() + batchSize - 1) / batchSize);
     runs.diffed(runId, c.added(), c.changed(), c.removed(), batches, batchSize);
@@ -187,68 +187,116 @@ public class SyncEngine {
     Set<Integer> done = runs.deliveredBatches(runId);
     Connector connector = connector(sync);
     int size = run.batchSize();
-    int sent = 0;
-    long accepted = 0;
-    long rejected = 0;
-    for (BatchRef ref : batches) {
-      if (done.contains(ref.number())) {
-        continue;
+    List<BatchRef> todo = batches.stream().filter(b -> !done.contains(b.number())).toList();
+    java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong rejected = new java.util.concurrent.atomic.AtomicLong();
+    int threads = Math.max(1, Math.min(connector.parallelism(), todo.size()));
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      for (BatchRef ref : todo) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  int[] sent = deliverBatch(runId, sync, connector, size, ref);
+                  accepted.addAndGet(sent[0] - sent[1]);
+                  rejected.addAndGet(sent[1]);
+                  synchronized (checkpoint) {
+                    checkpoint.accept(ref.number());
+                  }
+                  return null;
+                }));
       }
-      long from = (long) ref.number() * size;
-      long to = from + size;
-      List<DeliveryRow> rows = new ArrayList<>();
-      for (SyncTables.DiffRow r : tables.rows(runId, from, to)) {
-        rows.add(SyncTables.deliveryRow(r));
+      for (var f : futures) {
+        f.get();
       }
-      List<RowOutcome> outcomes =
-          connector.deliver(new Batch(sync.key(), runId, ref.number(), ref.idempotencyKey(), rows));
-      List<RunStore.RowError> errors = new ArrayList<>();
-      List<String> rejectedKeys = new ArrayList<>();
-      for (RowOutcome o : outcomes) {
-        if (!o.accepted()) {
-          rejectedKeys.add(o.key());
-          errors.add(new RunStore.RowError(runId, o.key(), o.reason(), null));
-        }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DeliveryInterrupted(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
       }
-      tables.advance(runId, sync.key(), from, to, rejectedKeys, clock.instant());
-      runs.batchDelivered(runId, ref.number(), ref.idempotencyKey(), rows.size(), errors);
-      sent++;
-      accepted += rows.size() - errors.size();
-      rejected += errors.size();
-      checkpoint.accept(ref.number());
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
-    return new Delivered(sent, accepted, rejected);
+    return new Delivered(todo.size(), accepted.get(), rejected.get());
+  }
+
+  /**
+   * Sends one batch; the state advances by the accepted rows, and the batch with its rejected rows
+   * is recorded. Returns the rows sent and how many of them were rejected.
+   */
+  private int[] deliverBatch(
+      String runId, SyncStore.Sync sync, Connector connector, int size, BatchRef ref) {
+    long from = (long) ref.number() * size;
+    long to = from + size;
+    List<DeliveryRow> rows = new ArrayList<>();
+    for (SyncTables.DiffRow r : tables.rows(runId, from, to)) {
+      rows.add(SyncTables.deliveryRow(r));
+    }
+    List<RowOutcome> outcomes =
+        connector.deliver(new Batch(sync.key(), runId, ref.number(), ref.idempotencyKey(), rows));
+    List<RunStore.RowError> errors = new ArrayList<>();
+    List<String> rejectedKeys = new ArrayList<>();
+    for (RowOutcome o : outcomes) {
+      if (!o.accepted()) {
+        rejectedKeys.add(o.key());
+        errors.add(new RunStore.RowError(runId, o.key(), o.reason(), null));
+      }
+    }
+    tables.advance(runId, sync.key(), from, to, rows, rejectedKeys, clock.instant());
+    runs.batchDelivered(runId, ref.number(), ref.idempotencyKey(), rows.size(), errors);
+    return new int[] {rows.size(), errors.size()};
+  }
+
+  /** The worker stopped this delivery; Temporal retries it, skipping recorded batches. */
+  public static class DeliveryInterrupted extends RuntimeException {
+    DeliveryInterrupted(InterruptedException cause) {
+      super("delivery interrupted", cause);
+    }
   }
 
   /**
    * Ends a run whose batches are all delivered: the destination's finishing step (a file export
-   * writes its file), the audience's enter/exit log, a snapshot if the sync keeps them, the final
-   * status; then the working tables go.
+   * writes its file) and the final status; then the working tables go.
    */
   public RunStatus commit(String runId) {
     RunStore.Run run = run(runId);
     SyncStore.Sync sync = sync(run.sync());
+    runs.step(runId, "committing");
     connector(sync).finish(sync.key(), runId);
-    tables.recordMembership(
-        sync.audience(),
-        run.audienceVersion(),
-        runId,
-        SyncTables.runTable(runId),
-        run.startedAt().toInstant());
-    String id = runId;
-    if (sync.snapshots()
-        && runs.snapshots(sync.audience()).stream().noneMatch(s -> id.equals(s.runId()))) {
-      long snapshot =
-          runs.addSnapshot(
-              sync.audience(), run.audienceVersion(), runId, run.members(), "sync " + sync.key());
-      tables.snapshot(snapshot, SyncTables.runTable(runId));
-    }
     run = run(runId);
     RunStatus status = run.rejected() > 0 ? RunStatus.SUCCEEDED_WITH_ERRORS : RunStatus.SUCCEEDED;
     runs.finish(runId, status, null);
     tables.dropRun(runId);
     runs.purgeErrors(OffsetDateTime.now(clock).minus(errorRetention));
     return status;
+  }
+
+  /**
+   * Records the run's members in the audience's enter/exit log (as of the run's start, with its
+   * definition version) and, if the sync keeps them, as a snapshot. Independent of delivery, so the
+   * workflow runs it alongside; safe to repeat.
+   */
+  public void recordMembership(String runId) {
+    RunStore.Run run = run(runId);
+    SyncStore.Sync sync = sync(run.sync());
+    tables.recordMembership(
+        sync.audience(),
+        run.audienceVersion(),
+        runId,
+        SyncTables.runTable(runId),
+        run.startedAt().toInstant());
+    if (sync.snapshots()
+        && runs.snapshots(sync.audience()).stream().noneMatch(s -> runId.equals(s.runId()))) {
+      long snapshot =
+          runs.addSnapshot(
+              sync.audience(), run.audienceVersion(), runId, run.members(), "sync " + sync.key());
+      tables.snapshot(snapshot, SyncTables.runTable(runId));
+    }
   }
 
   /** Ends a run that did not succeed. A cancelled run's tables go; a failed one keeps them. */
@@ -273,7 +321,9 @@ public class SyncEngine {
     try {
       long members =
           materialize(id, sync, Workspace.definition(audience.definition()), clock.instant());
-      SyncTables.DiffCounts c = tables.diff(id, sync.key(), sync.mode());
+      SyncTables.DiffCounts c =
+          tables.diff(
+              id, sync.key(), sync.mode(), keyIsMember(sync, audience.definition(), Instant.now()));
       return new DryRun(
           members,
           c.added(),
@@ -314,6 +364,27 @@ public class SyncEngine {
     } finally {
       tables.dropRun(id);
     }
+  }
+
+  /** Whether the sync's identifier is the audience model's primary key: unique and never null. */
+  private boolean keyIsMember(SyncStore.Sync sync, RunStore.Run run) {
+    String definition =
+        audiences
+            .version(sync.audience(), run.audienceVersion())
+            .map(AudienceStore.Version::definition)
+            .orElseThrow(() -> new SyncException("audience " + sync.audience() + " is gone"));
+    return keyIsMember(sync, definition, run.startedAt().toInstant());
+  }
+
+  private boolean keyIsMember(SyncStore.Sync sync, String definition, Instant asOf) {
+    String pk =
+        workspace
+            .engine()
+            .compiler(asOf)
+            .parentModel(Workspace.definition(definition), "$.definition")
+            .def()
+            .primaryKey();
+    return pk.equals(SyncSpec.of(sync).identifier().from());
   }
 
   /** Forgets what a sync delivered (its destination changed, or it is deleted). */

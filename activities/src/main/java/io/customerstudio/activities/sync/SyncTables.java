@@ -62,7 +62,6 @@ public final class SyncTables {
   private static final Field<String> OP = field(name("op"), SQLDataType.CLOB);
   private static final Field<String> KIND = field(name("kind"), SQLDataType.CLOB);
   private static final Field<JSONB> FIELDS = field(name("fields"), SQLDataType.JSONB);
-  private static final Field<String> HASH = field(name("hash"), SQLDataType.CLOB);
 
   private final DSLContext db;
   private final com.fasterxml.jackson.databind.ObjectMapper json =
@@ -121,7 +120,7 @@ public final class SyncTables {
 
   /**
    * Materializes the members into {@code r_<run>} (replacing a partial one): the member key, the
-   * identifier's value as text (null when the member has none), the mapped fields and their hash.
+   * identifier's value as text (null when the member has none) and the mapped fields.
    *
    * @param members the audience's member query: the key named {@code memberKey} and every source
    *     column or trait by name
@@ -131,8 +130,7 @@ public final class SyncTables {
     Name run = runTable(runId);
     db.execute("drop table if exists {0}", table(run));
     db.execute(
-        "create unlogged table {0} (member text not null, key text, fields jsonb not null,"
-            + " hash text not null)",
+        "create unlogged table {0} (member text not null, key text, fields jsonb not null)",
         table(run));
     Table<?> m = members.asTable("m");
     List<Field<?>> args = new ArrayList<>();
@@ -153,17 +151,15 @@ public final class SyncTables {
             .from(m)
             .asTable("x");
     long n =
-        db.insertInto(table(run), MEMBER, KEY, FIELDS, HASH)
+        db.insertInto(table(run), MEMBER, KEY, FIELDS)
             .select(
                 DSL.select(
                         shaped.field("member", String.class),
                         shaped.field("key", String.class),
-                        shaped.field("fields", JSONB.class),
-                        DSL.md5(shaped.field("fields", JSONB.class).cast(SQLDataType.CLOB)))
+                        shaped.field("fields", JSONB.class))
                     .from(shaped))
             .execute();
-    db.execute("alter table {0} add primary key (member)", table(run));
-    db.execute("create index on {0} (key)", table(run));
+    // every later step reads the whole table (hash joins), so no index pays for itself
     db.execute("analyze {0}", table(run));
     return n;
   }
@@ -178,7 +174,7 @@ public final class SyncTables {
   public void ensureState(String syncKey) {
     db.execute(
         "create table if not exists {0} (key text primary key, fields jsonb not null,"
-            + " hash text not null, run_id text not null, synced_at timestamptz not null)",
+            + " run_id text not null, synced_at timestamptz not null)",
         table(stateTable(syncKey)));
   }
 
@@ -188,31 +184,39 @@ public final class SyncTables {
   }
 
   /**
-   * Writes {@code d_<run>}: rows added (not in the state), changed (hash differs) and, for mirror,
-   * removed (in the state, not among the members). A member without an identifier is not sent; two
-   * members with one identifier are sent once (the lower member key).
+   * Writes {@code d_<run>}: rows added (not in the state), changed (fields differ: jsonb equality,
+   * exact, and cheaper than hashing the text of every row) and, for mirror, removed (in the state,
+   * not among the members). A member without an identifier is not sent; when the identifier is not
+   * the member key, two members with one identifier are sent once (the lower member key). Rows are
+   * numbered without sorting: the numbering is written once, so every attempt reads the same
+   * batches.
    */
-  public DiffCounts diff(String runId, String syncKey, String mode) {
+  public DiffCounts diff(String runId, String syncKey, String mode, boolean keyIsMember) {
     Name d = diffTable(runId);
     db.execute("drop table if exists {0}", table(d));
     db.execute(
         "create unlogged table {0} (seq bigint not null, key text not null, op text not null,"
-            + " kind text not null, fields jsonb not null, hash text not null)",
+            + " kind text not null, fields jsonb not null)",
         table(d));
-    String changed = "insert".equals(mode) ? "false" : "s.hash <> r.hash";
+    String changed = "insert".equals(mode) ? "false" : "s.fields <> r.fields";
+    String members =
+        keyIsMember
+            ? "(select key, fields from {1} where key is not null)"
+            : "(select distinct on (key) key, fields from {1} where key is not null"
+                + " order by key, member)";
     String removed =
         "mirror".equals(mode)
-            ? " union all select s.key, 'delete', 'removed', s.fields, s.hash from {2} s"
+            ? " union all select s.key, 'delete', 'removed', s.fields from {2} s"
                 + " where not exists (select 1 from {1} r where r.key = s.key)"
             : "";
     db.execute(
-        "insert into {0} (seq, key, op, kind, fields, hash)"
-            + " select row_number() over (order by key) - 1, key, op, kind, fields, hash from ("
+        "insert into {0} (seq, key, op, kind, fields)"
+            + " select row_number() over () - 1, key, op, kind, fields from ("
             + " select r.key, 'upsert' as op,"
-            + " case when s.key is null then 'added' else 'changed' end as kind, r.fields, r.hash"
-            + " from (select distinct on (key) key, fields, hash from {1}"
-            + " where key is not null order by key, member) r"
-            + " left join {2} s on s.key = r.key"
+            + " case when s.key is null then 'added' else 'changed' end as kind, r.fields"
+            + " from "
+            + members
+            + " r left join {2} s on s.key = r.key"
             + " where s.key is null or "
             + changed
             + removed
@@ -221,6 +225,8 @@ public final class SyncTables {
         table(runTable(runId)),
         table(stateTable(syncKey)));
     db.execute("alter table {0} add primary key (seq)", table(d));
+    // batches join it to the state by key: planned with its real size, not a guess
+    db.execute("analyze {0}", table(d));
     return counts(runId);
   }
 
@@ -265,37 +271,45 @@ public final class SyncTables {
 
   /**
    * Advances the state with the rows of positions {@code [from, to)} that the destination accepted
-   * (all but {@code rejectedKeys}): upserts take the new fields and hash, deletes leave.
-   * Idempotent, so a retried batch applies cleanly.
+   * (all but {@code rejectedKeys}): upserts take the new fields, deletes leave. Idempotent, so a
+   * retried batch applies cleanly.
    */
   public void advance(
-      String runId, String syncKey, long from, long to, List<String> rejectedKeys, Instant at) {
+      String runId,
+      String syncKey,
+      long from,
+      long to,
+      List<DeliveryRow> sent,
+      List<String> rejectedKeys,
+      Instant at) {
+    boolean upserts = sent.stream().anyMatch(r -> r.op() == DeliveryRow.Op.UPSERT);
+    boolean deletes = sent.stream().anyMatch(r -> r.op() == DeliveryRow.Op.DELETE);
     Table<?> s = table(stateTable(syncKey));
     Table<?> d = table(diffTable(runId));
     String[] rejected = rejectedKeys.toArray(String[]::new);
     OffsetDateTime now = at.atOffset(ZoneOffset.UTC);
-    db.transaction(
-        tx -> {
-          DSLContext t = tx.dsl();
-          t.execute(
-              "insert into {0} (key, fields, hash, run_id, synced_at)"
-                  + " select key, fields, hash, {2}, {3} from {1}"
-                  + " where seq >= {4} and seq < {5} and op = 'upsert' and not (key = any({6}))"
-                  + " on conflict (key) do update set fields = excluded.fields,"
-                  + " hash = excluded.hash, run_id = excluded.run_id,"
-                  + " synced_at = excluded.synced_at",
-              s,
-              d,
-              DSL.val(runId),
-              DSL.val(now),
-              DSL.val(from),
-              DSL.val(to),
-              DSL.val(rejected, SQLDataType.CLOB.array()));
-          t.execute(
-              "delete from {0} s using {1} d where d.seq >= {2} and d.seq < {3}"
-                  + " and d.op = 'delete' and s.key = d.key and not (d.key = any({4}))",
-              s, d, DSL.val(from), DSL.val(to), DSL.val(rejected, SQLDataType.CLOB.array()));
-        });
+    // each statement is idempotent on its own, so a retried batch applies cleanly
+    if (upserts) {
+      db.execute(
+          "insert into {0} (key, fields, run_id, synced_at)"
+              + " select key, fields, {2}, {3} from {1}"
+              + " where seq >= {4} and seq < {5} and op = 'upsert' and not (key = any({6}))"
+              + " on conflict (key) do update set fields = excluded.fields,"
+              + " run_id = excluded.run_id, synced_at = excluded.synced_at",
+          s,
+          d,
+          DSL.val(runId),
+          DSL.val(now),
+          DSL.val(from),
+          DSL.val(to),
+          DSL.val(rejected, SQLDataType.CLOB.array()));
+    }
+    if (deletes) {
+      db.execute(
+          "delete from {0} s using {1} d where d.seq >= {2} and d.seq < {3}"
+              + " and d.op = 'delete' and s.key = d.key and not (d.key = any({4}))",
+          s, d, DSL.val(from), DSL.val(to), DSL.val(rejected, SQLDataType.CLOB.array()));
+    }
   }
 
   /**

@@ -80,7 +80,7 @@ class SyncBrowserTest extends AppTestSupport {
         browser.waitForText(
             By.cssSelector("[data-figure='delivered'] h2"), String.format("%,d", members));
         assertThat(browser.driver().findElements(By.cssSelector("#run-timeline [data-phase]")))
-            .hasSize(3);
+            .hasSize(4);
         assertThat(requests.get()).isEqualTo((int) ((members + 99) / 100));
         browser.screenshot("sync-run");
         // the cron schedule's next tick is hours away: this was the only run

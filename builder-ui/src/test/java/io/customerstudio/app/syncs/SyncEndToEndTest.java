@@ -146,7 +146,7 @@ class SyncEndToEndTest extends AppTestSupport {
     assertThat(done.at("/counts/delivered").asLong()).isEqualTo(members.size());
     assertThat(done.get("phases"))
         .extracting(p -> p.get("phase").asText())
-        .containsExactly("querying", "diffing", "delivering");
+        .containsExactly("querying", "diffing", "delivering", "committing");
     assertThat(sink.violations()).isEmpty();
 
     // nothing changed: nothing moves

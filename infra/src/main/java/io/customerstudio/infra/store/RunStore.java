@@ -25,8 +25,8 @@ import org.jooq.impl.DSL;
 /**
  * Sync runs: their status, counts and phase timings, the batches each has delivered (what a replay
  * skips), the rows destinations rejected, and audience snapshots. Status changes are single
- * statements; delivering a batch records it, its rejected rows and the run's counts in one
- * transaction, exactly once per batch.
+ * statements; delivering a batch records it and its rejected rows in one transaction, exactly once
+ * per batch; a run's delivered and rejected counts are the sums over its batches.
  */
 public class RunStore {
 
@@ -116,30 +116,25 @@ public class RunStore {
   }
 
   public Optional<Run> find(String runId) {
-    return db.selectFrom(SYNC_RUN)
-        .where(SYNC_RUN.RUN_ID.eq(runId))
-        .fetchOptional()
-        .map(RunStore::toRun);
+    return runs().where(SYNC_RUN.RUN_ID.eq(runId)).fetchOptional(RunStore::toRun);
   }
 
   /** The sync's runs, newest first. */
   public List<Run> list(String sync, int limit) {
-    return db.selectFrom(SYNC_RUN)
+    return runs()
         .where(SYNC_RUN.SYNC_KEY.eq(sync))
         .orderBy(SYNC_RUN.QUEUED_AT.desc(), SYNC_RUN.RUN_ID.desc())
         .limit(limit)
-        .fetch()
-        .map(RunStore::toRun);
+        .fetch(RunStore::toRun);
   }
 
   /** The sync's newest run that has started (a replay is only allowed for this one). */
   public Optional<Run> latestStarted(String sync) {
-    return db.selectFrom(SYNC_RUN)
+    return runs()
         .where(SYNC_RUN.SYNC_KEY.eq(sync), SYNC_RUN.STARTED_AT.isNotNull())
         .orderBy(SYNC_RUN.STARTED_AT.desc(), SYNC_RUN.RUN_ID.desc())
         .limit(1)
-        .fetchOptional()
-        .map(RunStore::toRun);
+        .fetchOptional(RunStore::toRun);
   }
 
   /**
@@ -166,6 +161,16 @@ public class RunStore {
 
   /** Enters a working phase: the status, and a timing entry (the previous one is closed). */
   public void phase(String runId, RunStatus status) {
+    phase(runId, status, status.wire());
+  }
+
+  /** Enters a phase that has no status of its own ({@code committing}): a timing entry only. */
+  public void step(String runId, String name) {
+    RunStatus status = find(runId).map(Run::status).orElse(RunStatus.DELIVERING);
+    phase(runId, status, name);
+  }
+
+  private void phase(String runId, RunStatus status, String name) {
     db.transaction(
         tx -> {
           DSLContext t = tx.dsl();
@@ -177,7 +182,7 @@ public class RunStore {
                   .fetchOne(SYNC_RUN.PHASES);
           ArrayNode list = closePhase(phases);
           ObjectNode entry = list.addObject();
-          entry.put("phase", status.wire());
+          entry.put("phase", name);
           entry.put("startedAt", OffsetDateTime.now(clock).toString());
           t.update(SYNC_RUN)
               .set(SYNC_RUN.STATUS, status.wire())
@@ -251,11 +256,6 @@ public class RunStore {
             }
             insert.execute();
           }
-          t.update(SYNC_RUN)
-              .set(SYNC_RUN.DELIVERED, SYNC_RUN.DELIVERED.plus(rows - rejected.size()))
-              .set(SYNC_RUN.REJECTED, SYNC_RUN.REJECTED.plus(rejected.size()))
-              .where(SYNC_RUN.RUN_ID.eq(runId))
-              .execute();
           return true;
         });
   }
@@ -401,7 +401,41 @@ public class RunStore {
         r.getTakenAt());
   }
 
-  private static Run toRun(SyncRunRecord r) {
+  private static final org.jooq.Field<java.math.BigDecimal> ACCEPTED =
+      DSL.field(
+              DSL.select(DSL.sum(SYNC_RUN_BATCH.ACCEPTED))
+                  .from(SYNC_RUN_BATCH)
+                  .where(SYNC_RUN_BATCH.RUN_ID.eq(SYNC_RUN.RUN_ID)))
+          .as("accepted_rows");
+  private static final org.jooq.Field<java.math.BigDecimal> REJECTED =
+      DSL.field(
+              DSL.select(DSL.sum(SYNC_RUN_BATCH.REJECTED))
+                  .from(SYNC_RUN_BATCH)
+                  .where(SYNC_RUN_BATCH.RUN_ID.eq(SYNC_RUN.RUN_ID)))
+          .as("rejected_rows");
+
+  /**
+   * Runs with their delivered and rejected counts summed from the batch records, so concurrent
+   * batches never contend on the run's row.
+   */
+  private org.jooq.SelectJoinStep<org.jooq.Record> runs() {
+    List<org.jooq.SelectField<?>> fields = new java.util.ArrayList<>(List.of(SYNC_RUN.fields()));
+    fields.add(ACCEPTED);
+    fields.add(REJECTED);
+    return db.select(fields).from(SYNC_RUN);
+  }
+
+  private static Run toRun(org.jooq.Record rec) {
+    SyncRunRecord r = rec.into(SYNC_RUN);
+    java.math.BigDecimal accepted = rec.get(ACCEPTED);
+    java.math.BigDecimal rejected = rec.get(REJECTED);
+    return toRun(
+        r,
+        accepted == null ? 0 : accepted.longValue(),
+        rejected == null ? 0 : rejected.longValue());
+  }
+
+  private static Run toRun(SyncRunRecord r, long delivered, long rejected) {
     return new Run(
         r.getRunId(),
         r.getSyncKey(),
@@ -414,8 +448,8 @@ public class RunStore {
         r.getAdded(),
         r.getChanged(),
         r.getRemoved(),
-        r.getDelivered(),
-        r.getRejected(),
+        delivered,
+        rejected,
         r.getBatches(),
         r.getBatchSize(),
         r.getPhases(),

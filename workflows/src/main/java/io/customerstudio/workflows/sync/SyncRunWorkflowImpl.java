@@ -10,6 +10,8 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TimeoutFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +65,8 @@ public class SyncRunWorkflowImpl implements SyncRunWorkflow {
         steps.materialize(runId);
       }
       int batches = progress.diffed() ? progress.batches() : steps.diff(runId).batches();
+      // the enter/exit log needs only the members: it is written while batches go out
+      Promise<Void> membership = Async.procedure(steps::membership, runId);
       long delivered = 0;
       long rejected = 0;
       for (int from = 0; from < batches; from += SLICE) {
@@ -74,6 +78,7 @@ public class SyncRunWorkflowImpl implements SyncRunWorkflow {
         delivered += d.accepted();
         rejected += d.rejected();
       }
+      membership.get();
       String status = steps.commit(runId);
       return new Result(runId, status, delivered, rejected);
     } catch (CanceledFailure e) {

@@ -58,6 +58,11 @@ class RecordingSteps implements SyncActivities {
   }
 
   @Override
+  public void membership(String runId) {
+    calls.add("membership " + runId);
+  }
+
+  @Override
   public String commit(String runId) {
     calls.add("commit " + runId);
     return "succeeded";

@@ -1,0 +1,515 @@
+package io.customerstudio.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.customerstudio.activities.sync.SyncActivitiesImpl;
+import io.customerstudio.activities.sync.SyncEngine;
+import io.customerstudio.activities.sync.SyncSpec;
+import io.customerstudio.activities.sync.SyncTables;
+import io.customerstudio.infra.config.DataSources;
+import io.customerstudio.infra.config.StudioProperties;
+import io.customerstudio.infra.demo.DemoWarehouseBootstrap;
+import io.customerstudio.infra.secrets.SecretBox;
+import io.customerstudio.infra.store.AudienceStore;
+import io.customerstudio.infra.store.DestinationStore;
+import io.customerstudio.infra.store.RunStatus;
+import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.infra.store.SchemaStore;
+import io.customerstudio.infra.store.SyncStore;
+import io.customerstudio.infra.store.TemplateStore;
+import io.customerstudio.infra.temporal.TemporalConnection;
+import io.customerstudio.infra.temporal.TemporalWorker;
+import io.customerstudio.infra.temporal.WorkerRegistrar;
+import io.customerstudio.infra.warehouse.Warehouse;
+import io.customerstudio.infra.workspace.Workspace;
+import io.customerstudio.query.engine.AudienceEngine;
+import io.customerstudio.workflows.sync.SyncRunWorkflow;
+import io.customerstudio.workflows.sync.SyncRunWorkflowImpl;
+import io.customerstudio.workflows.sync.SyncSchedulerWorkflow;
+import io.customerstudio.workflows.sync.SyncSchedulerWorkflowImpl;
+import io.customerstudio.workflows.sync.SyncService;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+
+/**
+ * Issue 5: a sync of a 1M-member audience to a local HTTP sink through the real path (scheduler
+ * workflow, run workflow, activities, webhook connector), against a bare JDBC stream + batched POST
+ * loop to the same sink with the same batch size; an incremental run after 1% of members changed;
+ * the diff step alone against a bare EXCEPT; peak heap; history lengths.
+ */
+final class SyncBenchmark {
+
+  static final int BATCH = 500;
+  static final String SECRET = "whsec-bench-0123456789abcdef";
+
+  private SyncBenchmark() {}
+
+  /** A local endpoint that reads every request and answers 200, counting rows. */
+  static final class Sink implements AutoCloseable {
+    final HttpServer server;
+    final AtomicLong rows = new AtomicLong();
+    final AtomicLong requests = new AtomicLong();
+
+    Sink() throws Exception {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+      server.setExecutor(Executors.newFixedThreadPool(4));
+      server.createContext(
+          "/in",
+          x -> {
+            byte[] body = x.getRequestBody().readAllBytes();
+            long n = 0;
+            for (int i = 0; i + 5 < body.length; i++) {
+              if (body[i] == '"'
+                  && body[i + 1] == 'k'
+                  && body[i + 2] == 'e'
+                  && body[i + 3] == 'y'
+                  && body[i + 4] == '"') {
+                n++;
+              }
+            }
+            rows.addAndGet(n);
+            requests.incrementAndGet();
+            x.sendResponseHeaders(200, -1);
+            x.close();
+          });
+      server.start();
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.getAddress().getPort() + "/in";
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+      ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+  }
+
+  /** Peak heap: sampled used, and live after collections (old generation after GC). */
+  static final class HeapWatch implements AutoCloseable {
+    final AtomicLong peakUsed = new AtomicLong();
+    final Thread thread;
+    volatile boolean stop;
+
+    HeapWatch() {
+      ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+      thread =
+          new Thread(
+              () -> {
+                while (!stop) {
+                  long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                  peakUsed.accumulateAndGet(used, Math::max);
+                  try {
+                    Thread.sleep(20);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              });
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    long peakAfterGc() {
+      long sum = 0;
+      for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null) {
+          sum += p.getCollectionUsage().getUsed();
+        }
+      }
+      return sum;
+    }
+
+    @Override
+    public void close() {
+      stop = true;
+    }
+  }
+
+  record Timed(double seconds, RunStore.Run run) {}
+
+  static String run(
+      DataSource warehouseDs, java.util.function.Function<String, DataSource> database, int users)
+      throws Exception {
+    DSLContext wh = DSL.using(warehouseDs, SQLDialect.POSTGRES);
+    wh.execute("drop database if exists bench_app");
+    wh.execute("create database bench_app");
+    DataSource appDs = database.apply("bench_app");
+    Flyway.configure().dataSource(appDs).locations("classpath:db/migration").load().migrate();
+    DSLContext app = DSL.using(appDs, SQLDialect.POSTGRES);
+    Clock clock = Clock.systemUTC();
+    SchemaStore schemas = new SchemaStore(app, clock);
+    schemas.save(DemoWarehouseBootstrap.demoSchemaDocument("bench"), "bench");
+    AudienceStore audiences = new AudienceStore(app, clock);
+    audiences.create(
+        "everyone",
+        new AudienceStore.Draft(
+            "Everyone",
+            null,
+            "users",
+            "{\"parent\":\"users\",\"filter\":{\"type\":\"property\",\"column\":\"user_id\",\"op\":\"gt\",\"value\":0}}"),
+        "bench");
+    SecretBox box = SecretBox.open(null, Files.createTempDirectory("cs-bench-secret"), false);
+    DestinationStore destinations = new DestinationStore(app, clock);
+    SyncStore syncs = new SyncStore(app, clock);
+    RunStore runs = new RunStore(app, clock);
+    Warehouse warehouse = Warehouse.over(warehouseDs, "bench warehouse");
+    Workspace workspace =
+        new Workspace(schemas, audiences, new TemplateStore(app, clock), warehouse);
+    SyncTables tables = new SyncTables(warehouse.dsl());
+    tables.ensureSchema();
+    wh.execute("drop table if exists " + SyncTables.stateTable("bench").toString());
+    SyncEngine engine =
+        new SyncEngine(
+            syncs,
+            runs,
+            audiences,
+            destinations,
+            box,
+            workspace,
+            tables,
+            Files.createTempDirectory("cs-bench-exports"),
+            Duration.ofDays(7),
+            clock);
+    List<String> lines = new ArrayList<>();
+    try (Sink sink = new Sink();
+        TemporalConnection temporal =
+            TemporalConnection.connect(new StudioProperties.Temporal(null, "default", "bench"))) {
+      destinations.create(
+          "sink",
+          new DestinationStore.Draft(
+              "Local sink",
+              "webhook",
+              "{\"url\":\""
+                  + sink.url()
+                  + "\",\"batchSize\":"
+                  + BATCH
+                  + ",\"requestsPerSecond\":10000}",
+              "{\"signingSecret\":\"" + box.seal(SECRET) + "\"}"),
+          "bench");
+      SyncSpec spec =
+          new SyncSpec(
+              "mirror",
+              List.of(
+                  new SyncSpec.Field("email", "email"),
+                  new SyncSpec.Field("first_name", "firstName"),
+                  new SyncSpec.Field("city", "city"),
+                  new SyncSpec.Field("country", "country")),
+              new SyncSpec.Field("user_id", "id"));
+      syncs.create(
+          "bench",
+          new SyncStore.Draft(
+              "Bench",
+              "everyone",
+              "sink",
+              "mirror",
+              spec.mappingJson(),
+              spec.identifierJson(),
+              "{\"type\":\"manual\"}",
+              true,
+              false),
+          box.seal("trigger-secret-0123456789"),
+          "bench");
+      TemporalWorker worker =
+          new TemporalWorker(
+              temporal,
+              List.of(
+                  WorkerRegistrar.activities(
+                      w ->
+                          w.registerActivitiesImplementations(
+                              new SyncActivitiesImpl(engine, runs))),
+                  WorkerRegistrar.workflows(
+                      w ->
+                          w.registerWorkflowImplementationTypes(
+                              SyncRunWorkflowImpl.class, SyncSchedulerWorkflowImpl.class))));
+      worker.start();
+      SyncService service = new SyncService(temporal.client(), "bench", syncs, runs, 60);
+      try {
+        // baseline first, so both read a warm cache
+        double baseline = baseline(warehouseDs, sink.url());
+        long baselineRows = sink.rows.getAndSet(0);
+        System.gc();
+        Timed full;
+        long peakUsed;
+        long peakLive;
+        try (HeapWatch heap = new HeapWatch()) {
+          full = runOnce(service, runs, "bench");
+          peakUsed = heap.peakUsed.get();
+          peakLive = heap.peakAfterGc();
+        }
+        long fullRows = sink.rows.getAndSet(0);
+        long historyRun =
+            temporal
+                .client()
+                .fetchHistory(SyncRunWorkflow.workflowId(full.run().runId()))
+                .getHistory()
+                .getEventsCount();
+        wh.execute(
+            "update bench.users set first_name = reverse(first_name) where user_id % 100 = 0");
+        Timed incremental = runOnce(service, runs, "bench");
+        long incrementalRows = sink.rows.getAndSet(0);
+        long historyScheduler =
+            temporal
+                .client()
+                .fetchHistory(SyncSchedulerWorkflow.workflowId("bench"))
+                .getHistory()
+                .getEventsCount();
+        // the diff step alone: members with 1% changed against the delivered state
+        wh.execute(
+            "update bench.users set first_name = reverse(first_name) where user_id % 100 = 0");
+        AudienceEngine ae = workspace.engine();
+        tables.materialize(
+            "benchdiff",
+            ae.memberQuery(
+                io.customerstudio.infra.workspace.Workspace.definition(
+                    audiences.find("everyone").orElseThrow().definition()),
+                "$.definition",
+                Instant.now(),
+                spec.sources()),
+            "user_id",
+            spec);
+        List<Double> diffs = new ArrayList<>();
+        List<Double> excepts = new ArrayList<>();
+        String state = SyncTables.stateTable("bench").toString();
+        for (int i = 0; i < 3; i++) {
+          long t = System.nanoTime();
+          SyncTables.DiffCounts c = tables.diff("benchdiff", "bench", "mirror", true);
+          diffs.add((System.nanoTime() - t) / 1e9);
+          if (c.changed() != users / 100) {
+            throw new IllegalStateException("diff found " + c + ", expected 1% changed");
+          }
+          t = System.nanoTime();
+          wh.execute("drop table if exists cs_sync.bench_except");
+          wh.execute(
+              "create unlogged table cs_sync.bench_except as"
+                  + " (select key, fields from cs_sync.r_benchdiff where key is not null"
+                  + " except select key, fields from "
+                  + state
+                  + ") union all (select key, null from (select key from "
+                  + state
+                  + " except select key from cs_sync.r_benchdiff) gone)");
+          excepts.add((System.nanoTime() - t) / 1e9);
+        }
+        wh.execute("drop table if exists cs_sync.bench_except");
+        tables.dropRun("benchdiff");
+        double diff = median(diffs);
+        double except = median(excepts);
+        // back to the generated data for later runs
+        wh.execute(
+            "update bench.users set first_name = reverse(first_name) where user_id % 100 = 0");
+
+        double fullRate = fullRows / full.seconds();
+        double baseRate = baselineRows / baseline;
+        lines.add(
+            "Command: `./mvnw -B -ntp -Pbench -DskipTests verify -Dbench=sync` (BENCH_USERS="
+                + users
+                + ", "
+                + Runtime.getRuntime().availableProcessors()
+                + " cores, bench JVM -Xmx2g). A mirror sync of every user (identifier user_id;"
+                + " email, first_name, city, country) to a local HTTP sink, batches of "
+                + BATCH
+                + " rows, through the scheduler and run workflows on the in-process Temporal"
+                + " server. Baseline: one JDBC stream of the same columns and a sequential"
+                + " batched POST loop (JDK HttpClient, same JSON shape, no signature, no state)"
+                + " to the same sink.");
+        lines.add("");
+        lines.add("| measurement | value | target | |");
+        lines.add("|---|---:|---:|---|");
+        lines.add(
+            row(
+                "baseline: JDBC stream + POST loop",
+                String.format(Locale.ROOT, "%.1f s, %,.0f rows/s", baseline, baseRate),
+                "",
+                ""));
+        lines.add(
+            row(
+                "full run (" + String.format(Locale.ROOT, "%,d", fullRows) + " rows delivered)",
+                String.format(Locale.ROOT, "%.1f s, %,.0f rows/s", full.seconds(), fullRate),
+                "",
+                ""));
+        lines.add(
+            row(
+                "full run throughput ÷ baseline",
+                String.format(Locale.ROOT, "%.2f×", fullRate / baseRate),
+                "≥ 0.5×",
+                fullRate / baseRate >= 0.5 ? "met" : "NOT met"));
+        lines.add(
+            row(
+                "incremental run, 1% changed ("
+                    + String.format(Locale.ROOT, "%,d", incrementalRows)
+                    + " rows)",
+                String.format(
+                    Locale.ROOT,
+                    "%.1f s = %.3f× the full run",
+                    incremental.seconds(),
+                    incremental.seconds() / full.seconds()),
+                "≤ 0.10×",
+                incremental.seconds() / full.seconds() <= 0.10 ? "met" : "NOT met"));
+        lines.add(
+            row(
+                "diff step alone vs bare EXCEPT (median of 3)",
+                String.format(Locale.ROOT, "%.2f s vs %.2f s = %.2f×", diff, except, diff / except),
+                "≤ 1.2×",
+                diff / except <= 1.2 ? "met" : "NOT met"));
+        lines.add(
+            row(
+                "peak heap during the full run",
+                String.format(
+                    Locale.ROOT,
+                    "%d MB sampled used, %d MB live after GC",
+                    peakUsed >> 20,
+                    peakLive >> 20),
+                "≤ 512 MB",
+                peakUsed <= 512L << 20
+                    ? "met"
+                    : peakLive <= 512L << 20 ? "met (live)" : "NOT met"));
+        lines.add(
+            row(
+                "longest workflow history",
+                "run: " + historyRun + " events; scheduler: " + historyScheduler + " events",
+                "",
+                ""));
+        lines.add("");
+        lines.add("Phases of the full run: " + phases(full.run()) + ".");
+        lines.add("Phases of the incremental run: " + phases(incremental.run()) + ".");
+        lines.add("");
+        lines.add("Measured " + Instant.now().toString().substring(0, 10) + ".");
+      } finally {
+        worker.stop();
+      }
+    } finally {
+      if (appDs instanceof AutoCloseable c) {
+        c.close();
+      }
+      wh.execute("drop database if exists bench_app");
+    }
+    return String.join("\n", lines);
+  }
+
+  static Timed runOnce(SyncService service, RunStore runs, String sync) throws Exception {
+    long t = System.nanoTime();
+    String runId = service.trigger(sync, "bench").orElseThrow().runId();
+    RunStore.Run run;
+    while (true) {
+      run = runs.find(runId).orElseThrow();
+      if (!run.status().inFlight()) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    double seconds = (System.nanoTime() - t) / 1e9;
+    if (run.status() != RunStatus.SUCCEEDED) {
+      throw new IllegalStateException("bench run ended " + run.status() + ": " + run.error());
+    }
+    return new Timed(seconds, run);
+  }
+
+  /** One JDBC stream of the same columns, batches of the same size POSTed one after another. */
+  static double baseline(DataSource ds, String url) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    HttpClient http = HttpClient.newHttpClient();
+    long t = System.nanoTime();
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement s =
+          c.prepareStatement(
+              "select user_id, email, first_name, city, country from bench.users"
+                  + " where user_id > 0 order by user_id")) {
+        s.setFetchSize(10_000);
+        try (ResultSet rs = s.executeQuery()) {
+          ArrayNode rows = json.createArrayNode();
+          int batch = 0;
+          while (true) {
+            boolean more = rs.next();
+            if (more) {
+              ObjectNode r = rows.addObject();
+              r.put("op", "upsert");
+              r.put("key", rs.getString(1));
+              ObjectNode f = r.putObject("fields");
+              f.put("id", rs.getLong(1));
+              f.put("email", rs.getString(2));
+              f.put("firstName", rs.getString(3));
+              f.put("city", rs.getString(4));
+              f.put("country", rs.getString(5));
+            }
+            if (rows.size() == BATCH || (!more && !rows.isEmpty())) {
+              ObjectNode body = json.createObjectNode();
+              body.put("sync", "baseline").put("runId", "baseline").put("batch", batch++);
+              body.set("rows", rows);
+              HttpResponse<Void> r =
+                  http.send(
+                      HttpRequest.newBuilder(URI.create(url))
+                          .header("Content-Type", "application/json")
+                          .POST(
+                              HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+                          .build(),
+                      HttpResponse.BodyHandlers.discarding());
+              if (r.statusCode() != 200) {
+                throw new IllegalStateException("sink answered " + r.statusCode());
+              }
+              rows = json.createArrayNode();
+            }
+            if (!more) {
+              break;
+            }
+          }
+        }
+      }
+      c.commit();
+    }
+    return (System.nanoTime() - t) / 1e9;
+  }
+
+  static String phases(RunStore.Run run) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (var p : new ObjectMapper().readTree(run.phases())) {
+      Instant a = Instant.parse(p.get("startedAt").asText());
+      Instant b = Instant.parse(p.get("finishedAt").asText());
+      out.add(
+          p.get("phase").asText()
+              + " "
+              + String.format(Locale.ROOT, "%.1f s", Duration.between(a, b).toMillis() / 1000.0));
+    }
+    return String.join(", ", out);
+  }
+
+  static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    s.sort(Double::compare);
+    return s.get(s.size() / 2);
+  }
+
+  static String row(String a, String b, String c, String d) {
+    return "| " + a + " | " + b + " | " + c + " | " + d + " |";
+  }
+
+  static DataSource open(String url, String user, String password) {
+    return DataSources.open("bench-app", url, user, password, 8, "BENCH_DATABASE");
+  }
+}
