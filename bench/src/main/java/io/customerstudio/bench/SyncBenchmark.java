@@ -399,6 +399,21 @@ final class SyncBenchmark {
         lines.add("Phases of the full run: " + phases(full.run()) + ".");
         lines.add("Phases of the incremental run: " + phases(incremental.run()) + ".");
         lines.add("");
+        lines.add(
+            "Where the gap to the baseline comes from: the sink answers in well under a"
+                + " millisecond on loopback, so the baseline is one JDBC stream plus JSON. A run"
+                + " also evaluates the audience into the warehouse and diffs it (the querying and"
+                + " diffing phases above), keeps the delivered state row by row (a million upserts"
+                + " into a logged, indexed table, so a crash never makes a run resend what was"
+                + " accepted), records every batch in the app store, and writes the audience's"
+                + " enter/exit log (a million rows into two indexed tables, alongside delivery);"
+                + " all of it shares "
+                + Runtime.getRuntime().availableProcessors()
+                + " cores with PostgreSQL and the sink. The incremental run is mostly the fixed"
+                + " cost of evaluating and diffing the whole audience, which every run pays"
+                + " because the warehouse offers no change feed; only its delivery shrinks with"
+                + " the diff.");
+        lines.add("");
         lines.add("Measured " + Instant.now().toString().substring(0, 10) + ".");
       } finally {
         worker.stop();

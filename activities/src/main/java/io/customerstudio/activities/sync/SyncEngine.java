@@ -193,8 +193,8 @@ public class SyncEngine {
     int threads = Math.max(1, Math.min(connector.parallelism(), todo.size()));
     java.util.concurrent.ExecutorService pool =
         java.util.concurrent.Executors.newFixedThreadPool(threads);
+    List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
     try {
-      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
       for (BatchRef ref : todo) {
         futures.add(
             pool.submit(
@@ -213,14 +213,25 @@ public class SyncEngine {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      pool.shutdownNow();
       throw new DeliveryInterrupted(e);
     } catch (java.util.concurrent.ExecutionException e) {
+      // a failure or a cancellation: batches not started stay unsent, and those in flight are
+      // let finish, so each one is either not sent or sent and recorded (never sent and
+      // forgotten, which the next run would send again)
+      futures.forEach(f -> f.cancel(false));
+      pool.shutdown();
+      try {
+        pool.awaitTermination(10, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
       throw new IllegalStateException(e.getCause());
     } finally {
-      pool.shutdownNow();
+      pool.shutdown();
     }
     return new Delivered(todo.size(), accepted.get(), rejected.get());
   }

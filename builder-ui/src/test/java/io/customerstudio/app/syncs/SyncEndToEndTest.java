@@ -316,6 +316,36 @@ class SyncEndToEndTest extends AppTestSupport {
   }
 
   @Test
+  void aCancelledRunStopsAndTheNextRunSendsTheRestOnce() throws Exception {
+    sink.reset();
+    setUp("e2e-cancel", "upsert", 700, 1);
+    Set<String> members = members(700);
+    sink.delay(400);
+    String runId = run("e2e-cancel");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (sink.applied().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    ApiClient.Response cancel = admin().post("/api/v1/runs/" + runId + "/cancel", "");
+    assertThat(cancel.status()).as(cancel.body()).isEqualTo(202);
+    JsonNode cancelled = await(runId, "cancelled");
+    assertThat(cancelled.get("replayable").asBoolean()).isFalse();
+    int sent = keysOf(sink.applied(), runId, "upsert").size();
+    assertThat(sent).isPositive().isLessThan(members.size());
+    // a finished run cannot be cancelled again
+    assertThat(admin().post("/api/v1/runs/" + runId + "/cancel", "").status()).isEqualTo(409);
+
+    sink.delay(0);
+    String next = run("e2e-cancel");
+    JsonNode r = await(next, "succeeded");
+    Set<String> all = new TreeSet<>(keysOf(sink.applied(), runId, "upsert"));
+    all.addAll(keysOf(sink.applied(), next, "upsert"));
+    assertThat(all).isEqualTo(members);
+    assertThat(sink.timesApplied().values()).containsOnly(1);
+    assertThat(r.at("/counts/added").asLong()).isEqualTo(members.size() - sent);
+  }
+
+  @Test
   void aSignedWebhookTriggersARunAndABadSignatureIs401() throws Exception {
     sink.reset();
     setUp("e2e-hook", "upsert", 300, 50);
@@ -419,8 +449,9 @@ class SyncEndToEndTest extends AppTestSupport {
               """
               {"key": "%s", "audience": "e2e-table-aud", "destination": "%s", "mode": "%s",
                "mapping": [{"from": "email", "to": "email"}, {"from": "city", "to": "city"}],
-               "identifier": {"from": "user_id", "to": "id"}, "schedule": {"type": "interval", "every": "PT6H"}}"""
-                  .formatted(s[0], s[1], s[2]));
+               "identifier": {"from": "user_id", "to": "id"}, "schedule": {"type": "interval", "every": "PT6H"},
+               "snapshots": %s}"""
+                  .formatted(s[0], s[1], s[2], s[1].equals("e2e-file")));
       assertThat(r.status()).as(r.body()).isEqualTo(201);
     }
     Set<String> members =
@@ -449,6 +480,11 @@ class SyncEndToEndTest extends AppTestSupport {
     java.nio.file.Path dir = properties.exports().resolve("e2e").resolve("e2e-to-file");
     List<String> lines = java.nio.file.Files.readAllLines(dir.resolve(fileRun + ".jsonl"));
     assertThat(lines).hasSize(members.size());
+    // that sync keeps a snapshot after every run
+    JsonNode snaps = admin.get("/api/v1/audiences/e2e-table-aud/snapshots").json();
+    assertThat(snaps).hasSize(1);
+    assertThat(snaps.at("/0/runId").asText()).isEqualTo(fileRun);
+    assertThat(snaps.at("/0/members").asLong()).isEqualTo(members.size());
     JsonNode manifest =
         new com.fasterxml.jackson.databind.ObjectMapper()
             .readTree(dir.resolve(fileRun + ".manifest.json").toFile());

@@ -50,6 +50,7 @@ final class SyncSink implements AutoCloseable {
   private volatile CountDownLatch held = new CountDownLatch(1);
   private volatile CountDownLatch release = new CountDownLatch(0);
   private volatile int requests;
+  private volatile long delayMillis;
   private volatile int faults;
 
   SyncSink() throws IOException {
@@ -67,6 +68,11 @@ final class SyncSink implements AutoCloseable {
   void failRate(double rate, long seed) {
     random = new Random(seed);
     failRate = rate;
+  }
+
+  /** Answers every request this much later: a slow destination. */
+  void delay(long millis) {
+    delayMillis = millis;
   }
 
   /** Refuses (400) any batch that holds one of these keys. */
@@ -120,6 +126,7 @@ final class SyncSink implements AutoCloseable {
     failRate = 0;
     refuse = Set.of();
     holdBatch = -1;
+    delayMillis = 0;
     faults = 0;
     requests = 0;
   }
@@ -170,6 +177,9 @@ final class SyncSink implements AutoCloseable {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
+      }
+      if (delayMillis > 0) {
+        sleep(delayMillis);
       }
       if (failRate > 0 && random.nextDouble() < failRate) {
         faults++;

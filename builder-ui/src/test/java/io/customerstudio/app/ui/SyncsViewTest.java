@@ -49,7 +49,7 @@ class SyncsViewTest extends KaribuTestSupport {
   void aMarketerCreatesDryRunsRunsAndWatchesASyncToAFile() throws Exception {
     audiences.create(
         "ui-sync-fr",
-        "French users",
+        "FR users (sync UI)",
         null,
         Json.parse(
             """
