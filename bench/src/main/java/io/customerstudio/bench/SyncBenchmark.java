@@ -331,7 +331,9 @@ final class SyncBenchmark {
                 + users
                 + ", "
                 + Runtime.getRuntime().availableProcessors()
-                + " cores, bench JVM -Xmx2g). A mirror sync of every user (identifier user_id;"
+                + " cores, PostgreSQL "
+                + wh.fetchValue("show server_version").toString().split(" ")[0]
+                + ", bench JVM -Xmx2g). A mirror sync of every user (identifier user_id;"
                 + " email, first_name, city, country) to a local HTTP sink, batches of "
                 + BATCH
                 + " rows, through the scheduler and run workflows on the in-process Temporal"
