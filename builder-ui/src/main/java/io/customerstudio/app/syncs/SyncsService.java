@@ -393,9 +393,10 @@ public class SyncsService {
     DestinationStore.Destination destination = destinations.find(destinationKey).orElse(null);
     if (destination == null) {
       problems.add("$.destination: no destination \"" + destinationKey + "\"");
-    } else if (!Connectors.open(destination, secrets, exportRoot, clock)
-        .modes()
-        .contains(spec.mode())) {
+    } else if (SyncSpec.MODES.contains(spec.mode())
+        && !Connectors.open(destination, secrets, exportRoot, clock)
+            .modes()
+            .contains(spec.mode())) {
       problems.add("$.mode: destination " + destinationKey + " does not take " + spec.mode());
     }
     JsonNode enabled = body.path("enabled");
