@@ -87,15 +87,6 @@ public class SyncsService {
   public record Counts(
       Long members, Long added, Long changed, Long removed, long delivered, long rejected) {}
 
-  public record DryRunView(
-      long members,
-      long added,
-      long changed,
-      long removed,
-      List<SyncTables.DiffRow> addedSample,
-      List<SyncTables.DiffRow> changedSample,
-      List<SyncTables.DiffRow> removedSample) {}
-
   public record Membership(
       String audience, Instant at, long members, List<SyncTables.Membership> page) {}
 
@@ -262,18 +253,10 @@ public class SyncsService {
     return runView(runId);
   }
 
-  public DryRunView dryRun(String key, int sample) {
+  public SyncEngine.DryRun dryRun(String key, int sample) {
     find(key);
     try {
-      SyncEngine.DryRun d = engine.dryRun(key, Math.max(0, Math.min(sample, 100)));
-      return new DryRunView(
-          d.members(),
-          d.added(),
-          d.changed(),
-          d.removed(),
-          d.addedSample(),
-          d.changedSample(),
-          d.removedSample());
+      return engine.dryRun(key, Math.max(0, Math.min(sample, 100)));
     } catch (ValidationException e) {
       throw ApiException.invalid(ApiException.errorsOf(e));
     } catch (SyncException e) {

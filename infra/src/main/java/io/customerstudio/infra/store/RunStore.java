@@ -174,12 +174,7 @@ public class RunStore {
     db.transaction(
         tx -> {
           DSLContext t = tx.dsl();
-          String phases =
-              t.select(SYNC_RUN.PHASES)
-                  .from(SYNC_RUN)
-                  .where(SYNC_RUN.RUN_ID.eq(runId))
-                  .forUpdate()
-                  .fetchOne(SYNC_RUN.PHASES);
+          String phases = lockedPhases(t, runId);
           ArrayNode list = closePhase(phases);
           ObjectNode entry = list.addObject();
           entry.put("phase", name);
@@ -265,12 +260,7 @@ public class RunStore {
     db.transaction(
         tx -> {
           DSLContext t = tx.dsl();
-          String phases =
-              t.select(SYNC_RUN.PHASES)
-                  .from(SYNC_RUN)
-                  .where(SYNC_RUN.RUN_ID.eq(runId))
-                  .forUpdate()
-                  .fetchOne(SYNC_RUN.PHASES);
+          String phases = lockedPhases(t, runId);
           if (phases == null) {
             return;
           }
@@ -373,6 +363,15 @@ public class RunStore {
         .where(AUDIENCE_SNAPSHOT.ID.eq(id))
         .fetchOptional()
         .map(RunStore::toSnapshot);
+  }
+
+  /** The run's phase list, its row locked until the transaction ends; null for no such run. */
+  private static String lockedPhases(DSLContext t, String runId) {
+    return t.select(SYNC_RUN.PHASES)
+        .from(SYNC_RUN)
+        .where(SYNC_RUN.RUN_ID.eq(runId))
+        .forUpdate()
+        .fetchOne(SYNC_RUN.PHASES);
   }
 
   private ArrayNode closePhase(String phases) {

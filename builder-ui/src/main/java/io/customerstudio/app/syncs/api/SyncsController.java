@@ -109,7 +109,7 @@ class SyncsController {
   @PostMapping("/{key}/dry-run")
   @Operation(
       summary = "The exact diff the next run would send, with a sample of each kind; sends nothing")
-  SyncsService.DryRunView dryRun(
+  io.customerstudio.activities.sync.SyncEngine.DryRun dryRun(
       @PathVariable String key, @RequestParam(defaultValue = "20") int sample) {
     return syncs.dryRun(key, sample);
   }

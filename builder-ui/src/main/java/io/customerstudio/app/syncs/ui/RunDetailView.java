@@ -1,7 +1,5 @@
 package io.customerstudio.app.syncs.ui;
 
-import com.vaadin.flow.component.AttachEvent;
-import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.grid.Grid;
@@ -19,7 +17,6 @@ import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.router.RouteParameters;
-import com.vaadin.flow.shared.Registration;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.security.Roles;
@@ -56,7 +53,6 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
   private final Button runs = new Button("All runs of this sync");
   private String runId;
   private String sync;
-  private Registration poll;
 
   public static RouteParameters params(String runId) {
     return new RouteParameters("runId", runId);
@@ -96,6 +92,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
         new H4("Rejected rows"),
         noErrors,
         errors);
+    io.customerstudio.app.base.ui.Polling.every(this, 1000, this::refresh);
   }
 
   @Override
@@ -201,19 +198,5 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
       row.getStyle().set("margin-bottom", "0.4em");
       timeline.add(row);
     }
-  }
-
-  @Override
-  protected void onAttach(AttachEvent e) {
-    e.getUI().setPollInterval(1000);
-    poll = e.getUI().addPollListener(p -> refresh());
-  }
-
-  @Override
-  protected void onDetach(DetachEvent e) {
-    if (poll != null) {
-      poll.remove();
-    }
-    e.getUI().setPollInterval(-1);
   }
 }

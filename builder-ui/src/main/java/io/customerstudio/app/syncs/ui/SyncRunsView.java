@@ -1,7 +1,5 @@
 package io.customerstudio.app.syncs.ui;
 
-import com.vaadin.flow.component.AttachEvent;
-import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.grid.Grid;
@@ -41,7 +39,6 @@ public class SyncRunsView extends VerticalLayout implements BeforeEnterObserver 
   private final Grid<SyncsService.RunView> grid = new Grid<>();
   private final Paragraph empty = new Paragraph("No runs yet.");
   private String sync;
-  private com.vaadin.flow.shared.Registration poll;
 
   public static RouteParameters params(String sync) {
     return new RouteParameters("sync", sync);
@@ -75,6 +72,7 @@ public class SyncRunsView extends VerticalLayout implements BeforeEnterObserver 
                         ui.navigate(
                             RunDetailView.class, RunDetailView.params(e.getItem().runId()))));
     add(top, empty, grid);
+    io.customerstudio.app.base.ui.Polling.every(this, 1000, this::refresh);
   }
 
   static String counts(SyncsService.RunView r) {
@@ -135,19 +133,5 @@ public class SyncRunsView extends VerticalLayout implements BeforeEnterObserver 
     } catch (ApiException ex) {
       Notifications.error(ex.getMessage());
     }
-  }
-
-  @Override
-  protected void onAttach(AttachEvent e) {
-    e.getUI().setPollInterval(1000);
-    poll = e.getUI().addPollListener(p -> refresh());
-  }
-
-  @Override
-  protected void onDetach(DetachEvent e) {
-    if (poll != null) {
-      poll.remove();
-    }
-    e.getUI().setPollInterval(-1);
   }
 }

@@ -162,7 +162,7 @@ public class SyncsView extends VerticalLayout {
     d.setHeaderTitle("Dry run of " + s.name());
     d.setWidth("900px");
     try {
-      SyncsService.DryRunView r = syncs.dryRun(s.key(), 20);
+      io.customerstudio.activities.sync.SyncEngine.DryRun r = syncs.dryRun(s.key(), 20);
       Paragraph counts =
           new Paragraph(
               "%,d members. The next run would send %,d added, %,d changed and %,d removed rows. Nothing was sent."
