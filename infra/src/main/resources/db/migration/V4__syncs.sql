@@ -21,6 +21,7 @@ create table sync (
 -- One row per run. Status moves queued -> querying -> diffing -> delivering -> one of succeeded,
 -- succeeded_with_errors, failed, interrupted, cancelled. phases is a JSON list of
 -- {"phase", "startedAt", "finishedAt"}. workflow_id names the current attempt (replays add one).
+-- Delivered and rejected counts are not kept here: they are sums over sync_run_batch.
 create table sync_run (
   run_id            varchar(40)  not null primary key,
   sync_key          varchar(100) not null references sync (sync_key) on delete cascade,
@@ -33,8 +34,6 @@ create table sync_run (
   added             bigint,
   changed           bigint,
   removed           bigint,
-  delivered         bigint       not null,
-  rejected          bigint       not null,
   batches           integer,
   batch_size        integer,
   phases            text         not null,

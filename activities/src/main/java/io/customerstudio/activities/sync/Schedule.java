@@ -25,6 +25,16 @@ public record Schedule(String type, String every, String expression, String time
   /** The shortest interval accepted: shorter ones would only queue behind the running run. */
   public static final Duration MIN_INTERVAL = Duration.ofMinutes(1);
 
+  /** A stored schedule (validated when it was saved). */
+  public static Schedule of(String json) {
+    try {
+      return read(
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(json), "$", new ArrayList<>());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /**
    * Reads {@code {"type": ...}}; problems are added with {@code path} (e.g. {@code $.schedule}).
    */

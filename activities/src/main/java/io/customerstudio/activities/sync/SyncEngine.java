@@ -157,10 +157,11 @@ public class SyncEngine {
   private long materialize(
       String runId, SyncStore.Sync sync, AudienceDefinition definition, Instant asOf) {
     SyncSpec spec = SyncSpec.of(sync);
-    AudienceEngine engine = workspace.engine();
-    String key = engine.compiler(asOf).parentModel(definition, "$.definition").def().primaryKey();
     return tables.materialize(
-        runId, engine.memberQuery(definition, "$.definition", asOf, spec.sources()), key, spec);
+        runId,
+        workspace.engine().memberQuery(definition, "$.definition", asOf, spec.sources()),
+        memberKey(definition),
+        spec);
   }
 
   /** Diffs the run against the sync's delivered state and cuts it into batches. */
@@ -168,7 +169,13 @@ public class SyncEngine {
     RunStore.Run run = run(runId);
     SyncStore.Sync sync = sync(run.sync());
     runs.phase(runId, RunStatus.DIFFING);
-    SyncTables.DiffCounts c = tables.diff(runId, sync.key(), sync.mode(), keyIsMember(sync, run));
+    String definition =
+        audiences
+            .version(sync.audience(), run.audienceVersion())
+            .map(AudienceStore.Version::definition)
+            .orElseThrow(() -> new SyncException("audience " + sync.audience() + " is gone"));
+    SyncTables.DiffCounts c =
+        tables.diff(runId, sync.key(), sync.mode(), keyIsMember(sync, definition));
     int batchSize = connector(sync).batchSize();
     int batches = (int) ((c.total() + batchSize - 1) / batchSize);
     runs.diffed(runId, c.added(), c.changed(), c.removed(), batches, batchSize);
@@ -333,8 +340,7 @@ public class SyncEngine {
       long members =
           materialize(id, sync, Workspace.definition(audience.definition()), clock.instant());
       SyncTables.DiffCounts c =
-          tables.diff(
-              id, sync.key(), sync.mode(), keyIsMember(sync, audience.definition(), Instant.now()));
+          tables.diff(id, sync.key(), sync.mode(), keyIsMember(sync, audience.definition()));
       return new DryRun(
           members,
           c.added(),
@@ -361,7 +367,7 @@ public class SyncEngine {
     AudienceDefinition definition = Workspace.definition(audience.definition());
     AudienceEngine engine = workspace.engine();
     Instant now = clock.instant();
-    String key = engine.compiler(now).parentModel(definition, "$.definition").def().primaryKey();
+    String key = memberKey(definition);
     String id = "snap" + UUID.randomUUID().toString().replace("-", "");
     try {
       SyncSpec keyOnly = new SyncSpec("upsert", List.of(), new SyncSpec.Field(key, "key"));
@@ -378,24 +384,20 @@ public class SyncEngine {
   }
 
   /** Whether the sync's identifier is the audience model's primary key: unique and never null. */
-  private boolean keyIsMember(SyncStore.Sync sync, RunStore.Run run) {
-    String definition =
-        audiences
-            .version(sync.audience(), run.audienceVersion())
-            .map(AudienceStore.Version::definition)
-            .orElseThrow(() -> new SyncException("audience " + sync.audience() + " is gone"));
-    return keyIsMember(sync, definition, run.startedAt().toInstant());
+  private boolean keyIsMember(SyncStore.Sync sync, String definition) {
+    return memberKey(Workspace.definition(definition))
+        .equals(SyncSpec.of(sync).identifier().from());
   }
 
-  private boolean keyIsMember(SyncStore.Sync sync, String definition, Instant asOf) {
-    String pk =
-        workspace
-            .engine()
-            .compiler(asOf)
-            .parentModel(Workspace.definition(definition), "$.definition")
-            .def()
-            .primaryKey();
-    return pk.equals(SyncSpec.of(sync).identifier().from());
+  /** The primary key of the audience's model: what identifies a member. */
+  private String memberKey(AudienceDefinition definition) {
+    return workspace
+        .catalog()
+        .model(definition.parent())
+        .orElseThrow(
+            () -> new SyncException("model " + definition.parent() + " is not in the schema"))
+        .def()
+        .primaryKey();
   }
 
   /** Forgets what a sync delivered (its destination changed, or it is deleted). */

@@ -425,15 +425,13 @@ public final class SyncTables {
   }
 
   public long membershipCountAt(String audienceKey, Instant at) {
-    return db.fetchValue(
-                "select count(*) from ("
-                    + " select distinct on (member_key) change"
-                    + " from cs_sync.membership_log where audience_key = {0} and at <= {1}"
-                    + " order by member_key, at desc) x where change = 'enter'",
-                DSL.val(audienceKey), DSL.val(at.atOffset(ZoneOffset.UTC)))
-            instanceof Number n
-        ? n.longValue()
-        : 0;
+    return db.fetchOne(
+            "select count(*) from ("
+                + " select distinct on (member_key) change"
+                + " from cs_sync.membership_log where audience_key = {0} and at <= {1}"
+                + " order by member_key, at desc) x where change = 'enter'",
+            DSL.val(audienceKey), DSL.val(at.atOffset(ZoneOffset.UTC)))
+        .get(0, Long.class);
   }
 
   /** Drops the run's working tables once it has ended. */

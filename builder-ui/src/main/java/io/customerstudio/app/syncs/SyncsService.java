@@ -221,11 +221,15 @@ public class SyncsService {
 
   public List<RunView> runs(String key, int limit) {
     find(key);
-    return runs.list(key, Math.max(1, Math.min(limit, 500))).stream().map(this::view).toList();
+    String latest = runs.latestStarted(key).map(RunStore.Run::runId).orElse(null);
+    return runs.list(key, Math.max(1, Math.min(limit, 500))).stream()
+        .map(r -> view(r, latest))
+        .toList();
   }
 
   public RunView runView(String runId) {
-    return view(findRun(runId));
+    RunStore.Run run = findRun(runId);
+    return view(run, runs.latestStarted(run.sync()).map(RunStore.Run::runId).orElse(null));
   }
 
   public List<RunStore.RowError> errors(String runId, int offset, int limit) {
@@ -440,7 +444,8 @@ public class SyncsService {
         s.updatedAt());
   }
 
-  private RunView view(RunStore.Run r) {
+  /** {@code latestStarted}: the sync's newest started run, the only one that may be replayed. */
+  private RunView view(RunStore.Run r, String latestStarted) {
     List<Phase> phases = new ArrayList<>();
     for (JsonNode p : Json.parse(r.phases())) {
       phases.add(
@@ -451,9 +456,7 @@ public class SyncsService {
                   ? OffsetDateTime.parse(p.path("finishedAt").asText())
                   : null));
     }
-    boolean replayable =
-        r.status().replayable()
-            && runs.latestStarted(r.sync()).map(l -> l.runId().equals(r.runId())).orElse(false);
+    boolean replayable = r.status().replayable() && r.runId().equals(latestStarted);
     return new RunView(
         r.runId(),
         r.sync(),
@@ -463,7 +466,7 @@ public class SyncsService {
         r.audienceVersion(),
         new Counts(r.members(), r.added(), r.changed(), r.removed(), r.delivered(), r.rejected()),
         r.batches(),
-        r.batches() == null ? null : runs.deliveredBatches(r.runId()).size(),
+        r.batches() == null ? null : r.batchesDelivered(),
         r.batchSize(),
         phases,
         r.error(),

@@ -47,6 +47,7 @@ public class RunStore {
       long delivered,
       long rejected,
       Integer batches,
+      int batchesDelivered,
       Integer batchSize,
       String phases,
       String error,
@@ -106,8 +107,6 @@ public class RunStore {
               .set(SYNC_RUN.RUN_TRIGGER, trigger)
               .set(SYNC_RUN.STATUS, RunStatus.QUEUED.wire())
               .set(SYNC_RUN.ATTEMPTS, 0)
-              .set(SYNC_RUN.DELIVERED, 0L)
-              .set(SYNC_RUN.REJECTED, 0L)
               .set(SYNC_RUN.PHASES, "[]")
               .set(SYNC_RUN.QUEUED_AT, OffsetDateTime.now(clock))
               .execute();
@@ -166,10 +165,10 @@ public class RunStore {
 
   /** Enters a phase that has no status of its own ({@code committing}): a timing entry only. */
   public void step(String runId, String name) {
-    RunStatus status = find(runId).map(Run::status).orElse(RunStatus.DELIVERING);
-    phase(runId, status, name);
+    phase(runId, null, name);
   }
 
+  /** Appends a phase entry, closing the previous one; a null status leaves the status as it is. */
   private void phase(String runId, RunStatus status, String name) {
     db.transaction(
         tx -> {
@@ -180,7 +179,7 @@ public class RunStore {
           entry.put("phase", name);
           entry.put("startedAt", OffsetDateTime.now(clock).toString());
           t.update(SYNC_RUN)
-              .set(SYNC_RUN.STATUS, status.wire())
+              .set(SYNC_RUN.STATUS, status == null ? SYNC_RUN.STATUS : DSL.val(status.wire()))
               .set(SYNC_RUN.PHASES, list.toString())
               .where(SYNC_RUN.RUN_ID.eq(runId))
               .execute();
@@ -213,8 +212,8 @@ public class RunStore {
   }
 
   /**
-   * Records a delivered batch, its rejected rows and the run's counts, once: a second record of the
-   * same batch (a retried activity) changes nothing.
+   * Records a delivered batch and its rejected rows, once: a second record of the same batch (a
+   * retried activity) changes nothing.
    *
    * @return false when the batch was already recorded
    */
@@ -400,41 +399,51 @@ public class RunStore {
         r.getTakenAt());
   }
 
+  /** Per run: rows accepted and rejected, and batches delivered, from the batch records. */
+  private static final org.jooq.Table<?> TOTALS =
+      DSL.select(
+              SYNC_RUN_BATCH.RUN_ID,
+              DSL.sum(SYNC_RUN_BATCH.ACCEPTED).as("accepted_rows"),
+              DSL.sum(SYNC_RUN_BATCH.REJECTED).as("rejected_rows"),
+              DSL.count().as("batches_delivered"))
+          .from(SYNC_RUN_BATCH)
+          .groupBy(SYNC_RUN_BATCH.RUN_ID)
+          .asTable("totals");
+
   private static final org.jooq.Field<java.math.BigDecimal> ACCEPTED =
-      DSL.field(
-              DSL.select(DSL.sum(SYNC_RUN_BATCH.ACCEPTED))
-                  .from(SYNC_RUN_BATCH)
-                  .where(SYNC_RUN_BATCH.RUN_ID.eq(SYNC_RUN.RUN_ID)))
-          .as("accepted_rows");
+      TOTALS.field("accepted_rows", java.math.BigDecimal.class);
   private static final org.jooq.Field<java.math.BigDecimal> REJECTED =
-      DSL.field(
-              DSL.select(DSL.sum(SYNC_RUN_BATCH.REJECTED))
-                  .from(SYNC_RUN_BATCH)
-                  .where(SYNC_RUN_BATCH.RUN_ID.eq(SYNC_RUN.RUN_ID)))
-          .as("rejected_rows");
+      TOTALS.field("rejected_rows", java.math.BigDecimal.class);
+  private static final org.jooq.Field<Integer> BATCHES_DELIVERED =
+      TOTALS.field("batches_delivered", Integer.class);
 
   /**
-   * Runs with their delivered and rejected counts summed from the batch records, so concurrent
-   * batches never contend on the run's row.
+   * Runs with their counts summed from the batch records, so concurrent batches never contend on
+   * the run's row.
    */
-  private org.jooq.SelectJoinStep<org.jooq.Record> runs() {
+  private org.jooq.SelectOnConditionStep<org.jooq.Record> runs() {
     List<org.jooq.SelectField<?>> fields = new java.util.ArrayList<>(List.of(SYNC_RUN.fields()));
     fields.add(ACCEPTED);
     fields.add(REJECTED);
-    return db.select(fields).from(SYNC_RUN);
+    fields.add(BATCHES_DELIVERED);
+    return db.select(fields)
+        .from(SYNC_RUN)
+        .leftJoin(TOTALS)
+        .on(TOTALS.field(SYNC_RUN_BATCH.RUN_ID).eq(SYNC_RUN.RUN_ID));
   }
 
   private static Run toRun(org.jooq.Record rec) {
-    SyncRunRecord r = rec.into(SYNC_RUN);
     java.math.BigDecimal accepted = rec.get(ACCEPTED);
     java.math.BigDecimal rejected = rec.get(REJECTED);
+    Integer batches = rec.get(BATCHES_DELIVERED);
     return toRun(
-        r,
+        rec.into(SYNC_RUN),
         accepted == null ? 0 : accepted.longValue(),
-        rejected == null ? 0 : rejected.longValue());
+        rejected == null ? 0 : rejected.longValue(),
+        batches == null ? 0 : batches);
   }
 
-  private static Run toRun(SyncRunRecord r, long delivered, long rejected) {
+  private static Run toRun(SyncRunRecord r, long delivered, long rejected, int batchesDelivered) {
     return new Run(
         r.getRunId(),
         r.getSyncKey(),
@@ -450,6 +459,7 @@ public class RunStore {
         delivered,
         rejected,
         r.getBatches(),
+        batchesDelivered,
         r.getBatchSize(),
         r.getPhases(),
         r.getError(),

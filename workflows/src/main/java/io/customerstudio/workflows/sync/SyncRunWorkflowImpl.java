@@ -83,7 +83,7 @@ public class SyncRunWorkflowImpl implements SyncRunWorkflow {
       return new Result(runId, status, delivered, rejected);
     } catch (CanceledFailure e) {
       Workflow.newDetachedCancellationScope(
-              () -> steps.end(runId, "cancelled", "cancelled while " + "running"))
+              () -> steps.end(runId, "cancelled", "cancelled while running"))
           .run();
       return new Result(runId, "cancelled", 0, 0);
     } catch (ActivityFailure e) {

@@ -212,21 +212,6 @@ public class SyncService {
   }
 
   public static Schedule schedule(SyncStore.Sync sync) {
-    List<String> problems = new java.util.ArrayList<>();
-    return Schedule.read(Json.parse(sync.schedule()), "$.schedule", problems);
-  }
-
-  /** JSON reading for stored settings. */
-  static final class Json {
-    private static final com.fasterxml.jackson.databind.ObjectMapper M =
-        new com.fasterxml.jackson.databind.ObjectMapper();
-
-    static com.fasterxml.jackson.databind.JsonNode parse(String s) {
-      try {
-        return M.readTree(s);
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new IllegalStateException("stored JSON is unreadable", e);
-      }
-    }
+    return Schedule.of(sync.schedule());
   }
 }

@@ -296,12 +296,9 @@ public class DestinationsView extends VerticalLayout {
               "Delete",
               VaadinIcon.TRASH.create(),
               e -> {
-                try {
-                  destinations.delete(current.key());
+                if (Notifications.attempt(() -> destinations.delete(current.key()))) {
                   d.close();
                   refresh();
-                } catch (ApiException ex) {
-                  Notifications.error(ex.getMessage());
                 }
               });
       delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);

@@ -102,11 +102,8 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
   }
 
   private void act(Runnable action, String done) {
-    try {
-      action.run();
+    if (Notifications.attempt(action)) {
       Notifications.success(done);
-    } catch (ApiException ex) {
-      Notifications.error(ex.getMessage());
     }
     refresh();
   }

@@ -19,7 +19,6 @@ import com.vaadin.flow.router.Route;
 import com.vaadin.flow.server.streams.DownloadHandler;
 import com.vaadin.flow.spring.security.AuthenticationContext;
 import io.customerstudio.activities.sync.SyncTables;
-import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.security.Roles;
@@ -134,13 +133,12 @@ public class SnapshotsView extends VerticalLayout {
       audience.setErrorMessage("Pick an audience");
       return;
     }
-    try {
-      RunStore.Snapshot s = syncs.snapshot(audience.getValue(), user);
-      Notifications.success(String.format("Snapshot of %,d members taken.", s.members()));
-      refresh();
-    } catch (ApiException ex) {
-      Notifications.error(ex.getMessage());
-    }
+    Notifications.attempt(() -> syncs.snapshot(audience.getValue(), user))
+        .ifPresent(
+            s -> {
+              Notifications.success(String.format("Snapshot of %,d members taken.", s.members()));
+              refresh();
+            });
   }
 
   private void showMembers() {

@@ -127,11 +127,8 @@ public class SyncRunsView extends VerticalLayout implements BeforeEnterObserver 
   }
 
   private void runNow() {
-    try {
-      syncs.run(sync, "manual");
+    if (Notifications.attempt(() -> syncs.run(sync, "manual")).isPresent()) {
       refresh();
-    } catch (ApiException ex) {
-      Notifications.error(ex.getMessage());
     }
   }
 }

@@ -146,14 +146,15 @@ public class SyncsView extends VerticalLayout {
   }
 
   private void runNow(SyncsService.SyncView s) {
-    try {
-      var e = syncs.run(s.key(), "manual");
-      Notifications.success(
-          e.coalesced() ? "A run was already queued; this joins it." : "Run queued.");
-      getUI().ifPresent(ui -> ui.navigate(RunDetailView.class, RunDetailView.params(e.runId())));
-    } catch (ApiException ex) {
-      Notifications.error(ex.getMessage());
-    }
+    Notifications.attempt(() -> syncs.run(s.key(), "manual"))
+        .ifPresent(
+            e -> {
+              Notifications.success(
+                  e.coalesced() ? "A run was already queued; this joins it." : "Run queued.");
+              getUI()
+                  .ifPresent(
+                      ui -> ui.navigate(RunDetailView.class, RunDetailView.params(e.runId())));
+            });
   }
 
   private void dryRun(SyncsService.SyncView s) {
@@ -313,12 +314,9 @@ public class SyncsView extends VerticalLayout {
               "Delete",
               VaadinIcon.TRASH.create(),
               e -> {
-                try {
-                  syncs.delete(current.key());
+                if (Notifications.attempt(() -> syncs.delete(current.key()))) {
                   d.close();
                   refresh();
-                } catch (ApiException ex) {
-                  Notifications.error(ex.getMessage());
                 }
               });
       delete.setId("sync-delete");
