@@ -148,7 +148,8 @@ final class QueryBenchmark {
             + users
             + ", "
             + Runtime.getRuntime().availableProcessors()
-            + " cores, embedded PostgreSQL 17, default settings). Each audience: 2 warm-up runs, then "
+            + " cores, embedded PostgreSQL 17 with default server settings; every connection sets UTC,"
+            + " custom plans and jit = off, as the app's do). Each audience: 2 warm-up runs, then "
             + RUNS
             + " alternating timed runs of the generated and the hand-written count; medians. asOf "
             + AS_OF
