@@ -85,12 +85,10 @@ public final class FileConnector implements Connector {
       Path tmp = Files.createTempFile(parts, "part", ".tmp");
       try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         for (DeliveryRow r : batch.rows()) {
-          ObjectNode line = JSON.createObjectNode();
-          line.put("op", r.op().json());
-          line.put("key", r.key());
-          line.set(
-              "fields", JSON.valueToTree(r.fields() == null ? java.util.Map.of() : r.fields()));
-          w.write(JSON.writeValueAsString(line));
+          try (com.fasterxml.jackson.core.JsonGenerator line = JSON.createGenerator(w)) {
+            line.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            r.write(line);
+          }
           w.newLine();
         }
       }

@@ -1,6 +1,5 @@
 package io.customerstudio.activities.destinations;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,7 +8,6 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jooq.DSLContext;
@@ -104,7 +102,9 @@ public final class PostgresConnector implements Connector {
               if (r.op() == DeliveryRow.Op.DELETE) {
                 deletes.add(r.key());
               } else {
-                insert = insert.values(r.key(), json(r.fields()), now, batch.idempotencyKey());
+                insert =
+                    insert.values(
+                        r.key(), JSONB.valueOf(r.fieldsJson()), now, batch.idempotencyKey());
                 any = true;
               }
             }
@@ -151,14 +151,6 @@ public final class PostgresConnector implements Connector {
   private String safeUrl() {
     int q = config.url().indexOf('?');
     return q < 0 ? config.url() : config.url().substring(0, q);
-  }
-
-  private static JSONB json(Map<String, Object> fields) {
-    try {
-      return JSONB.valueOf(JSON.writeValueAsString(fields == null ? Map.of() : fields));
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("a field value cannot be written as JSON", e);
-    }
   }
 
   private static String first(Exception e) {

@@ -1,8 +1,7 @@
 package io.customerstudio.activities.destinations;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -244,23 +243,24 @@ public final class WebhookConnector implements Connector {
     };
   }
 
+  /** The request body, streamed: each row's fields go out as the warehouse wrote them. */
   private static byte[] body(Batch batch) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("sync", batch.sync());
-    root.put("runId", batch.runId());
-    root.put("batch", batch.number());
-    ArrayNode rows = root.putArray("rows");
-    for (DeliveryRow r : batch.rows()) {
-      ObjectNode row = rows.addObject();
-      row.put("op", r.op().json());
-      row.put("key", r.key());
-      row.set("fields", JSON.valueToTree(r.fields() == null ? Map.of() : r.fields()));
-    }
-    try {
-      return JSON.writeValueAsBytes(root);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(8192);
+    try (JsonGenerator out = JSON.createGenerator(bytes)) {
+      out.writeStartObject();
+      out.writeStringField("sync", batch.sync());
+      out.writeStringField("runId", batch.runId());
+      out.writeNumberField("batch", batch.number());
+      out.writeArrayFieldStart("rows");
+      for (DeliveryRow r : batch.rows()) {
+        r.write(out);
+      }
+      out.writeEndArray();
+      out.writeEndObject();
     } catch (IOException e) {
       throw new IllegalArgumentException("a field value cannot be written as JSON", e);
     }
+    return bytes.toByteArray();
   }
 
   private static String snippet(String body) {

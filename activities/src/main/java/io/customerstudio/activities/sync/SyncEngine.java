@@ -251,10 +251,7 @@ public class SyncEngine {
       String runId, SyncStore.Sync sync, Connector connector, int size, BatchRef ref) {
     long from = (long) ref.number() * size;
     long to = from + size;
-    List<DeliveryRow> rows = new ArrayList<>();
-    for (SyncTables.DiffRow r : tables.rows(runId, from, to)) {
-      rows.add(SyncTables.deliveryRow(r));
-    }
+    List<DeliveryRow> rows = tables.deliveryRows(runId, from, to);
     List<RowOutcome> outcomes =
         connector.deliver(new Batch(sync.key(), runId, ref.number(), ref.idempotencyKey(), rows));
     List<RunStore.RowError> errors = new ArrayList<>();

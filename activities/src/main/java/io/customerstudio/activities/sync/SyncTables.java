@@ -243,15 +243,6 @@ public final class SyncTables {
         byKind.getOrDefault("removed", 0L));
   }
 
-  /** The rows of diff positions {@code [from, to)}, in key order. */
-  public List<DiffRow> rows(String runId, long from, long to) {
-    return db.select(SEQ, KEY, KIND, FIELDS)
-        .from(table(diffTable(runId)))
-        .where(SEQ.ge(from), SEQ.lt(to))
-        .orderBy(SEQ)
-        .fetch(r -> new DiffRow(r.value1(), r.value2(), r.value3(), parse(r.value4())));
-  }
-
   /** Up to {@code limit} rows of one kind, in key order: a dry run's sample. */
   public List<DiffRow> sample(String runId, String kind, int limit) {
     return db.select(SEQ, KEY, KIND, FIELDS)
@@ -262,11 +253,18 @@ public final class SyncTables {
         .fetch(r -> new DiffRow(r.value1(), r.value2(), r.value3(), parse(r.value4())));
   }
 
-  public static DeliveryRow deliveryRow(DiffRow r) {
-    return new DeliveryRow(
-        "removed".equals(r.kind()) ? DeliveryRow.Op.DELETE : DeliveryRow.Op.UPSERT,
-        r.key(),
-        r.fields());
+  /** The rows of diff positions {@code [from, to)} as they are delivered, fields unparsed. */
+  public List<DeliveryRow> deliveryRows(String runId, long from, long to) {
+    return db.select(KEY, KIND, FIELDS)
+        .from(table(diffTable(runId)))
+        .where(SEQ.ge(from), SEQ.lt(to))
+        .orderBy(SEQ)
+        .fetch(
+            r ->
+                DeliveryRow.ofJson(
+                    "removed".equals(r.value2()) ? DeliveryRow.Op.DELETE : DeliveryRow.Op.UPSERT,
+                    r.value1(),
+                    r.value3().data()));
   }
 
   /**

@@ -130,6 +130,37 @@ class WebhookConnectorTest {
   }
 
   @Test
+  void rowsThatCameAsWarehouseJsonGoOutAsTheyAreNumbersExact() throws Exception {
+    String fields =
+        "{\"ltv\": 12345678901234567890.125, \"name\": \"Zoë \\\"Z\\\"\", \"vip\": null}";
+    Batch batch =
+        new Batch(
+            "vip-to-crm",
+            "run-8",
+            0,
+            "run-8-0",
+            List.of(
+                DeliveryRow.ofJson(DeliveryRow.Op.UPSERT, "u1", fields),
+                DeliveryRow.ofJson(DeliveryRow.Op.DELETE, "u2", "{}")));
+
+    assertThat(connector().deliver(batch))
+        .containsExactly(RowOutcome.accepted("u1"), RowOutcome.accepted("u2"));
+
+    Seen s = seen.peek();
+    String body = new String(s.body(), StandardCharsets.UTF_8);
+    assertThat(body).contains("12345678901234567890.125");
+    assertThat(s.json())
+        .isEqualTo(
+            JSON.readTree(
+                """
+                {"sync": "vip-to-crm", "runId": "run-8", "batch": 0, "rows": [
+                  {"op": "upsert", "key": "u1", "fields": %s},
+                  {"op": "delete", "key": "u2", "fields": {}}]}"""
+                    .formatted(fields)));
+    assertThat(batch.rows().get(0).fields()).containsEntry("name", "Zoë \"Z\"");
+  }
+
+  @Test
   void retriesServerErrorsAndWaitsForRetryAfterUnderTheSameKey() {
     int[] n = {0};
     behaviour =
