@@ -26,11 +26,18 @@ public class SyncSchedulerWorkflowImpl implements SyncSchedulerWorkflow {
   private boolean rescheduled;
   private String running;
   private Instant nextTick;
+  private boolean started;
+  private Boolean pausedBySignal;
 
   @Override
   public void run(State state) {
-    schedule = state.schedule();
-    paused = state.paused();
+    // signals that came with the start (signal-with-start, or sent before the first task) are
+    // handled before this method runs: what they set is newer than the state, so it stands
+    if (schedule == null) {
+      schedule = state.schedule();
+    }
+    paused = pausedBySignal != null ? pausedBySignal : state.paused();
+    started = true;
     if (state.pending() != null) {
       state.pending().forEach(this::trigger);
     }
@@ -115,7 +122,9 @@ public class SyncSchedulerWorkflowImpl implements SyncSchedulerWorkflow {
 
   @Override
   public void pause() {
-    if (!paused) {
+    if (!started) {
+      pausedBySignal = true;
+    } else if (!paused) {
       paused = true;
       rescheduled = true;
     }
@@ -123,7 +132,9 @@ public class SyncSchedulerWorkflowImpl implements SyncSchedulerWorkflow {
 
   @Override
   public void resume() {
-    if (paused) {
+    if (!started) {
+      pausedBySignal = false;
+    } else if (paused) {
       paused = false;
       rescheduled = true;
     }

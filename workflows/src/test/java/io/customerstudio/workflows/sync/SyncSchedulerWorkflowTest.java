@@ -141,6 +141,57 @@ class SyncSchedulerWorkflowTest {
   }
 
   @Test
+  void signalsThatComeWithTheStartOutrankTheStartingState() {
+    // signal-with-start hands the signal over before the workflow method runs: a pause sent
+    // with the start must hold, and a resume must release a scheduler that starts paused
+    SyncSchedulerWorkflow paused =
+        client.newWorkflowStub(
+            SyncSchedulerWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue("q")
+                .setWorkflowId(SyncSchedulerWorkflow.workflowId("paused-at-start"))
+                .build());
+    io.temporal.client.BatchRequest pause = client.newSignalWithStartRequest();
+    pause.add(
+        paused::run,
+        new SyncSchedulerWorkflow.State(
+            "paused-at-start",
+            new Schedule("interval", "PT1H", null, null),
+            false,
+            null,
+            List.of(),
+            30));
+    pause.add(paused::pause);
+    client.signalWithStart(pause);
+    env.sleep(Duration.ofHours(5));
+    assertThat(HourLongRun.started).isEmpty();
+    assertThat(paused.status().paused()).isTrue();
+
+    SyncSchedulerWorkflow resumed =
+        client.newWorkflowStub(
+            SyncSchedulerWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue("q")
+                .setWorkflowId(SyncSchedulerWorkflow.workflowId("resumed-at-start"))
+                .build());
+    io.temporal.client.BatchRequest resume = client.newSignalWithStartRequest();
+    resume.add(
+        resumed::run,
+        new SyncSchedulerWorkflow.State(
+            "resumed-at-start",
+            new Schedule("interval", "PT1H", null, null),
+            true,
+            null,
+            List.of(),
+            30));
+    resume.add(resumed::resume);
+    client.signalWithStart(resume);
+    env.sleep(Duration.ofHours(3).plusMinutes(1));
+    assertThat(resumed.status().paused()).isFalse();
+    assertThat(HourLongRun.started).hasSizeGreaterThanOrEqualTo(2);
+  }
+
+  @Test
   void aCronScheduleFiresAtItsTimesAndARescheduleTakesOver() {
     SyncSchedulerWorkflow s = scheduler("cron", new Schedule("cron", null, "0 6 * * *", "UTC"));
     env.sleep(Duration.ofDays(2));
