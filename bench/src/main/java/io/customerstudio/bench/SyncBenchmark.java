@@ -299,7 +299,7 @@ final class SyncBenchmark {
         String state = SyncTables.stateTable("bench").toString();
         for (int i = 0; i < 3; i++) {
           long t = System.nanoTime();
-          SyncTables.DiffCounts c = tables.diff("benchdiff", "bench", "mirror", true);
+          SyncTables.DiffCounts c = tables.diff("benchdiff", "bench", "mirror", true, spec);
           diffs.add((System.nanoTime() - t) / 1e9);
           if (c.changed() != users / 100) {
             throw new IllegalStateException("diff found " + c + ", expected 1% changed");
@@ -308,8 +308,8 @@ final class SyncBenchmark {
           wh.execute("drop table if exists cs_sync.bench_except");
           wh.execute(
               "create unlogged table cs_sync.bench_except as"
-                  + " (select key, fields from cs_sync.r_benchdiff where key is not null"
-                  + " except select key, fields from "
+                  + " (select key, h from cs_sync.r_benchdiff where key is not null"
+                  + " except select key, h from "
                   + state
                   + ") union all (select key, null from (select key from "
                   + state

@@ -175,7 +175,8 @@ public class SyncEngine {
             .map(AudienceStore.Version::definition)
             .orElseThrow(() -> new SyncException("audience " + sync.audience() + " is gone"));
     SyncTables.DiffCounts c =
-        tables.diff(runId, sync.key(), sync.mode(), keyIsMember(sync, definition));
+        tables.diff(
+            runId, sync.key(), sync.mode(), keyIsMember(sync, definition), SyncSpec.of(sync));
     int batchSize = connector(sync).batchSize();
     int batches = (int) ((c.total() + batchSize - 1) / batchSize);
     runs.diffed(runId, c.added(), c.changed(), c.removed(), batches, batchSize);
@@ -337,7 +338,12 @@ public class SyncEngine {
       long members =
           materialize(id, sync, Workspace.definition(audience.definition()), clock.instant());
       SyncTables.DiffCounts c =
-          tables.diff(id, sync.key(), sync.mode(), keyIsMember(sync, audience.definition()));
+          tables.diff(
+              id,
+              sync.key(),
+              sync.mode(),
+              keyIsMember(sync, audience.definition()),
+              SyncSpec.of(sync));
       return new DryRun(
           members,
           c.added(),

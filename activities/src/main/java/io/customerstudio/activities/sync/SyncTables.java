@@ -32,12 +32,14 @@ import org.jooq.impl.SQLDataType;
  * through the app except to be delivered:
  *
  * <ul>
- *   <li>{@code r_<run>}: the run's members (member key, identifier key, mapped fields as jsonb, md5
- *       of the fields);
- *   <li>{@code d_<run>}: the diff against the sync's delivered state, numbered by key ({@code
- *       seq}), so batch {@code n} is a fixed range of rows for every attempt of the run;
- *   <li>{@code s_<sync>}: the sync's delivered state, advanced batch by batch with exactly the rows
- *       the destination accepted;
+ *   <li>{@code r_<run>}: the run's members: member key, identifier key, a 64-bit hash of the mapped
+ *       values ({@code h}, seeded with the mapping, so a mapping change changes every row) and the
+ *       mapped values themselves, one column each, as the warehouse typed them;
+ *   <li>{@code d_<run>}: the diff against the sync's delivered state, numbered ({@code seq}) once,
+ *       so batch {@code n} is a fixed range of rows for every attempt of the run; only its rows get
+ *       their fields built as JSON;
+ *   <li>{@code s_<sync>}: the sync's delivered state (key, row hash, the fields last sent),
+ *       advanced batch by batch with exactly the rows the destination accepted;
  *   <li>{@code audience_member} and {@code membership_log}: each audience's current members and
  *       their enter/exit log; {@code snapshot_member}: snapshot contents.
  * </ul>
@@ -120,7 +122,9 @@ public final class SyncTables {
 
   /**
    * Materializes the members into {@code r_<run>} (replacing a partial one): the member key, the
-   * identifier's value as text (null when the member has none) and the mapped fields.
+   * identifier's value as text (null when the member has none), the row hash and the mapped values
+   * ({@code f0}, {@code f1}, ... in the order of {@link SyncSpec#targets()}). Values stay as the
+   * warehouse typed them: JSON is built later, for the rows that changed only.
    *
    * @param members the audience's member query: the key named {@code memberKey} and every source
    *     column or trait by name
@@ -129,39 +133,49 @@ public final class SyncTables {
   public long materialize(String runId, Select<Record> members, String memberKey, SyncSpec spec) {
     Name run = runTable(runId);
     db.execute("drop table if exists {0}", table(run));
-    db.execute(
-        "create unlogged table {0} (member text not null, key text, fields jsonb not null)",
-        table(run));
     Table<?> m = members.asTable("m");
-    List<Field<?>> args = new ArrayList<>();
-    spec.targets()
-        .forEach(
-            (to, from) -> {
-              args.add(DSL.inline(to));
-              args.add(m.field(from));
-            });
-    Field<JSONB> fields =
-        DSL.function("jsonb_build_object", SQLDataType.JSONB, args.toArray(Field[]::new));
-    Field<String> key = m.field(spec.identifier().from()).cast(SQLDataType.CLOB);
-    Table<?> shaped =
-        DSL.select(
-                m.field(memberKey).cast(SQLDataType.CLOB).as("member"),
-                key.as("key"),
-                fields.as("fields"))
-            .from(m)
-            .asTable("x");
+    List<Field<?>> values = new ArrayList<>();
+    spec.targets().values().forEach(from -> values.add(m.field(from)));
+    List<Field<?>> columns = new ArrayList<>();
+    columns.add(m.field(memberKey).cast(SQLDataType.CLOB).as("member"));
+    columns.add(m.field(spec.identifier().from()).cast(SQLDataType.CLOB).as("key"));
+    // the row's text form tells null from empty and keeps each value's own text; the seed makes
+    // the hash depend on the mapping too
+    columns.add(
+        DSL.field(
+                "hashtextextended(row({0})::text, {1})",
+                SQLDataType.BIGINT,
+                DSL.list(values.toArray(Field[]::new)),
+                DSL.val(fingerprint(spec)))
+            .as("h"));
+    columns.add(DSL.val(fingerprint(spec)).as("spec"));
+    for (int i = 0; i < values.size(); i++) {
+      columns.add(values.get(i).as("f" + i));
+    }
     long n =
-        db.insertInto(table(run), MEMBER, KEY, FIELDS)
-            .select(
-                DSL.select(
-                        shaped.field("member", String.class),
-                        shaped.field("key", String.class),
-                        shaped.field("fields", JSONB.class))
-                    .from(shaped))
-            .execute();
+        db.execute("create unlogged table {0} as {1}", table(run), DSL.select(columns).from(m));
     // every later step reads the whole table (hash joins), so no index pays for itself
     db.execute("analyze {0}", table(run));
     return n;
+  }
+
+  /**
+   * The mapping as a number: the row hash's seed, and what the diff checks to know that the run
+   * table was written under the mapping it builds fields for.
+   */
+  static long fingerprint(SyncSpec spec) {
+    StringBuilder sb = new StringBuilder();
+    spec.targets()
+        .forEach((to, from) -> sb.append(to).append('\u0000').append(from).append('\u0001'));
+    byte[] sha;
+    try {
+      sha =
+          MessageDigest.getInstance("SHA-256")
+              .digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    return java.nio.ByteBuffer.wrap(sha).getLong();
   }
 
   public boolean exists(Name table) {
@@ -173,9 +187,12 @@ public final class SyncTables {
   /** The sync's delivered state, created empty the first time. */
   public void ensureState(String syncKey) {
     db.execute(
-        "create table if not exists {0} (key text primary key, fields jsonb not null,"
+        "create table if not exists {0} (key text primary key, h bigint, fields jsonb not null,"
             + " run_id text not null, synced_at timestamptz not null)",
         table(stateTable(syncKey)));
+    // a state written before rows had hashes: its rows count as changed once, and are sent again
+    // with their current fields (an upsert of what the destination has), then carry a hash
+    db.execute("alter table {0} add column if not exists h bigint", table(stateTable(syncKey)));
   }
 
   /** Forgets what was delivered: the next run sends every member again. */
@@ -184,46 +201,64 @@ public final class SyncTables {
   }
 
   /**
-   * Writes {@code d_<run>}: rows added (not in the state), changed (fields differ: jsonb equality,
-   * exact, and cheaper than hashing the text of every row) and, for mirror, removed (in the state,
-   * not among the members). A member without an identifier is not sent; when the identifier is not
-   * the member key, two members with one identifier are sent once (the lower member key). Rows are
-   * numbered without sorting: the numbering is written once, so every attempt reads the same
-   * batches.
+   * Writes {@code d_<run>}: rows added (not in the state), changed (the row hash differs) and, for
+   * mirror, removed (in the state, not among the members; sent with the fields last delivered). A
+   * member without an identifier is not sent; when the identifier is not the member key, two
+   * members with one identifier are sent once (the lower member key). Fields are built as JSON for
+   * these rows only. Rows are numbered without sorting: the numbering is written once, so every
+   * attempt reads the same batches.
    */
-  public DiffCounts diff(String runId, String syncKey, String mode, boolean keyIsMember) {
+  public DiffCounts diff(
+      String runId, String syncKey, String mode, boolean keyIsMember, SyncSpec spec) {
+    Name r = runTable(runId);
+    Long written =
+        db.select(field(name("spec"), SQLDataType.BIGINT))
+            .from(table(r))
+            .limit(1)
+            .fetchOne(0, Long.class);
+    if (written != null && written.longValue() != fingerprint(spec)) {
+      throw new SyncException(
+          "the sync's mapping changed while this run was going on; start a new run");
+    }
     Name d = diffTable(runId);
     db.execute("drop table if exists {0}", table(d));
     db.execute(
         "create unlogged table {0} (seq bigint not null, key text not null, op text not null,"
-            + " kind text not null, fields jsonb not null)",
+            + " kind text not null, fields jsonb not null, h bigint)",
         table(d));
-    String changed = "insert".equals(mode) ? "false" : "s.fields <> r.fields";
+    List<Field<?>> args = new ArrayList<>();
+    int i = 0;
+    for (String to : spec.targets().keySet()) {
+      args.add(DSL.inline(to));
+      args.add(field(name("r", "f" + i++)));
+    }
+    Field<JSONB> fields =
+        DSL.function("jsonb_build_object", SQLDataType.JSONB, args.toArray(Field[]::new));
+    String changed = "insert".equals(mode) ? "false" : "s.h is distinct from r.h";
     String members =
         keyIsMember
-            ? "(select key, fields from {1} where key is not null)"
-            : "(select distinct on (key) key, fields from {1} where key is not null"
-                + " order by key, member)";
-    String removed =
-        "mirror".equals(mode)
-            ? " union all select s.key, 'delete', 'removed', s.fields from {2} s"
-                + " where not exists (select 1 from {1} r where r.key = s.key)"
-            : "";
+            ? "(select * from {1} where key is not null)"
+            : "(select distinct on (key) * from {1} where key is not null order by key, member)";
+    // mirror also sends members gone from the audience: one full join finds all three kinds
+    boolean mirror = "mirror".equals(mode);
     db.execute(
-        "insert into {0} (seq, key, op, kind, fields)"
-            + " select row_number() over () - 1, key, op, kind, fields from ("
-            + " select r.key, 'upsert' as op,"
-            + " case when s.key is null then 'added' else 'changed' end as kind, r.fields"
-            + " from "
+        "insert into {0} (seq, key, op, kind, fields, h)"
+            + " select row_number() over () - 1, key, op, kind, fields, h from ("
+            + " select coalesce(r.key, s.key) as key,"
+            + " case when r.key is null then 'delete' else 'upsert' end as op,"
+            + " case when r.key is null then 'removed' when s.key is null then 'added'"
+            + " else 'changed' end as kind,"
+            + " case when r.key is null then s.fields else {3} end as fields, r.h from "
             + members
-            + " r left join {2} s on s.key = r.key"
-            + " where s.key is null or "
+            + (mirror ? " r full join {2} s" : " r left join {2} s")
+            + " on s.key = r.key where s.key is null or "
+            + (mirror ? "r.key is null or " : "")
             + changed
-            + removed
             + ") x",
         table(d),
-        table(runTable(runId)),
-        table(stateTable(syncKey)));
+        table(r),
+        table(stateTable(syncKey)),
+        fields);
     db.execute("alter table {0} add primary key (seq)", table(d));
     // batches join it to the state by key: planned with its real size, not a guess
     db.execute("analyze {0}", table(d));
@@ -289,10 +324,10 @@ public final class SyncTables {
     // each statement is idempotent on its own, so a retried batch applies cleanly
     if (upserts) {
       db.execute(
-          "insert into {0} (key, fields, run_id, synced_at)"
-              + " select key, fields, {2}, {3} from {1}"
+          "insert into {0} (key, h, fields, run_id, synced_at)"
+              + " select key, h, fields, {2}, {3} from {1}"
               + " where seq >= {4} and seq < {5} and op = 'upsert' and not (key = any({6}))"
-              + " on conflict (key) do update set fields = excluded.fields,"
+              + " on conflict (key) do update set h = excluded.h, fields = excluded.fields,"
               + " run_id = excluded.run_id, synced_at = excluded.synced_at",
           s,
           d,

@@ -1,0 +1,145 @@
+package io.customerstudio.activities.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+
+import io.customerstudio.activities.destinations.DeliveryRow;
+import io.customerstudio.query.testing.TestPostgres;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.SQLDialect;
+import org.jooq.Select;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The warehouse side of a sync on a real PostgreSQL: rows are found changed by their hash (nulls
+ * included), built as JSON only when sent, and the state moves by exactly what was accepted.
+ */
+class SyncTablesTest {
+
+  DSLContext db;
+  SyncTables tables;
+
+  static final SyncSpec SPEC =
+      new SyncSpec(
+          "mirror",
+          List.of(new SyncSpec.Field("city", "city"), new SyncSpec.Field("ltv", "ltv")),
+          new SyncSpec.Field("id", "id"));
+
+  @BeforeEach
+  void warehouse() {
+    db = DSL.using(TestPostgres.newDatabase("synctables"), SQLDialect.POSTGRES);
+    db.execute("create table people (id bigint primary key, city text, ltv numeric(10, 2))");
+    db.execute("insert into people values (1, 'Berlin', 10.50), (2, 'Paris', null), (3, null, 7)");
+    tables = new SyncTables(db);
+    tables.ensureSchema();
+    tables.ensureState("s");
+  }
+
+  static Select<Record> members() {
+    return DSL.select(List.of(field(name("id")), field(name("city")), field(name("ltv"))))
+        .from(table(name("people")));
+  }
+
+  /** One whole run: materialize, diff, send every batch as accepted, drop the run tables. */
+  Map<String, List<DeliveryRow>> run(String runId, SyncSpec spec) {
+    tables.materialize(runId, members(), "id", spec);
+    SyncTables.DiffCounts c = tables.diff(runId, "s", spec.mode(), true, spec);
+    List<DeliveryRow> rows = tables.deliveryRows(runId, 0, c.total());
+    tables.advance(runId, "s", 0, c.total(), rows, List.of(), Instant.now());
+    tables.dropRun(runId);
+    return rows.stream().collect(Collectors.groupingBy(r -> r.op().json()));
+  }
+
+  @Test
+  void aRunSendsWhatChangedByRowHashNullsIncludedAndMirrorRemovesWithTheLastFields() {
+    Map<String, List<DeliveryRow>> first = run("r1", SPEC);
+    assertThat(first.get("upsert")).hasSize(3);
+    assertThat(
+            first.get("upsert").stream()
+                .filter(r -> r.key().equals("1"))
+                .findFirst()
+                .orElseThrow()
+                .fieldsJson())
+        .contains("\"ltv\": 10.50")
+        .contains("\"city\": \"Berlin\"");
+
+    assertThat(run("r2", SPEC)).isEmpty();
+
+    db.execute("update people set city = null where id = 1"); // a value becomes null
+    db.execute("update people set city = '' where id = 3"); // null becomes empty: a change too
+    db.execute("delete from people where id = 2");
+    Map<String, List<DeliveryRow>> third = run("r3", SPEC);
+    assertThat(third.get("upsert"))
+        .extracting(DeliveryRow::key)
+        .containsExactlyInAnyOrder("1", "3");
+    assertThat(third.get("upsert").stream().filter(r -> r.key().equals("1")).findFirst())
+        .get()
+        .extracting(DeliveryRow::fields)
+        .satisfies(f -> assertThat(f).containsEntry("city", null));
+    DeliveryRow removed = third.get("delete").get(0);
+    assertThat(removed.key()).isEqualTo("2");
+    assertThat(removed.fields()).containsEntry("city", "Paris");
+
+    assertThat(run("r4", SPEC)).isEmpty();
+  }
+
+  @Test
+  void aMappingChangeSendsEveryRowAgainAndOneDuringARunStopsIt() {
+    run("r1", SPEC);
+    SyncSpec renamed =
+        new SyncSpec(
+            "mirror",
+            List.of(new SyncSpec.Field("city", "town"), new SyncSpec.Field("ltv", "ltv")),
+            new SyncSpec.Field("id", "id"));
+    Map<String, List<DeliveryRow>> again = run("r2", renamed);
+    assertThat(again.get("upsert")).hasSize(3);
+    assertThat(again.get("upsert").get(0).fields()).containsKey("town").doesNotContainKey("city");
+
+    tables.materialize("r3", members(), "id", SPEC);
+    assertThatThrownBy(() -> tables.diff("r3", "s", "mirror", true, renamed))
+        .isInstanceOf(SyncException.class)
+        .hasMessageContaining("mapping changed while this run was going on");
+  }
+
+  @Test
+  void aStateFromBeforeRowHashesIsSentOnceAgainThenSettles() {
+    tables.dropState("s");
+    db.execute(
+        "create table "
+            + SyncTables.stateTable("s")
+            + " (key text primary key, fields jsonb not null, run_id text not null,"
+            + " synced_at timestamptz not null)");
+    db.execute(
+        "insert into "
+            + SyncTables.stateTable("s")
+            + " select id::text, jsonb_build_object('id', id, 'city', city, 'ltv', ltv), 'old', now()"
+            + " from people");
+    tables.ensureState("s");
+
+    Map<String, List<DeliveryRow>> first = run("r1", SPEC);
+    assertThat(first.get("upsert")).hasSize(3);
+    assertThat(first.get("delete")).isNull();
+    assertThat(run("r2", SPEC)).isEmpty();
+  }
+
+  @Test
+  void rejectedRowsStayOutOfTheStateAndAreSentNextRun() {
+    tables.materialize("r1", members(), "id", SPEC);
+    SyncTables.DiffCounts c = tables.diff("r1", "s", "mirror", true, SPEC);
+    List<DeliveryRow> rows = tables.deliveryRows("r1", 0, c.total());
+    tables.advance("r1", "s", 0, c.total(), rows, List.of("2"), Instant.now());
+    tables.dropRun("r1");
+
+    assertThat(run("r2", SPEC).get("upsert")).extracting(DeliveryRow::key).containsExactly("2");
+  }
+}
