@@ -28,9 +28,11 @@ import jakarta.annotation.security.RolesAllowed;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -145,8 +147,15 @@ public class SnapshotsView extends VerticalLayout {
     if (audience.getValue() == null || at.getValue() == null) {
       return;
     }
-    SyncsService.Membership m =
-        syncs.membership(audience.getValue(), at.getValue().toInstant(ZoneOffset.UTC), 0, 1000);
+    // the picker shows whole seconds: a time means through the end of that second, so what
+    // happened within the second shown (a run that just started) is included
+    Instant through =
+        at.getValue()
+            .truncatedTo(ChronoUnit.SECONDS)
+            .toInstant(ZoneOffset.UTC)
+            .plusSeconds(1)
+            .minus(1, ChronoUnit.MICROS);
+    SyncsService.Membership m = syncs.membership(audience.getValue(), through, 0, 1000);
     atCount.setText(
         String.format(
             "%,d members at %s UTC%s.",
