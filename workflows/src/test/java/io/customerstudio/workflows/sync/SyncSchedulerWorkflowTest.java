@@ -85,14 +85,17 @@ class SyncSchedulerWorkflowTest {
 
   io.temporal.api.common.v1.WorkflowExecution execution;
 
+  SyncSchedulerWorkflow stub(String sync) {
+    return client.newWorkflowStub(
+        SyncSchedulerWorkflow.class,
+        WorkflowOptions.newBuilder()
+            .setTaskQueue("q")
+            .setWorkflowId(SyncSchedulerWorkflow.workflowId(sync))
+            .build());
+  }
+
   SyncSchedulerWorkflow scheduler(String sync, Schedule schedule) {
-    SyncSchedulerWorkflow s =
-        client.newWorkflowStub(
-            SyncSchedulerWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue("q")
-                .setWorkflowId(SyncSchedulerWorkflow.workflowId(sync))
-                .build());
+    SyncSchedulerWorkflow s = stub(sync);
     execution =
         WorkflowClient.start(
             s::run, new SyncSchedulerWorkflow.State(sync, schedule, false, null, List.of(), 30));
@@ -146,52 +149,32 @@ class SyncSchedulerWorkflowTest {
     assertThat(HourLongRun.maxActive.get()).isEqualTo(1);
   }
 
+  /** Starts an hourly scheduler (paused or not) with {@code signal} handed over at its start. */
+  SyncSchedulerWorkflow startedWith(
+      String sync, boolean paused, java.util.function.Consumer<SyncSchedulerWorkflow> signal) {
+    SyncSchedulerWorkflow s = stub(sync);
+    io.temporal.client.BatchRequest request = client.newSignalWithStartRequest();
+    request.add(
+        s::run,
+        new SyncSchedulerWorkflow.State(
+            sync, new Schedule("interval", "PT1H", null, null), paused, null, List.of(), 30));
+    request.add(() -> signal.accept(s));
+    client.signalWithStart(request);
+    return s;
+  }
+
   @Test
   void signalsThatComeWithTheStartOutrankTheStartingState() {
     // signal-with-start hands the signal over before the workflow method runs: a pause sent
     // with the start must hold, and a resume must release a scheduler that starts paused
     SyncSchedulerWorkflow paused =
-        client.newWorkflowStub(
-            SyncSchedulerWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue("q")
-                .setWorkflowId(SyncSchedulerWorkflow.workflowId("paused-at-start"))
-                .build());
-    io.temporal.client.BatchRequest pause = client.newSignalWithStartRequest();
-    pause.add(
-        paused::run,
-        new SyncSchedulerWorkflow.State(
-            "paused-at-start",
-            new Schedule("interval", "PT1H", null, null),
-            false,
-            null,
-            List.of(),
-            30));
-    pause.add(paused::pause);
-    client.signalWithStart(pause);
+        startedWith("paused-at-start", false, SyncSchedulerWorkflow::pause);
     env.sleep(Duration.ofHours(5));
     assertThat(HourLongRun.started).isEmpty();
     assertThat(paused.status().paused()).isTrue();
 
     SyncSchedulerWorkflow resumed =
-        client.newWorkflowStub(
-            SyncSchedulerWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue("q")
-                .setWorkflowId(SyncSchedulerWorkflow.workflowId("resumed-at-start"))
-                .build());
-    io.temporal.client.BatchRequest resume = client.newSignalWithStartRequest();
-    resume.add(
-        resumed::run,
-        new SyncSchedulerWorkflow.State(
-            "resumed-at-start",
-            new Schedule("interval", "PT1H", null, null),
-            true,
-            null,
-            List.of(),
-            30));
-    resume.add(resumed::resume);
-    client.signalWithStart(resume);
+        startedWith("resumed-at-start", true, SyncSchedulerWorkflow::resume);
     env.sleep(Duration.ofHours(3).plusMinutes(1));
     assertThat(resumed.status().paused()).isFalse();
     assertThat(HourLongRun.started).hasSizeGreaterThanOrEqualTo(2);
