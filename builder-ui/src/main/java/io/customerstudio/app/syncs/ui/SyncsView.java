@@ -77,12 +77,20 @@ public class SyncsView extends VerticalLayout {
     HorizontalLayout top = new HorizontalLayout(new H2("Syncs"), add);
     top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     grid.setId("syncs");
-    grid.addColumn(SyncsService.SyncView::name).setHeader("Name").setFlexGrow(2);
+    // text columns share the room and show their whole value on hover; short ones fit theirs
+    grid.addColumn(SyncsService.SyncView::name)
+        .setHeader("Name")
+        .setFlexGrow(2)
+        .setTooltipGenerator(SyncsService.SyncView::name);
     grid.addColumn(s -> s.audience() + " → " + s.destination())
         .setHeader("Audience → destination")
-        .setFlexGrow(2);
-    grid.addColumn(SyncsService.SyncView::mode).setHeader("Mode");
-    grid.addColumn(SyncsService.SyncView::scheduleText).setHeader("Schedule");
+        .setFlexGrow(2)
+        .setTooltipGenerator(s -> s.audience() + " → " + s.destination());
+    grid.addColumn(SyncsService.SyncView::mode).setHeader("Mode").setAutoWidth(true).setFlexGrow(0);
+    grid.addColumn(SyncsService.SyncView::scheduleText)
+        .setHeader("Schedule")
+        .setFlexGrow(2)
+        .setTooltipGenerator(SyncsService.SyncView::scheduleText);
     grid.addComponentColumn(
             s -> {
               Checkbox on = new Checkbox(s.enabled());
@@ -100,14 +108,17 @@ public class SyncsView extends VerticalLayout {
               return on;
             })
         .setHeader("Enabled")
-        .setAutoWidth(true);
+        .setAutoWidth(true)
+        .setFlexGrow(0);
     grid.addComponentColumn(
             s ->
                 s.lastRun() == null
                     ? new Span("never run")
                     : RunBadges.status(s.lastRun().status()))
-        .setHeader("Last run");
-    grid.addComponentColumn(this::actions).setKey("actions").setAutoWidth(true);
+        .setHeader("Last run")
+        .setAutoWidth(true)
+        .setFlexGrow(0);
+    grid.addComponentColumn(this::actions).setKey("actions").setAutoWidth(true).setFlexGrow(0);
     empty.setId("syncs-empty");
     add(top, empty, grid);
     refresh();
