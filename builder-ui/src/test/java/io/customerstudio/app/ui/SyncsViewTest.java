@@ -127,6 +127,10 @@ class SyncsViewTest extends KaribuTestSupport {
     assertThat(_get(Paragraph.class, s -> s.withId("dry-run-counts")).getText())
         .startsWith(String.format("%,d members", members))
         .contains(String.format("%,d added", members));
+    // a sample row reads as "field: value · field: value"
+    Grid<?> added = _get(Grid.class, s -> s.withId("dry-run-added"));
+    List<String> firstAdded = GridKt._getFormattedRow(added, 0);
+    assertThat(firstAdded.get(1)).contains("email: ").contains(" · ");
 
     ButtonKt._click(_get(Button.class, s -> s.withText("Close")));
     ButtonKt._click((Button) actions.getComponentAt(0));

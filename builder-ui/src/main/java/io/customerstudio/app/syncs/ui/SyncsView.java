@@ -201,11 +201,21 @@ public class SyncsView extends VerticalLayout {
       g.setAllRowsVisible(rows.size() <= 8);
       g.setHeight(rows.size() <= 8 ? null : "260px");
       g.addColumn(SyncTables.DiffRow::key).setHeader("Key").setAutoWidth(true);
-      g.addColumn(r -> r.fields().toString()).setHeader("Fields").setFlexGrow(3);
+      g.addColumn(r -> fieldsText(r.fields()))
+          .setHeader("Fields")
+          .setFlexGrow(3)
+          .setTooltipGenerator(r -> fieldsText(r.fields()));
       g.setItems(rows);
       box.add(g);
     }
     return box;
+  }
+
+  /** "field: value · field: value", as a person reads a row. */
+  static String fieldsText(java.util.Map<String, Object> fields) {
+    return fields.entrySet().stream()
+        .map(e -> e.getKey() + ": " + e.getValue())
+        .collect(java.util.stream.Collectors.joining(" · "));
   }
 
   private void open(SyncsService.SyncView current) {
