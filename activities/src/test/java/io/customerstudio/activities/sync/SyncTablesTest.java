@@ -133,6 +133,25 @@ class SyncTablesTest {
   }
 
   @Test
+  void anIdentifierSharedByTwoMembersIsSentOnceForTheLowerMemberAndNoneIsSentWithout() {
+    db.execute("insert into people values (4, 'Berlin', 99), (10, 'Berlin', 1)");
+    SyncSpec byCity =
+        new SyncSpec(
+            "upsert",
+            List.of(new SyncSpec.Field("ltv", "ltv")),
+            new SyncSpec.Field("city", "city"));
+    tables.materialize("r1", members(), "id", byCity);
+    SyncTables.DiffCounts c = tables.diff("r1", "s", "upsert", false, byCity);
+    List<DeliveryRow> rows = tables.deliveryRows("r1", 0, c.total());
+
+    // Berlin: members 1, 4 and 10 share it, member "1" is the lowest key; member 3 has no city
+    assertThat(rows).extracting(DeliveryRow::key).containsExactlyInAnyOrder("Berlin", "Paris");
+    assertThat(
+            rows.stream().filter(r -> r.key().equals("Berlin")).findFirst().orElseThrow().fields())
+        .containsEntry("ltv", 10.5);
+  }
+
+  @Test
   void rejectedRowsStayOutOfTheStateAndAreSentNextRun() {
     tables.materialize("r1", members(), "id", SPEC);
     SyncTables.DiffCounts c = tables.diff("r1", "s", "mirror", true, SPEC);
