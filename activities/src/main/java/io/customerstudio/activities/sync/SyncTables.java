@@ -359,48 +359,37 @@ public final class SyncTables {
         tx -> {
           DSLContext t = tx.dsl();
           t.execute("select pg_advisory_xact_lock(hashtextextended({0}, 7))", DSL.val(audienceKey));
-          int entered =
-              t.execute(
-                  "insert into cs_sync.membership_log"
+          // one full join finds who entered and who left; the log and the current members
+          // follow from it in the same statement (disjoint keys, one snapshot; PostgreSQL runs
+          // every data-modifying WITH part once, read or not)
+          Record counts =
+              t.fetchOne(
+                  "with changes as materialized ("
+                      + " select coalesce(r.member, a.member_key) as member_key,"
+                      + " case when a.member_key is null then 'enter' else 'exit' end as change"
+                      + " from (select member from {4}) r full join (select member_key"
+                      + " from cs_sync.audience_member where audience_key = {0}) a"
+                      + " on a.member_key = r.member"
+                      + " where a.member_key is null or r.member is null),"
+                      + " logged as (insert into cs_sync.membership_log"
                       + " (audience_key, member_key, at, change, version, run_id)"
-                      + " select {0}, r.member, {1}, 'enter', {2}, {3} from {4} r"
-                      + " where not exists (select 1 from cs_sync.audience_member a"
-                      + " where a.audience_key = {0} and a.member_key = r.member)",
+                      + " select {0}, member_key, {1}, change, {2}, {3} from changes),"
+                      + " gone as (delete from cs_sync.audience_member a using changes c"
+                      + " where a.audience_key = {0} and a.member_key = c.member_key"
+                      + " and c.change = 'exit'),"
+                      + " came as (insert into cs_sync.audience_member"
+                      + " (audience_key, member_key, version, since, run_id)"
+                      + " select {0}, member_key, {2}, {1}, {3} from changes where change = 'enter'"
+                      + " on conflict do nothing)"
+                      + " select (select count(*) from changes where change = 'enter') as entered,"
+                      + " (select count(*) from changes where change = 'exit') as exited",
                   DSL.val(audienceKey),
                   DSL.val(when),
                   DSL.val(version),
                   DSL.val(runId, SQLDataType.CLOB),
                   table(members));
-          int exited =
-              t.execute(
-                  "insert into cs_sync.membership_log"
-                      + " (audience_key, member_key, at, change, version, run_id)"
-                      + " select {0}, a.member_key, {1}, 'exit', {2}, {3}"
-                      + " from cs_sync.audience_member a where a.audience_key = {0}"
-                      + " and not exists (select 1 from {4} r where r.member = a.member_key)",
-                  DSL.val(audienceKey),
-                  DSL.val(when),
-                  DSL.val(version),
-                  DSL.val(runId, SQLDataType.CLOB),
-                  table(members));
-          if (exited > 0) {
-            t.execute(
-                "delete from cs_sync.audience_member a where a.audience_key = {0}"
-                    + " and not exists (select 1 from {1} r where r.member = a.member_key)",
-                DSL.val(audienceKey), table(members));
-          }
-          if (entered > 0) {
-            t.execute(
-                "insert into cs_sync.audience_member"
-                    + " (audience_key, member_key, version, since, run_id)"
-                    + " select {0}, r.member, {1}, {2}, {3} from {4} r"
-                    + " on conflict do nothing",
-                DSL.val(audienceKey),
-                DSL.val(version),
-                DSL.val(when),
-                DSL.val(runId, SQLDataType.CLOB),
-                table(members));
-          }
+          long entered = counts.get("entered", Long.class);
+          long exited = counts.get("exited", Long.class);
           return new long[] {entered, exited};
         });
   }

@@ -152,6 +152,32 @@ class SyncTablesTest {
   }
 
   @Test
+  void membershipLogsWhoEnteredAndLeftAndAnswersWhoWasInAtATime() {
+    Instant t1 = Instant.parse("2026-11-01T10:00:00Z");
+    Instant t2 = Instant.parse("2026-11-02T10:00:00Z");
+    tables.materialize("r1", members(), "id", SPEC);
+    assertThat(tables.recordMembership("vip", 1, "r1", SyncTables.runTable("r1"), t1))
+        .containsExactly(3, 0);
+
+    db.execute("delete from people where id = 2");
+    db.execute("insert into people values (4, 'Rome', 5)");
+    tables.materialize("r2", members(), "id", SPEC);
+    assertThat(tables.recordMembership("vip", 2, "r2", SyncTables.runTable("r2"), t2))
+        .containsExactly(1, 1);
+    // a retried step records nothing twice
+    assertThat(tables.recordMembership("vip", 2, "r2", SyncTables.runTable("r2"), t2))
+        .containsExactly(0, 0);
+
+    assertThat(tables.membershipAt("vip", t1.plusSeconds(1), 0, 10))
+        .extracting(SyncTables.Membership::member)
+        .containsExactly("1", "2", "3");
+    assertThat(tables.membershipAt("vip", t2, 0, 10))
+        .extracting(m -> m.member() + "@v" + m.version())
+        .containsExactly("1@v1", "3@v1", "4@v2");
+    assertThat(tables.membershipCountAt("vip", t1.minusSeconds(1))).isZero();
+  }
+
+  @Test
   void rejectedRowsStayOutOfTheStateAndAreSentNextRun() {
     tables.materialize("r1", members(), "id", SPEC);
     SyncTables.DiffCounts c = tables.diff("r1", "s", "mirror", true, SPEC);
