@@ -167,15 +167,7 @@ public final class SyncTables {
     StringBuilder sb = new StringBuilder();
     spec.targets()
         .forEach((to, from) -> sb.append(to).append('\u0000').append(from).append('\u0001'));
-    byte[] sha;
-    try {
-      sha =
-          MessageDigest.getInstance("SHA-256")
-              .digest(sb.toString().getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    return java.nio.ByteBuffer.wrap(sha).getLong();
+    return Long.parseUnsignedLong(sha(sb.toString()).substring(0, 16), 16);
   }
 
   public boolean exists(Name table) {
