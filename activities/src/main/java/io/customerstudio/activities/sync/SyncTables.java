@@ -136,6 +136,7 @@ public final class SyncTables {
     Table<?> m = members.asTable("m");
     List<Field<?>> values = new ArrayList<>();
     spec.targets().values().forEach(from -> values.add(m.field(from)));
+    long fingerprint = fingerprint(spec);
     List<Field<?>> columns = new ArrayList<>();
     columns.add(m.field(memberKey).cast(SQLDataType.CLOB).as("member"));
     columns.add(m.field(spec.identifier().from()).cast(SQLDataType.CLOB).as("key"));
@@ -144,11 +145,9 @@ public final class SyncTables {
     columns.add(
         DSL.field(
                 "hashtextextended(row({0})::text, {1})",
-                SQLDataType.BIGINT,
-                DSL.list(values.toArray(Field[]::new)),
-                DSL.val(fingerprint(spec)))
+                SQLDataType.BIGINT, DSL.list(values.toArray(Field[]::new)), DSL.val(fingerprint))
             .as("h"));
-    columns.add(DSL.val(fingerprint(spec)).as("spec"));
+    columns.add(DSL.val(fingerprint).as("spec"));
     for (int i = 0; i < values.size(); i++) {
       columns.add(values.get(i).as("f" + i));
     }
@@ -183,8 +182,24 @@ public final class SyncTables {
             + " run_id text not null, synced_at timestamptz not null)",
         table(stateTable(syncKey)));
     // a state written before rows had hashes: its rows count as changed once, and are sent again
-    // with their current fields (an upsert of what the destination has), then carry a hash
-    db.execute("alter table {0} add column if not exists h bigint", table(stateTable(syncKey)));
+    // with their current fields (an upsert of what the destination has), then carry a hash. The
+    // catalog is asked first, so a run's start takes no table lock for it
+    Name state = stateTable(syncKey);
+    boolean hashed =
+        db.fetchExists(
+            DSL.selectOne()
+                .from(table(name("pg_catalog", "pg_attribute")))
+                .where(
+                    field(name("attrelid"))
+                        .eq(
+                            DSL.field(
+                                "to_regclass({0})",
+                                Object.class, DSL.val(state.first() + "." + state.last()))),
+                    field(name("attname")).eq("h"),
+                    field(name("attisdropped")).isFalse()));
+    if (!hashed) {
+      db.execute("alter table {0} add column if not exists h bigint", table(state));
+    }
   }
 
   /** Forgets what was delivered: the next run sends every member again. */
