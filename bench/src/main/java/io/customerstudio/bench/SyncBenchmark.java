@@ -7,7 +7,13 @@ import com.sun.net.httpserver.HttpServer;
 import io.customerstudio.activities.sync.SyncActivitiesImpl;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.activities.sync.SyncSpec;
-import io.customerstudio.activities.sync.SyncTables;
+import io.customerstudio.activities.delivery.Delivery;
+import io.customerstudio.activities.delivery.DestinationRuntimes;
+import io.customerstudio.activities.sync.DeliveredState;
+import io.customerstudio.activities.sync.MembershipLog;
+import io.customerstudio.activities.sync.RunTables;
+import io.customerstudio.infra.store.LeaseStore;
+import io.customerstudio.infra.warehouse.WarehouseMigrations;
 import io.customerstudio.infra.config.DataSources;
 import io.customerstudio.infra.config.StudioProperties;
 import io.customerstudio.infra.demo.DemoWarehouseBootstrap;
@@ -182,20 +188,25 @@ final class SyncBenchmark {
     Warehouse warehouse = Warehouse.over(warehouseDs, "bench warehouse");
     Workspace workspace =
         new Workspace(schemas, audiences, new TemplateStore(app, clock), warehouse);
-    SyncTables tables = new SyncTables(warehouse.dsl());
-    tables.ensureSchema();
-    wh.execute("drop table if exists " + SyncTables.stateTable("bench").toString());
+    WarehouseMigrations.apply(warehouse, List.of());
+    RunTables tables = new RunTables(warehouse.dsl());
+    new DeliveredState(warehouse.dsl()).reset("bench");
+    DestinationRuntimes runtimes =
+        new DestinationRuntimes(
+            box, Files.createTempDirectory("cs-bench-exports"), Duration.ofMinutes(30), clock);
     SyncEngine engine =
         new SyncEngine(
             syncs,
             runs,
             audiences,
             destinations,
-            box,
+            runtimes,
+            new Delivery(new LeaseStore(app), Delivery.Timing.DEFAULT),
             workspace,
             tables,
-            Files.createTempDirectory("cs-bench-exports"),
-            Duration.ofDays(7),
+            new DeliveredState(warehouse.dsl()),
+            new MembershipLog(warehouse.dsl()),
+            new SyncEngine.Retention(Duration.ofDays(7), Duration.ofDays(7)),
             clock);
     List<String> lines = new ArrayList<>();
     try (Sink sink = new Sink();
@@ -296,10 +307,10 @@ final class SyncBenchmark {
             spec);
         List<Double> diffs = new ArrayList<>();
         List<Double> excepts = new ArrayList<>();
-        String state = SyncTables.stateTable("bench").toString();
+        String state = "(select key, h from cs_sync.delivered_state where sync_key = 'bench') s";
         for (int i = 0; i < 3; i++) {
           long t = System.nanoTime();
-          SyncTables.DiffCounts c = tables.diff("benchdiff", "bench", "mirror", true, spec);
+          RunTables.DiffCounts c = tables.diff("benchdiff", "bench", "mirror", true, spec);
           diffs.add((System.nanoTime() - t) / 1e9);
           if (c.changed() != users / 100) {
             throw new IllegalStateException("diff found " + c + ", expected 1% changed");
@@ -311,7 +322,7 @@ final class SyncBenchmark {
                   + " (select key, h from cs_sync.r_benchdiff where key is not null"
                   + " except select key, h from "
                   + state
-                  + ") union all (select key, null from (select key from "
+                  + ") union all (select key, null from (select s.key from "
                   + state
                   + " except select key from cs_sync.r_benchdiff) gone)");
           excepts.add((System.nanoTime() - t) / 1e9);

@@ -1,33 +1,79 @@
 package io.customerstudio.activities.config;
 
+import io.customerstudio.activities.delivery.Delivery;
+import io.customerstudio.activities.delivery.DestinationRuntimes;
 import io.customerstudio.activities.probe.ProbeActivitiesImpl;
+import io.customerstudio.activities.sync.AdoptSyncStates;
+import io.customerstudio.activities.sync.DeliveredState;
+import io.customerstudio.activities.sync.MembershipLog;
+import io.customerstudio.activities.sync.RunTables;
 import io.customerstudio.activities.sync.SyncActivitiesImpl;
 import io.customerstudio.activities.sync.SyncEngine;
-import io.customerstudio.activities.sync.SyncTables;
 import io.customerstudio.infra.config.StudioProperties;
 import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.DestinationStore;
+import io.customerstudio.infra.store.LeaseStore;
 import io.customerstudio.infra.store.RunStore;
 import io.customerstudio.infra.store.SyncStore;
 import io.customerstudio.infra.temporal.WorkerRegistrar;
 import io.customerstudio.infra.warehouse.Warehouse;
+import io.customerstudio.infra.warehouse.WarehouseMigrations;
 import io.customerstudio.infra.workspace.Workspace;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Puts every activity implementation on the app's worker. */
+/** Puts every activity implementation on the app's worker, over one delivery core. */
 @Configuration(proxyBeanMethods = false)
 public class ActivitiesConfiguration {
 
+  /** The warehouse's cs_sync tables, migrated once at start (before any step can use them). */
+  @Bean
+  WarehouseSchema warehouseSchema(Warehouse warehouse, SyncStore syncs) {
+    WarehouseMigrations.apply(
+        warehouse,
+        List.of(
+            new AdoptSyncStates(() -> syncs.list().stream().map(SyncStore.Sync::key).toList())));
+    return new WarehouseSchema();
+  }
+
+  /** Marks that the warehouse schema is current; steps depend on it. */
+  public static final class WarehouseSchema {}
+
+  @Bean(destroyMethod = "close")
+  DestinationRuntimes destinationRuntimes(
+      SecretBox secrets, StudioProperties properties, Clock clock) {
+    return new DestinationRuntimes(
+        secrets, properties.exports(), properties.sync().outageBudget(), clock);
+  }
+
+  @Bean
+  Delivery delivery(LeaseStore leases, StudioProperties properties) {
+    return new Delivery(leases, timing(properties.sync().heartbeatTimeout()));
+  }
+
+  /** Heartbeats at least four times per heartbeat timeout, and never less often than every 3 s. */
+  static Delivery.Timing timing(Duration heartbeatTimeout) {
+    Duration tick = heartbeatTimeout.dividedBy(4);
+    if (tick.compareTo(Delivery.Timing.DEFAULT.tick()) > 0) {
+      tick = Delivery.Timing.DEFAULT.tick();
+    }
+    return new Delivery.Timing(
+        tick, Delivery.Timing.DEFAULT.leaseTtl(), Delivery.Timing.DEFAULT.requestTimeout());
+  }
+
   @Bean
   SyncEngine syncEngine(
+      WarehouseSchema schema,
       SyncStore syncs,
       RunStore runs,
       AudienceStore audiences,
       DestinationStore destinations,
-      SecretBox secrets,
+      DestinationRuntimes runtimes,
+      Delivery delivery,
       Workspace workspace,
       Warehouse warehouse,
       StudioProperties properties,
@@ -37,11 +83,14 @@ public class ActivitiesConfiguration {
         runs,
         audiences,
         destinations,
-        secrets,
+        runtimes,
+        delivery,
         workspace,
-        new SyncTables(warehouse.dsl()),
-        properties.exports(),
-        properties.sync().rowErrorRetention(),
+        new RunTables(warehouse.dsl()),
+        new DeliveredState(warehouse.dsl()),
+        new MembershipLog(warehouse.dsl()),
+        new SyncEngine.Retention(
+            properties.sync().rowErrorRetention(), properties.sync().runRetention()),
         clock);
   }
 

@@ -5,10 +5,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A destination as a sync run sees it: what it supports, how many rows a batch holds, a connection
- * test, and delivery with a per-row outcome.
+ * A destination as the delivery core sees it: what it supports, how many rows a batch holds and how
+ * fast it may be called, a connection test, and one delivery attempt with a per-row outcome.
+ * Retries, backoff, rate limiting and outage budgets are the delivery core's, not the connector's:
+ * a connector makes each request once, after {@link Pacer#beforeRequest()}, and says whether a
+ * failure is worth retrying ({@link DeliveryException}).
+ *
+ * <p>One instance per destination is shared by every run, sync and journey send of a worker, so
+ * implementations are thread-safe and keep their clients and pools for their lifetime.
  */
-public interface Connector {
+public interface Connector extends AutoCloseable {
 
   /**
    * The sync modes it can serve: {@code upsert}, {@code mirror} (needs deletes), {@code insert}.
@@ -28,13 +34,24 @@ public interface Connector {
     return 1;
   }
 
+  /** Requests per second the destination allows; unlimited unless configured. */
+  default double requestsPerSecond() {
+    return Double.POSITIVE_INFINITY;
+  }
+
   /**
-   * Delivers one batch. Idempotent per {@link Batch#idempotencyKey()}: sending the same batch again
-   * (a retried activity, a replay) must not duplicate anything at the destination.
+   * Delivers one batch, once. Idempotent per {@link Batch#idempotencyKey()}: sending the same batch
+   * again (a retry, a replay) must not duplicate anything at the destination.
    *
+   * @param pacer called before each request to the destination
    * @throws DeliveryException when nothing of the batch could be delivered
    */
-  List<RowOutcome> deliver(Batch batch);
+  List<RowOutcome> deliver(Batch batch, Pacer pacer);
+
+  /** One attempt without pacing: for tests and tools outside the delivery core. */
+  default List<RowOutcome> deliver(Batch batch) {
+    return deliver(batch, Pacer.NONE);
+  }
 
   /** Empty when the destination answers; otherwise what went wrong, in a sentence. */
   Optional<String> test();
@@ -44,4 +61,8 @@ public interface Connector {
    * its result whole here. Idempotent: calling it again changes nothing.
    */
   default void finish(String sync, String runId) {}
+
+  /** Releases pools and clients; called when the destination's settings change or the app stops. */
+  @Override
+  default void close() {}
 }

@@ -32,10 +32,27 @@ public final class Connectors {
     return types().stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
   }
 
+  /**
+   * How long the delivery core rides out an outage of this destination before a run fails: the
+   * config's {@code outageBudgetMinutes} (every type may set it), else the default.
+   */
+  public static java.time.Duration outageBudget(JsonNode config, java.time.Duration fallback) {
+    JsonNode minutes = config.path("outageBudgetMinutes");
+    return minutes.canConvertToInt() && minutes.intValue() >= 1
+        ? java.time.Duration.ofMinutes(minutes.intValue())
+        : fallback;
+  }
+
   /** Problems with a config (secrets included), as {@code field: message}; empty when usable. */
   public static List<String> problems(
       String type, JsonNode config, Map<String, String> secrets, Path exportRoot) {
     List<String> out = new ArrayList<>();
+    JsonNode budget = config.path("outageBudgetMinutes");
+    if (!budget.isMissingNode()
+        && !budget.isNull()
+        && (!budget.canConvertToInt() || budget.intValue() < 1 || budget.intValue() > 10_080)) {
+      out.add("outageBudgetMinutes: a whole number of minutes from 1 to 10080 (a week)");
+    }
     if ("file".equals(type)) {
       try {
         FileConnector.Config c = file(config, exportRoot);
@@ -121,8 +138,7 @@ public final class Connectors {
     if ("postgres".equals(type)) {
       return new PostgresConnector(postgres(config), secrets.get("password"), clock);
     }
-    return new WebhookConnector(
-        webhook(config), secrets.get("signingSecret"), WebhookConnector.Backoff.DEFAULT, clock);
+    return new WebhookConnector(webhook(config), secrets.get("signingSecret"), clock);
   }
 
   /** A relative directory is taken inside the export root. */

@@ -76,7 +76,8 @@ public final class FileConnector implements Connector {
   }
 
   @Override
-  public List<RowOutcome> deliver(Batch batch) {
+  public List<RowOutcome> deliver(Batch batch, Pacer pacer) {
+    pacer.beforeRequest();
     Path parts = partsDir(batch.sync(), batch.runId());
     Path part =
         parts.resolve(String.format("%09d-%s.jsonl", batch.number(), safe(batch.idempotencyKey())));
@@ -94,7 +95,7 @@ public final class FileConnector implements Connector {
       }
       move(tmp, part);
     } catch (IOException e) {
-      throw new DeliveryException("cannot write " + part + ": " + e.getMessage(), e);
+      throw DeliveryException.transientFailure("cannot write " + part + ": " + e.getMessage(), e);
     }
     return batch.rows().stream().map(r -> RowOutcome.accepted(r.key())).toList();
   }
@@ -196,7 +197,8 @@ public final class FileConnector implements Connector {
       Files.deleteIfExists(parts);
       Files.deleteIfExists(parts.getParent());
     } catch (IOException | UncheckedIOException e) {
-      throw new DeliveryException("cannot write the export of run " + runId + " into " + dir, e);
+      throw DeliveryException.transientFailure(
+          "cannot write the export of run " + runId + " into " + dir, e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }

@@ -1,6 +1,8 @@
 package io.customerstudio.activities.destinations;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -25,6 +27,11 @@ import org.jooq.impl.SQLDataType;
  * last wrote it). Upserts insert or update, deletes remove (mirror mode). The table is created on
  * first delivery when missing. A batch runs in one transaction and leaves the same state however
  * often it is sent, so retries and replays never duplicate.
+ *
+ * <p>Connections come from one small pool per destination (HikariCP, {@link #parallelism()}
+ * connections, none kept idle for long), opened lazily and closed with the connector. A lost
+ * connection or an overloaded server is a transient failure; anything else the server refuses
+ * (credentials, permissions, a clashing table) is permanent.
  */
 public final class PostgresConnector implements Connector {
 
@@ -62,6 +69,8 @@ public final class PostgresConnector implements Connector {
   private final Field<OffsetDateTime> syncedAt =
       DSL.field(DSL.name("synced_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
   private final Field<String> batchKey = DSL.field(DSL.name("idempotency_key"), SQLDataType.CLOB);
+  private HikariDataSource pool;
+  private volatile boolean tableReady;
 
   public PostgresConnector(Config config, String password, Clock clock) {
     List<String> problems = config.problems();
@@ -81,20 +90,29 @@ public final class PostgresConnector implements Connector {
   }
 
   @Override
-  public List<RowOutcome> deliver(Batch batch) {
-    try (Connection c = DriverManager.getConnection(config.url(), config.user(), password)) {
+  public int parallelism() {
+    return 2;
+  }
+
+  @Override
+  public List<RowOutcome> deliver(Batch batch, Pacer pacer) {
+    pacer.beforeRequest();
+    try (Connection c = pool().getConnection()) {
       DSLContext db = DSL.using(c, SQLDialect.POSTGRES);
       OffsetDateTime now = OffsetDateTime.now(clock);
+      if (!tableReady) {
+        db.createTableIfNotExists(table)
+            .column(key.getName(), SQLDataType.CLOB.notNull())
+            .column(fields.getName(), SQLDataType.JSONB.notNull())
+            .column(syncedAt.getName(), SQLDataType.TIMESTAMPWITHTIMEZONE.notNull())
+            .column(batchKey.getName(), SQLDataType.CLOB.notNull())
+            .primaryKey(key.getName())
+            .execute();
+        tableReady = true;
+      }
       db.transaction(
           tx -> {
             DSLContext t = tx.dsl();
-            t.createTableIfNotExists(table)
-                .column(key.getName(), SQLDataType.CLOB.notNull())
-                .column(fields.getName(), SQLDataType.JSONB.notNull())
-                .column(syncedAt.getName(), SQLDataType.TIMESTAMPWITHTIMEZONE.notNull())
-                .column(batchKey.getName(), SQLDataType.CLOB.notNull())
-                .primaryKey(key.getName())
-                .execute();
             List<String> deletes = new ArrayList<>();
             var insert = t.insertInto(table, key, fields, syncedAt, batchKey);
             boolean any = false;
@@ -123,9 +141,56 @@ public final class PostgresConnector implements Connector {
           });
       return batch.rows().stream().map(r -> RowOutcome.accepted(r.key())).toList();
     } catch (SQLException | DataAccessException e) {
-      throw new DeliveryException(
-          "batch " + batch.idempotencyKey() + ": " + config.table() + " refused it: " + first(e),
-          e);
+      String message =
+          "batch " + batch.idempotencyKey() + ": " + config.table() + " refused it: " + first(e);
+      throw transientState(e)
+          ? DeliveryException.transientFailure(message, e)
+          : DeliveryException.permanent(message, e);
+    }
+  }
+
+  /**
+   * SQLSTATE classes worth another attempt: 08 connection, 40 rolled back (serialization,
+   * deadlock), 53 insufficient resources, 57 operator intervention (shutdown, cancelled); a
+   * connection the pool could not open has no state and is transient too.
+   */
+  static boolean transientState(Exception e) {
+    Throwable t = e;
+    while (t != null) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        String state = s.getSQLState();
+        return state.startsWith("08")
+            || state.startsWith("40")
+            || state.startsWith("53")
+            || state.startsWith("57");
+      }
+      t = t.getCause();
+    }
+    return true;
+  }
+
+  private synchronized HikariDataSource pool() {
+    if (pool == null) {
+      HikariConfig c = new HikariConfig();
+      c.setJdbcUrl(config.url());
+      c.setUsername(config.user());
+      c.setPassword(password);
+      c.setMaximumPoolSize(parallelism());
+      c.setMinimumIdle(0);
+      c.setIdleTimeout(60_000);
+      c.setConnectionTimeout(10_000);
+      c.setInitializationFailTimeout(-1);
+      c.setPoolName("destination " + config.table());
+      pool = new HikariDataSource(c);
+    }
+    return pool;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (pool != null) {
+      pool.close();
+      pool = null;
     }
   }
 

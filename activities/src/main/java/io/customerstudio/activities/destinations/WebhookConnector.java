@@ -2,14 +2,7 @@ package io.customerstudio.activities.destinations;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.resilience4j.core.IntervalBiFunction;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.retry.MaxRetriesExceededException;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,22 +14,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * Delivers batches to an HTTP endpoint as signed JSON: {@code {"sync", "runId", "batch", "rows":
  * [{"op", "key", "fields"}]}} with {@code Idempotency-Key: <runId>-<batch>} (the same on every
  * retry) and {@code X-Studio-Signature} (HMAC-SHA256 with the destination's signing secret, signed
- * afresh on each attempt).
+ * afresh on each request).
  *
- * <p>Retries (resilience4j): 429 waits for its Retry-After, 408, 5xx and I/O errors back off
- * exponentially; every attempt first takes a permit from the destination's rate limiter. A batch
- * the endpoint refuses as a whole (another 4xx) is split in halves, recursively, so the rows it
- * refuses are isolated and reported one by one while the others are delivered; a part's idempotency
- * key extends its batch's ({@code <runId>-<batch>.1.2}).
+ * <p>Each request is made once, after the delivery core's {@link Pacer}: 408, 429, 5xx and I/O
+ * errors are transient failures (with the endpoint's {@code Retry-After}, in seconds or as an HTTP
+ * date), which the core retries. A batch the endpoint refuses as a whole (another 4xx) is split in
+ * halves, recursively, so the rows it refuses are isolated and reported one by one while the others
+ * are delivered; a part's idempotency key extends its batch's ({@code <runId>-<batch>.1.2}).
  *
- * <p>Thread-safe; one instance per destination, shared by the batches of a run so they share the
- * rate limit.
+ * <p>Thread-safe; one instance (and one HTTP client) per destination, shared by every delivery.
  */
 public final class WebhookConnector implements Connector {
 
@@ -75,11 +66,8 @@ public final class WebhookConnector implements Connector {
     }
   }
 
-  /** How retries back off: attempts per request, the first wait and the longest wait. */
-  public record Backoff(int maxAttempts, Duration initial, Duration max) {
-    public static final Backoff DEFAULT =
-        new Backoff(8, Duration.ofMillis(500), Duration.ofMinutes(1));
-  }
+  /** How long one request may take, connection included. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -87,10 +75,8 @@ public final class WebhookConnector implements Connector {
   private final String signingSecret;
   private final HttpClient http;
   private final Clock clock;
-  private final Retry retry;
-  private final RateLimiter limiter;
 
-  public WebhookConnector(Config config, String signingSecret, Backoff backoff, Clock clock) {
+  public WebhookConnector(Config config, String signingSecret, Clock clock) {
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
@@ -99,26 +85,6 @@ public final class WebhookConnector implements Connector {
     this.signingSecret = signingSecret;
     this.clock = clock;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    this.retry =
-        Retry.of(
-            "webhook " + config.url(),
-            RetryConfig.<HttpResponse<String>>custom()
-                .maxAttempts(backoff.maxAttempts())
-                .retryOnResult(r -> transient_(r.statusCode()))
-                .retryExceptions(UncheckedIOException.class)
-                .failAfterMaxAttempts(true)
-                .intervalBiFunction(interval(backoff))
-                .build());
-    double rps = config.requestsPerSecond();
-    this.limiter =
-        RateLimiter.of(
-            "webhook " + config.url(),
-            RateLimiterConfig.custom()
-                .limitForPeriod(rps >= 1 ? (int) Math.round(rps) : 1)
-                .limitRefreshPeriod(
-                    rps >= 1 ? Duration.ofSeconds(1) : Duration.ofMillis(Math.round(1000 / rps)))
-                .timeoutDuration(Duration.ofMinutes(10))
-                .build());
   }
 
   public Config config() {
@@ -135,16 +101,21 @@ public final class WebhookConnector implements Connector {
     return config.batchSize();
   }
 
+  @Override
+  public double requestsPerSecond() {
+    return config.requestsPerSecond();
+  }
+
   /**
    * Sends a batch and says what became of each row.
    *
-   * @throws DeliveryException when the endpoint cannot be reached or keeps failing after the
-   *     retries: nothing of the batch counts as delivered
+   * @throws DeliveryException when the endpoint cannot be reached or fails the request: nothing of
+   *     the batch counts as delivered
    */
   @Override
-  public List<RowOutcome> deliver(Batch batch) {
+  public List<RowOutcome> deliver(Batch batch, Pacer pacer) {
     byte[] body = body(batch);
-    HttpResponse<String> response = call(batch, body);
+    HttpResponse<String> response = call(batch, body, pacer);
     int status = response.statusCode();
     if (status / 100 == 2) {
       return batch.rows().stream().map(r -> RowOutcome.accepted(r.key())).toList();
@@ -155,8 +126,9 @@ public final class WebhookConnector implements Connector {
     }
     // refused as a whole: halve until the refused rows stand alone
     int half = batch.rows().size() / 2;
-    List<RowOutcome> out = new ArrayList<>(deliver(batch.part(1, batch.rows().subList(0, half))));
-    out.addAll(deliver(batch.part(2, batch.rows().subList(half, batch.rows().size()))));
+    List<RowOutcome> out =
+        new ArrayList<>(deliver(batch.part(1, batch.rows().subList(0, half)), pacer));
+    out.addAll(deliver(batch.part(2, batch.rows().subList(half, batch.rows().size())), pacer));
     return out;
   }
 
@@ -172,48 +144,47 @@ public final class WebhookConnector implements Connector {
           ? Optional.of("the endpoint answered HTTP " + r.statusCode())
           : Optional.empty();
     } catch (IOException e) {
-      return Optional.of("cannot reach " + config.url() + ": " + e.getMessage());
+      return Optional.of("cannot reach " + config.url() + ": " + describe(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.of("interrupted");
     }
   }
 
-  private HttpResponse<String> call(Batch batch, byte[] body) {
-    Supplier<HttpResponse<String>> attempt =
-        () -> {
-          RateLimiter.waitForPermission(limiter);
-          HttpRequest.Builder request =
-              HttpRequest.newBuilder(config.url())
-                  .timeout(Duration.ofSeconds(60))
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-          if (config.headers() != null) {
-            config.headers().forEach(request::header);
-          }
-          request
-              .header("Content-Type", "application/json")
-              .header("Idempotency-Key", batch.idempotencyKey())
-              .header(
-                  Signatures.HEADER,
-                  Signatures.sign(signingSecret, clock.instant().getEpochSecond(), body));
-          try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeliveryException("interrupted while delivering", e);
-          }
-        };
-    try {
-      return Retry.decorateSupplier(retry, attempt).get();
-    } catch (MaxRetriesExceededException e) {
-      throw new DeliveryException(
-          "batch " + batch.idempotencyKey() + ": " + e.getMessage() + " (" + config.url() + ")");
-    } catch (UncheckedIOException e) {
-      throw new DeliveryException(
-          "batch " + batch.idempotencyKey() + ": cannot reach " + config.url(), e.getCause());
+  /** One request; a transient answer or an I/O error becomes a retryable failure. */
+  private HttpResponse<String> call(Batch batch, byte[] body, Pacer pacer) {
+    pacer.beforeRequest();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(config.url())
+            .timeout(REQUEST_TIMEOUT)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (config.headers() != null) {
+      config.headers().forEach(request::header);
     }
+    request
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", batch.idempotencyKey())
+        .header(
+            Signatures.HEADER,
+            Signatures.sign(signingSecret, clock.instant().getEpochSecond(), body));
+    HttpResponse<String> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw DeliveryException.transientFailure(
+          "cannot reach " + config.url() + " (" + describe(e) + ")", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw DeliveryException.transientFailure("interrupted while delivering", e);
+    }
+    int status = response.statusCode();
+    if (transient_(status)) {
+      throw DeliveryException.transientFailure(
+          "HTTP " + status + snippet(response.body()) + " from " + config.url(),
+          retryAfter(response).orElse(null),
+          null);
+    }
+    return response;
   }
 
   /** 408, 429 and 5xx are worth another attempt; other answers are final. */
@@ -221,26 +192,41 @@ public final class WebhookConnector implements Connector {
     return status == 408 || status == 429 || status >= 500;
   }
 
-  /**
-   * Retry-After (seconds) on a 429 or 503 when given; exponential backoff with jitter otherwise.
-   */
-  private static IntervalBiFunction<HttpResponse<String>> interval(Backoff b) {
-    return (attempt, either) -> {
-      if (either.isRight()) {
-        Optional<String> after = either.get().headers().firstValue("Retry-After");
-        if (after.isPresent()) {
-          try {
-            long ms = Long.parseLong(after.get().strip()) * 1000;
-            return Math.min(Math.max(ms, 0), b.max().toMillis());
-          } catch (NumberFormatException httpDate) {
-            // an HTTP date: fall back to backoff
-          }
-        }
+  /** {@code Retry-After} in seconds or as an HTTP date, when the endpoint gave one. */
+  private Optional<Duration> retryAfter(HttpResponse<String> response) {
+    Optional<String> after = response.headers().firstValue("Retry-After").map(String::strip);
+    if (after.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(after.get()))));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        java.time.Instant at =
+            java.time.ZonedDateTime.parse(
+                    after.get(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                .toInstant();
+        Duration d = Duration.between(clock.instant(), at);
+        return Optional.of(d.isNegative() ? Duration.ZERO : d);
+      } catch (java.time.format.DateTimeParseException neither) {
+        return Optional.empty();
       }
-      double exp = b.initial().toMillis() * Math.pow(2, attempt - 1);
-      double jitter = 0.8 + Math.random() * 0.4;
-      return (long) Math.min(exp * jitter, b.max().toMillis());
-    };
+    }
+  }
+
+  /** An I/O error in words: its message, or what its type says when it has none. */
+  static String describe(IOException e) {
+    if (e instanceof java.net.ConnectException) {
+      return "connection refused";
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "timed out";
+    }
+    if (e instanceof java.net.UnknownHostException) {
+      return "unknown host " + e.getMessage();
+    }
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
   }
 
   /** The request body, streamed: each row's fields go out as the warehouse wrote them. */

@@ -1,5 +1,6 @@
 package io.customerstudio.activities.sync;
 
+import io.customerstudio.activities.delivery.BatchRef;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import java.util.List;
@@ -10,6 +11,15 @@ import java.util.List;
  */
 @ActivityInterface(namePrefix = "Sync")
 public interface SyncActivities {
+
+  /** Failure type of a step that cannot go on (a deleted audience, a mapping gone): not retried. */
+  String CONFIGURATION = "SyncConfiguration";
+
+  /**
+   * Failure type of a delivery to a destination that refused a batch or outlasted its outage
+   * budget: not retried; the run fails, replayable.
+   */
+  String DESTINATION = "DestinationFailure";
 
   /** Queues a run of the sync (or joins the one already queued); null when the sync is gone. */
   @ActivityMethod

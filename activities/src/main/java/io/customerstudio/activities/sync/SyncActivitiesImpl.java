@@ -1,18 +1,29 @@
 package io.customerstudio.activities.sync;
 
+import io.customerstudio.activities.delivery.BatchRef;
+import io.customerstudio.activities.delivery.DeliveryAborted;
+import io.customerstudio.activities.delivery.DestinationFailed;
 import io.customerstudio.infra.store.RunStatus;
 import io.customerstudio.infra.store.RunStore;
 import io.customerstudio.query.ValidationException;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.activity.ActivityInfo;
+import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The Temporal face of {@link SyncEngine}: heartbeats carry the delivery checkpoint, and failures
- * that a retry cannot fix (a deleted audience, a mapping the schema no longer has) are
- * non-retryable, so the run fails at once with the reason.
+ * The Temporal face of {@link SyncEngine}. Every step heartbeats from a ticker while it works (a
+ * long statement in the warehouse, a batch waiting on retries), so a dead worker is noticed within
+ * the heartbeat timeout in every step, not only delivery. Failures that a retry cannot fix (a
+ * deleted audience, a mapping the schema no longer has, a destination that refused a batch or
+ * outlasted its outage budget) are non-retryable, so the run fails at once with the reason.
  */
 public class SyncActivitiesImpl implements SyncActivities {
 
@@ -31,29 +42,39 @@ public class SyncActivitiesImpl implements SyncActivities {
 
   @Override
   public SyncEngine.Progress begin(String runId, String workflowId) {
-    return fatalOnBadInput(() -> engine.begin(runId, workflowId));
+    return step(() -> engine.begin(runId, workflowId));
   }
 
   @Override
   public long materialize(String runId) {
-    return fatalOnBadInput(() -> engine.materialize(runId));
+    return step(() -> engine.materialize(runId));
   }
 
   @Override
   public SyncEngine.DiffResult diff(String runId) {
-    return fatalOnBadInput(() -> engine.diff(runId));
+    return step(() -> engine.diff(runId));
   }
 
   @Override
   public SyncEngine.Delivered deliver(String runId, List<BatchRef> batches) {
     ActivityExecutionContext context = Activity.getExecutionContext();
-    context.heartbeat(null);
-    return fatalOnBadInput(() -> engine.deliver(runId, batches, context::heartbeat));
+    ActivityInfo info = context.getInfo();
+    String holder = info.getWorkflowId() + "/" + info.getActivityId() + "#" + info.getAttempt();
+    try {
+      return fatalOnBadInput(
+          () -> engine.deliver(runId, batches, holder, () -> context.heartbeat(null)));
+    } catch (DeliveryAborted e) {
+      // cancelled, or the attempt is over for Temporal: report it as such
+      if (e.getCause() instanceof ActivityCompletionException c) {
+        throw c;
+      }
+      throw e;
+    }
   }
 
   @Override
   public void membership(String runId) {
-    fatalOnBadInput(
+    step(
         () -> {
           engine.recordMembership(runId);
           return null;
@@ -62,19 +83,58 @@ public class SyncActivitiesImpl implements SyncActivities {
 
   @Override
   public String commit(String runId) {
-    return fatalOnBadInput(() -> engine.commit(runId)).wire();
+    return step(() -> engine.commit(runId)).wire();
   }
 
   @Override
   public void end(String runId, String status, String error) {
-    engine.end(runId, RunStatus.of(status), error);
+    step(
+        () -> {
+          engine.end(runId, RunStatus.of(status), error);
+          return null;
+        });
+  }
+
+  /** Runs a step while a ticker heartbeats, so a silent (dead) worker is noticed quickly. */
+  private static <T> T step(Supplier<T> work) {
+    ActivityExecutionContext context = Activity.getExecutionContext();
+    Duration timeout = context.getInfo().getHeartbeatTimeout();
+    if (timeout == null || timeout.isZero()) {
+      return fatalOnBadInput(work);
+    }
+    long every = Math.max(200, timeout.toMillis() / 4);
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "heartbeat " + context.getInfo().getActivityType());
+              t.setDaemon(true);
+              return t;
+            });
+    ticker.scheduleWithFixedDelay(
+        () -> {
+          try {
+            context.heartbeat(null);
+          } catch (RuntimeException e) {
+            ticker.shutdown(); // the attempt is over; the step's result will be discarded
+          }
+        },
+        0,
+        every,
+        TimeUnit.MILLISECONDS);
+    try {
+      return fatalOnBadInput(work);
+    } finally {
+      ticker.shutdownNow();
+    }
   }
 
   private static <T> T fatalOnBadInput(Supplier<T> step) {
     try {
       return step.get();
     } catch (SyncException | ValidationException e) {
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "SyncConfiguration");
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), CONFIGURATION);
+    } catch (DestinationFailed e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), DESTINATION);
     }
   }
 }

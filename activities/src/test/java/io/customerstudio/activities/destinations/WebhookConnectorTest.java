@@ -24,15 +24,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The webhook connector against a local HTTP sink that checks the documented wire format: body,
- * idempotency key, signature; retries on 5xx and 429 (Retry-After honoured), and a refused batch
- * split down to the refused rows.
+ * idempotency key, signature; 5xx and 429 as transient failures that carry the endpoint's
+ * Retry-After (the delivery core retries them: DeliveryTest), and a refused batch split down to the
+ * refused rows.
  */
 class WebhookConnectorTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final String SECRET = "whsec-test";
-  static final WebhookConnector.Backoff FAST =
-      new WebhookConnector.Backoff(4, Duration.ofMillis(10), Duration.ofSeconds(2));
 
   /** What the sink saw: one entry per request. */
   record Seen(String idempotencyKey, String signature, String custom, byte[] body, long atNanos) {
@@ -88,7 +87,6 @@ class WebhookConnectorTest {
             100,
             1000),
         SECRET,
-        FAST,
         Clock.systemUTC());
   }
 
@@ -161,23 +159,37 @@ class WebhookConnectorTest {
   }
 
   @Test
-  void retriesServerErrorsAndWaitsForRetryAfterUnderTheSameKey() {
-    int[] n = {0};
-    behaviour =
-        s ->
-            switch (n[0]++) {
-              case 0 -> new Answer(500, null, "boom");
-              case 1 -> new Answer(429, "1", "slow down");
-              default -> new Answer(200, null, "{}");
-            };
-    List<RowOutcome> out = connector().deliver(batch("u1"));
+  void serverErrorsAndRateLimitsAreTransientFailuresCarryingRetryAfter() {
+    behaviour = s -> new Answer(500, null, "boom");
+    assertThatThrownBy(() -> connector().deliver(batch("u1")))
+        .isInstanceOfSatisfying(
+            DeliveryException.class,
+            e -> {
+              assertThat(e.retryable()).isTrue();
+              assertThat(e.retryAfter()).isEmpty();
+              assertThat(e.getMessage()).contains("HTTP 500: boom");
+            });
 
-    assertThat(out).containsExactly(RowOutcome.accepted("u1"));
-    List<Seen> all = List.copyOf(seen);
-    assertThat(all).hasSize(3).allSatisfy(s -> assertThat(s.idempotencyKey()).isEqualTo("run-7-3"));
-    // Retry-After: 1 was honoured between the 429 and the next attempt
-    assertThat(Duration.ofNanos(all.get(2).atNanos() - all.get(1).atNanos()))
-        .isGreaterThanOrEqualTo(Duration.ofMillis(990));
+    behaviour = s -> new Answer(429, "60", "slow down");
+    assertThatThrownBy(() -> connector().deliver(batch("u1")))
+        .isInstanceOfSatisfying(
+            DeliveryException.class,
+            e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(60)));
+
+    String inTwoMinutes =
+        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusMinutes(2));
+    behaviour = s -> new Answer(503, inTwoMinutes, "maintenance");
+    assertThatThrownBy(() -> connector().deliver(batch("u1")))
+        .isInstanceOfSatisfying(
+            DeliveryException.class,
+            e ->
+                assertThat(e.retryAfter().orElseThrow())
+                    .isBetween(Duration.ofSeconds(100), Duration.ofSeconds(120)));
+    // one request per call: retrying is the delivery core's, under the same key
+    assertThat(seen)
+        .hasSize(3)
+        .allSatisfy(s -> assertThat(s.idempotencyKey()).isEqualTo("run-7-3"));
   }
 
   @Test
@@ -204,12 +216,17 @@ class WebhookConnectorTest {
   }
 
   @Test
-  void anEndpointThatKeepsFailingFailsTheBatchAfterItsAttempts() {
-    behaviour = s -> new Answer(503, null, "down");
+  void anEndpointThatCannotBeReachedSaysSoInWords() {
+    server.stop(0);
     assertThatThrownBy(() -> connector().deliver(batch("u1")))
-        .isInstanceOf(DeliveryException.class)
-        .hasMessageContaining("run-7-3");
-    assertThat(seen).hasSize(FAST.maxAttempts());
+        .isInstanceOfSatisfying(
+            DeliveryException.class,
+            e -> {
+              assertThat(e.retryable()).isTrue();
+              assertThat(e.getMessage()).contains("connection refused").doesNotContain("null");
+            });
+    assertThat(connector().test())
+        .hasValueSatisfying(m -> assertThat(m).contains("connection refused"));
   }
 
   @Test

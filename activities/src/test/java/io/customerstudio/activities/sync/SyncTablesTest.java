@@ -7,6 +7,7 @@ import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
 
 import io.customerstudio.activities.destinations.DeliveryRow;
+import io.customerstudio.infra.warehouse.WarehouseMigrations;
 import io.customerstudio.query.testing.TestPostgres;
 import java.time.Instant;
 import java.util.List;
@@ -26,8 +27,11 @@ import org.junit.jupiter.api.Test;
  */
 class SyncTablesTest {
 
+  javax.sql.DataSource ds;
   DSLContext db;
-  SyncTables tables;
+  RunTables tables;
+  DeliveredState state;
+  MembershipLog log;
 
   static final SyncSpec SPEC =
       new SyncSpec(
@@ -37,12 +41,14 @@ class SyncTablesTest {
 
   @BeforeEach
   void warehouse() {
-    db = DSL.using(TestPostgres.newDatabase("synctables"), SQLDialect.POSTGRES);
+    ds = TestPostgres.newDatabase("synctables");
+    db = DSL.using(ds, SQLDialect.POSTGRES);
     db.execute("create table people (id bigint primary key, city text, ltv numeric(10, 2))");
     db.execute("insert into people values (1, 'Berlin', 10.50), (2, 'Paris', null), (3, null, 7)");
-    tables = new SyncTables(db);
-    tables.ensureSchema();
-    tables.ensureState("s");
+    WarehouseMigrations.apply(ds, List.of());
+    tables = new RunTables(db);
+    state = new DeliveredState(db);
+    log = new MembershipLog(db);
   }
 
   static Select<Record> members() {
@@ -53,9 +59,9 @@ class SyncTablesTest {
   /** One whole run: materialize, diff, send every batch as accepted, drop the run tables. */
   Map<String, List<DeliveryRow>> run(String runId, SyncSpec spec) {
     tables.materialize(runId, members(), "id", spec);
-    SyncTables.DiffCounts c = tables.diff(runId, "s", spec.mode(), true, spec);
+    RunTables.DiffCounts c = tables.diff(runId, "s", spec.mode(), true, spec);
     List<DeliveryRow> rows = tables.deliveryRows(runId, 0, c.total());
-    tables.advance(runId, "s", 0, c.total(), rows, List.of(), Instant.now());
+    state.advance(runId, "s", (int) Math.max(1, c.total()), List.of(0), List.of(), Instant.now());
     tables.dropRun(runId);
     return rows.stream().collect(Collectors.groupingBy(r -> r.op().json()));
   }
@@ -112,22 +118,41 @@ class SyncTablesTest {
   }
 
   @Test
-  void aStateFromBeforeRowHashesIsSentOnceAgainThenSettles() {
-    tables.dropState("s");
-    db.execute(
+  void aPerSyncStateOfAnEarlierVersionIsAdoptedByTheMigrationAndSentOnceIfItHadNoHashes() {
+    javax.sql.DataSource old = TestPostgres.newDatabase("syncadopt");
+    DSLContext o = DSL.using(old, SQLDialect.POSTGRES);
+    o.execute("create table people (id bigint primary key, city text, ltv numeric(10, 2))");
+    o.execute("insert into people values (1, 'Berlin', 10.50), (2, 'Paris', null), (3, null, 7)");
+    // what an earlier version kept: the shared tables made on first use, a table per sync
+    o.execute("create schema cs_sync");
+    o.execute(
+        "create table cs_sync.snapshot_member (snapshot_id bigint not null, member_key text not"
+            + " null, primary key (snapshot_id, member_key))");
+    String legacy = "cs_sync." + AdoptSyncStates.legacyTable("s");
+    o.execute(
         "create table "
-            + SyncTables.stateTable("s")
+            + legacy
             + " (key text primary key, fields jsonb not null, run_id text not null,"
             + " synced_at timestamptz not null)");
-    db.execute(
+    o.execute(
         "insert into "
-            + SyncTables.stateTable("s")
+            + legacy
             + " select id::text, jsonb_build_object('id', id, 'city', city, 'ltv', ltv), 'old', now()"
             + " from people");
-    tables.ensureState("s");
 
+    assertThat(WarehouseMigrations.apply(old, List.of(new AdoptSyncStates(() -> List.of("s")))))
+        .isEqualTo(2);
+    assertThat(o.fetchValue("select to_regclass('" + legacy + "') is null")).isEqualTo(true);
+    assertThat(o.fetchCount(table(name("cs_sync", "delivered_state")))).isEqualTo(3);
+    // applied once: a second start runs nothing
+    assertThat(WarehouseMigrations.apply(old, List.of(new AdoptSyncStates(() -> List.of("s")))))
+        .isZero();
+
+    db = o;
+    tables = new RunTables(o);
+    state = new DeliveredState(o);
     Map<String, List<DeliveryRow>> first = run("r1", SPEC);
-    assertThat(first.get("upsert")).hasSize(3);
+    assertThat(first.get("upsert")).hasSize(3); // no hashes yet: sent once as changed
     assertThat(first.get("delete")).isNull();
     assertThat(run("r2", SPEC)).isEmpty();
   }
@@ -141,7 +166,7 @@ class SyncTablesTest {
             List.of(new SyncSpec.Field("ltv", "ltv")),
             new SyncSpec.Field("city", "city"));
     tables.materialize("r1", members(), "id", byCity);
-    SyncTables.DiffCounts c = tables.diff("r1", "s", "upsert", false, byCity);
+    RunTables.DiffCounts c = tables.diff("r1", "s", "upsert", false, byCity);
     List<DeliveryRow> rows = tables.deliveryRows("r1", 0, c.total());
 
     // Berlin: members 1, 4 and 10 share it, member "1" is the lowest key; member 3 has no city
@@ -156,33 +181,61 @@ class SyncTablesTest {
     Instant t1 = Instant.parse("2026-11-01T10:00:00Z");
     Instant t2 = Instant.parse("2026-11-02T10:00:00Z");
     tables.materialize("r1", members(), "id", SPEC);
-    assertThat(tables.recordMembership("vip", 1, "r1", SyncTables.runTable("r1"), t1))
+    assertThat(log.recordMembership("vip", 1, "r1", RunTables.runTable("r1"), t1))
         .containsExactly(3, 0);
 
     db.execute("delete from people where id = 2");
     db.execute("insert into people values (4, 'Rome', 5)");
     tables.materialize("r2", members(), "id", SPEC);
-    assertThat(tables.recordMembership("vip", 2, "r2", SyncTables.runTable("r2"), t2))
+    assertThat(log.recordMembership("vip", 2, "r2", RunTables.runTable("r2"), t2))
         .containsExactly(1, 1);
     // a retried step records nothing twice
-    assertThat(tables.recordMembership("vip", 2, "r2", SyncTables.runTable("r2"), t2))
+    assertThat(log.recordMembership("vip", 2, "r2", RunTables.runTable("r2"), t2))
         .containsExactly(0, 0);
 
-    assertThat(tables.membershipAt("vip", t1.plusSeconds(1), 0, 10))
-        .extracting(SyncTables.Membership::member)
+    assertThat(log.membershipAt("vip", t1.plusSeconds(1), 0, 10))
+        .extracting(MembershipLog.Membership::member)
         .containsExactly("1", "2", "3");
-    assertThat(tables.membershipAt("vip", t2, 0, 10))
+    assertThat(log.membershipAt("vip", t2, 0, 10))
         .extracting(m -> m.member() + "@v" + m.version())
         .containsExactly("1@v1", "3@v1", "4@v2");
-    assertThat(tables.membershipCountAt("vip", t1.minusSeconds(1))).isZero();
+    assertThat(log.membershipCountAt("vip", t1.minusSeconds(1))).isZero();
+  }
+
+  @Test
+  void aLateEvaluationOfASecondSyncOrAReplayIsNotLoggedAfterANewerOne() {
+    Instant t1 = Instant.parse("2026-11-01T10:00:00Z");
+    Instant t2 = Instant.parse("2026-11-01T10:05:00Z");
+    Instant t3 = Instant.parse("2026-11-01T10:10:00Z");
+    // sync A evaluates at t1 with members 1, 2, 3
+    tables.materialize("a1", members(), "id", SPEC);
+    // member 2 leaves; sync B evaluates at t2 and logs first
+    db.execute("delete from people where id = 2");
+    tables.materialize("b1", members(), "id", SPEC);
+    assertThat(log.recordMembership("vip", 1, "b1", RunTables.runTable("b1"), t2))
+        .containsExactly(2, 0);
+    // A's older evaluation arrives late (a slow run, or a replay): it must not log 2 entering
+    // after B saw it gone, nor put B's state under A's time
+    assertThat(log.recordMembership("vip", 1, "a1", RunTables.runTable("a1"), t1))
+        .containsExactly(0, 0);
+    assertThat(log.membershipAt("vip", t3, 0, 10))
+        .extracting(MembershipLog.Membership::member)
+        .containsExactly("1", "3");
+    assertThat(log.membershipCountAt("vip", t1.plusSeconds(1))).isZero();
+    // entries are ordered by the evaluations that observed them
+    assertThat(
+            db.fetch(
+                    "select distinct run_id, at from cs_sync.membership_log where audience_key ="
+                        + " 'vip' order by at")
+                .map(r -> r.get(0, String.class)))
+        .containsExactly("b1");
   }
 
   @Test
   void rejectedRowsStayOutOfTheStateAndAreSentNextRun() {
     tables.materialize("r1", members(), "id", SPEC);
-    SyncTables.DiffCounts c = tables.diff("r1", "s", "mirror", true, SPEC);
-    List<DeliveryRow> rows = tables.deliveryRows("r1", 0, c.total());
-    tables.advance("r1", "s", 0, c.total(), rows, List.of("2"), Instant.now());
+    RunTables.DiffCounts c = tables.diff("r1", "s", "mirror", true, SPEC);
+    state.advance("r1", "s", (int) c.total(), List.of(0), List.of("2"), Instant.now());
     tables.dropRun("r1");
 
     assertThat(run("r2", SPEC).get("upsert")).extracting(DeliveryRow::key).containsExactly("2");

@@ -3,11 +3,11 @@ package io.customerstudio.app.syncs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.customerstudio.activities.destinations.Connectors;
 import io.customerstudio.activities.destinations.Signatures;
+import io.customerstudio.activities.sync.MembershipLog;
 import io.customerstudio.activities.sync.Schedule;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.activities.sync.SyncException;
 import io.customerstudio.activities.sync.SyncSpec;
-import io.customerstudio.activities.sync.SyncTables;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.infra.secrets.SecretBox;
@@ -88,7 +88,7 @@ public class SyncsService {
       Long members, Long added, Long changed, Long removed, long delivered, long rejected) {}
 
   public record Membership(
-      String audience, Instant at, long members, List<SyncTables.Membership> page) {}
+      String audience, Instant at, long members, List<MembershipLog.Membership> page) {}
 
   private final SyncStore syncs;
   private final RunStore runs;
@@ -293,7 +293,7 @@ public class SyncsService {
     try (org.apache.commons.csv.CSVPrinter csv =
         org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader("key").get().print(out)) {
       engine
-          .tables()
+          .membershipLog()
           .snapshotMembers(
               id,
               key -> {
@@ -308,14 +308,12 @@ public class SyncsService {
 
   public Membership membership(String audience, Instant at, int offset, int limit) {
     findAudience(audience);
-    engine.tables().ensureSchema();
+    MembershipLog log = engine.membershipLog();
     return new Membership(
         audience,
         at,
-        engine.tables().membershipCountAt(audience, at),
-        engine
-            .tables()
-            .membershipAt(audience, at, Math.max(0, offset), Math.max(1, Math.min(limit, 1000))));
+        log.membershipCountAt(audience, at),
+        log.membershipAt(audience, at, Math.max(0, offset), Math.max(1, Math.min(limit, 1000))));
   }
 
   /** The columns and traits a mapping may read: the audience's model's. */
@@ -456,7 +454,7 @@ public class SyncsService {
                   ? OffsetDateTime.parse(p.path("finishedAt").asText())
                   : null));
     }
-    boolean replayable = r.status().replayable() && r.runId().equals(latestStarted);
+    boolean replayable = r.replayable() && r.runId().equals(latestStarted);
     return new RunView(
         r.runId(),
         r.sync(),

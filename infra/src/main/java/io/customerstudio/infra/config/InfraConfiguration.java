@@ -124,6 +124,11 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.LeaseStore leaseStore(DSLContext db) {
+    return new io.customerstudio.infra.store.LeaseStore(db);
+  }
+
+  @Bean
   io.customerstudio.infra.store.RunStore runStore(DSLContext db, Clock clock) {
     return new io.customerstudio.infra.store.RunStore(db, clock);
   }

@@ -30,12 +30,16 @@ public record StudioProperties(
   }
 
   /**
-   * Syncs: how long rejected rows are kept, and how long a delivering worker may stay silent before
-   * Temporal gives its batches to another one.
+   * Syncs: how long rejected rows are kept; how long a working step may stay silent before Temporal
+   * gives it to another worker; how long an ended run's working tables and batch records are kept;
+   * how long a destination may be down before a run delivering to it fails (a destination's {@code
+   * outageBudgetMinutes} overrides it).
    */
   public record Sync(
       @DefaultValue("P7D") java.time.Duration rowErrorRetention,
-      @DefaultValue("PT30S") java.time.Duration heartbeatTimeout) {}
+      @DefaultValue("PT30S") java.time.Duration heartbeatTimeout,
+      @DefaultValue("P7D") java.time.Duration runRetention,
+      @DefaultValue("PT30M") java.time.Duration outageBudget) {}
 
   /** A PostgreSQL connection; blank url means embedded (app store) or shared (warehouse). */
   public record Database(String url, String user, String password) {

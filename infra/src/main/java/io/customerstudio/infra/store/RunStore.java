@@ -53,7 +53,15 @@ public class RunStore {
       String error,
       OffsetDateTime queuedAt,
       OffsetDateTime startedAt,
-      OffsetDateTime finishedAt) {}
+      OffsetDateTime finishedAt,
+      OffsetDateTime evaluatedAt,
+      boolean purged) {
+
+    /** Whether a replay can resume it: failed or interrupted, with its working tables kept. */
+    public boolean replayable() {
+      return status.replayable() && !purged;
+    }
+  }
 
   /** A run to start: new, or the one already queued that a trigger was coalesced into. */
   public record Enqueued(String runId, boolean coalesced) {}
@@ -186,8 +194,13 @@ public class RunStore {
         });
   }
 
-  public void materialized(String runId, long members) {
-    db.update(SYNC_RUN).set(SYNC_RUN.MEMBERS, members).where(SYNC_RUN.RUN_ID.eq(runId)).execute();
+  /** The run's members are in its run table, as the warehouse evaluated them at {@code at}. */
+  public void materialized(String runId, long members, OffsetDateTime evaluatedAt) {
+    db.update(SYNC_RUN)
+        .set(SYNC_RUN.MEMBERS, members)
+        .set(SYNC_RUN.EVALUATED_AT, evaluatedAt)
+        .where(SYNC_RUN.RUN_ID.eq(runId))
+        .execute();
   }
 
   public void diffed(
@@ -263,11 +276,95 @@ public class RunStore {
           if (phases == null) {
             return;
           }
+          // the totals are kept on the run, so reading it never sums its batches again and the
+          // batch records can go after the retention
           t.update(SYNC_RUN)
               .set(SYNC_RUN.STATUS, status.wire())
               .set(SYNC_RUN.PHASES, closePhase(phases).toString())
               .set(SYNC_RUN.ERROR, error)
               .set(SYNC_RUN.FINISHED_AT, OffsetDateTime.now(clock))
+              .set(SYNC_RUN.DELIVERED, batchSum(SYNC_RUN_BATCH.ACCEPTED))
+              .set(SYNC_RUN.REJECTED, batchSum(SYNC_RUN_BATCH.REJECTED))
+              .set(
+                  SYNC_RUN.BATCHES_DELIVERED,
+                  DSL.field(
+                      DSL.selectCount()
+                          .from(SYNC_RUN_BATCH)
+                          .where(SYNC_RUN_BATCH.RUN_ID.eq(SYNC_RUN.RUN_ID))))
+              .where(SYNC_RUN.RUN_ID.eq(runId))
+              .execute();
+        });
+  }
+
+  private static org.jooq.Field<Long> batchSum(org.jooq.Field<Integer> column) {
+    return DSL.field(
+        DSL.select(DSL.coalesce(DSL.sum(column), java.math.BigDecimal.ZERO).cast(Long.class))
+            .from(SYNC_RUN_BATCH)
+            .where(SYNC_RUN_BATCH.RUN_ID.eq(SYNC_RUN.RUN_ID)));
+  }
+
+  /** The run's delivered batches whose accepted rows are not yet in the sync's delivered state. */
+  public List<Integer> unadvancedBatches(String runId) {
+    return db.select(SYNC_RUN_BATCH.BATCH)
+        .from(SYNC_RUN_BATCH)
+        .where(SYNC_RUN_BATCH.RUN_ID.eq(runId), SYNC_RUN_BATCH.ADVANCED.isFalse())
+        .orderBy(SYNC_RUN_BATCH.BATCH)
+        .fetch(SYNC_RUN_BATCH.BATCH);
+  }
+
+  /** The state now holds these batches' accepted rows. */
+  public void markAdvanced(String runId, java.util.Collection<Integer> batches) {
+    if (batches.isEmpty()) {
+      return;
+    }
+    db.update(SYNC_RUN_BATCH)
+        .set(SYNC_RUN_BATCH.ADVANCED, true)
+        .where(SYNC_RUN_BATCH.RUN_ID.eq(runId), SYNC_RUN_BATCH.BATCH.in(batches))
+        .execute();
+  }
+
+  /** Keys of the rows the destination rejected in this run: they never enter the state. */
+  public List<String> rejectedKeys(String runId) {
+    return db.selectDistinct(SYNC_ROW_ERROR.ROW_KEY)
+        .from(SYNC_ROW_ERROR)
+        .where(SYNC_ROW_ERROR.RUN_ID.eq(runId))
+        .fetch(SYNC_ROW_ERROR.ROW_KEY);
+  }
+
+  /** A run whose working tables and batch records the retention may purge. */
+  public record Expired(String runId, String sync) {}
+
+  /**
+   * Runs that ended before {@code before} and still have their working tables and batch records,
+   * oldest first.
+   */
+  public List<Expired> expired(OffsetDateTime before, int limit) {
+    return db.select(SYNC_RUN.RUN_ID, SYNC_RUN.SYNC_KEY)
+        .from(SYNC_RUN)
+        .where(
+            SYNC_RUN.FINISHED_AT.lt(before),
+            SYNC_RUN.PURGED.isFalse(),
+            SYNC_RUN.STATUS.notIn(
+                RunStatus.QUEUED.wire(),
+                RunStatus.QUERYING.wire(),
+                RunStatus.DIFFING.wire(),
+                RunStatus.DELIVERING.wire()))
+        .orderBy(SYNC_RUN.FINISHED_AT)
+        .limit(limit)
+        .fetch(r -> new Expired(r.value1(), r.value2()));
+  }
+
+  /**
+   * Forgets a finished run's batch records (its totals stay on the run) and marks it purged: it can
+   * no longer be replayed.
+   */
+  public void purged(String runId) {
+    db.transaction(
+        tx -> {
+          tx.dsl().deleteFrom(SYNC_RUN_BATCH).where(SYNC_RUN_BATCH.RUN_ID.eq(runId)).execute();
+          tx.dsl()
+              .update(SYNC_RUN)
+              .set(SYNC_RUN.PURGED, true)
               .where(SYNC_RUN.RUN_ID.eq(runId))
               .execute();
         });
@@ -288,8 +385,12 @@ public class RunStore {
     return db.update(SYNC_RUN)
             .set(SYNC_RUN.STATUS, RunStatus.QUEUED.wire())
             .set(SYNC_RUN.FINISHED_AT, (OffsetDateTime) null)
+            .set(SYNC_RUN.DELIVERED, (Long) null)
+            .set(SYNC_RUN.REJECTED, (Long) null)
+            .set(SYNC_RUN.BATCHES_DELIVERED, (Integer) null)
             .where(
                 SYNC_RUN.RUN_ID.eq(runId),
+                SYNC_RUN.PURGED.isFalse(),
                 SYNC_RUN.STATUS.in(RunStatus.FAILED.wire(), RunStatus.INTERRUPTED.wire()))
             .execute()
         == 1;
@@ -399,15 +500,18 @@ public class RunStore {
         r.getTakenAt());
   }
 
-  /** Per run: rows accepted and rejected, and batches delivered, from the batch records. */
+  /**
+   * Per run: rows accepted and rejected and batches delivered, summed over that run's own batch
+   * records (a lateral join on the batch table's key) only while it has no final totals.
+   */
   private static final org.jooq.Table<?> TOTALS =
-      DSL.select(
-              SYNC_RUN_BATCH.RUN_ID,
-              DSL.sum(SYNC_RUN_BATCH.ACCEPTED).as("accepted_rows"),
-              DSL.sum(SYNC_RUN_BATCH.REJECTED).as("rejected_rows"),
-              DSL.count().as("batches_delivered"))
-          .from(SYNC_RUN_BATCH)
-          .groupBy(SYNC_RUN_BATCH.RUN_ID)
+      DSL.lateral(
+              DSL.select(
+                      DSL.sum(SYNC_RUN_BATCH.ACCEPTED).as("accepted_rows"),
+                      DSL.sum(SYNC_RUN_BATCH.REJECTED).as("rejected_rows"),
+                      DSL.count().as("batches_delivered"))
+                  .from(SYNC_RUN_BATCH)
+                  .where(SYNC_RUN_BATCH.RUN_ID.eq(SYNC_RUN.RUN_ID), SYNC_RUN.DELIVERED.isNull()))
           .asTable("totals");
 
   private static final org.jooq.Field<java.math.BigDecimal> ACCEPTED =
@@ -417,27 +521,29 @@ public class RunStore {
   private static final org.jooq.Field<Integer> BATCHES_DELIVERED =
       TOTALS.field("batches_delivered", Integer.class);
 
-  /**
-   * Runs with their counts summed from the batch records, so concurrent batches never contend on
-   * the run's row.
-   */
+  /** Runs with their counts: final totals when ended, sums over their own batches meanwhile. */
   private org.jooq.SelectOnConditionStep<org.jooq.Record> runs() {
     List<org.jooq.SelectField<?>> fields = new java.util.ArrayList<>(List.of(SYNC_RUN.fields()));
     fields.add(ACCEPTED);
     fields.add(REJECTED);
     fields.add(BATCHES_DELIVERED);
-    return db.select(fields)
-        .from(SYNC_RUN)
-        .leftJoin(TOTALS)
-        .on(TOTALS.field(SYNC_RUN_BATCH.RUN_ID).eq(SYNC_RUN.RUN_ID));
+    return db.select(fields).from(SYNC_RUN).leftJoin(TOTALS).on(DSL.trueCondition());
   }
 
   private static Run toRun(org.jooq.Record rec) {
+    SyncRunRecord r = rec.into(SYNC_RUN);
+    if (r.getDelivered() != null) {
+      return toRun(
+          r,
+          r.getDelivered(),
+          r.getRejected() == null ? 0 : r.getRejected(),
+          r.getBatchesDelivered() == null ? 0 : r.getBatchesDelivered());
+    }
     java.math.BigDecimal accepted = rec.get(ACCEPTED);
     java.math.BigDecimal rejected = rec.get(REJECTED);
     Integer batches = rec.get(BATCHES_DELIVERED);
     return toRun(
-        rec.into(SYNC_RUN),
+        r,
         accepted == null ? 0 : accepted.longValue(),
         rejected == null ? 0 : rejected.longValue(),
         batches == null ? 0 : batches);
@@ -465,6 +571,8 @@ public class RunStore {
         r.getError(),
         r.getQueuedAt(),
         r.getStartedAt(),
-        r.getFinishedAt());
+        r.getFinishedAt(),
+        r.getEvaluatedAt(),
+        Boolean.TRUE.equals(r.getPurged()));
   }
 }

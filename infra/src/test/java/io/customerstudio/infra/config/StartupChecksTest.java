@@ -24,7 +24,11 @@ class StartupChecksTest {
         null,
         null,
         null,
-        new StudioProperties.Sync(java.time.Duration.ofDays(7), java.time.Duration.ofSeconds(30)));
+        new StudioProperties.Sync(
+            java.time.Duration.ofDays(7),
+            java.time.Duration.ofSeconds(30),
+            java.time.Duration.ofDays(7),
+            java.time.Duration.ofMinutes(30)));
   }
 
   @Test

@@ -1,6 +1,6 @@
 package io.customerstudio.workflows.sync;
 
-import io.customerstudio.activities.sync.BatchRef;
+import io.customerstudio.activities.delivery.BatchRef;
 import io.customerstudio.activities.sync.SyncActivities;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.temporal.activity.ActivityCancellationType;
@@ -33,20 +33,22 @@ public class SyncRunWorkflowImpl implements SyncRunWorkflow {
           .setBackoffCoefficient(2.0)
           .setMaximumInterval(Duration.ofMinutes(1))
           .setMaximumAttempts(5)
-          .setDoNotRetry("SyncConfiguration")
+          .setDoNotRetry(SyncActivities.CONFIGURATION, SyncActivities.DESTINATION)
           .build();
-
-  private final SyncActivities steps =
-      Workflow.newActivityStub(
-          SyncActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofHours(2))
-              .setRetryOptions(RETRY)
-              .build());
 
   @Override
   public Result run(Input input) {
     String runId = input.runId();
+    // every step heartbeats while it works, so a killed worker's step moves to another worker
+    // after the heartbeat timeout, not after the two hours a whole step may take
+    SyncActivities steps =
+        Workflow.newActivityStub(
+            SyncActivities.class,
+            ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofHours(2))
+                .setHeartbeatTimeout(Duration.ofSeconds(input.heartbeatSeconds()))
+                .setRetryOptions(RETRY)
+                .build());
     SyncActivities deliver =
         Workflow.newActivityStub(
             SyncActivities.class,

@@ -80,6 +80,13 @@ public class SyncService {
               + run.status().wire()
               + "; only failed or interrupted runs replay");
     }
+    if (run.purged()) {
+      throw new Refused(
+          "run "
+              + runId
+              + " ended longer ago than the run retention (STUDIO_SYNC_RUN_RETENTION) and its"
+              + " working tables are gone; start a new run instead");
+    }
     RunStore.Run latest = runs.latestStarted(run.sync()).orElse(run);
     if (!latest.runId().equals(runId)) {
       throw new Refused(

@@ -1,6 +1,6 @@
 package io.customerstudio.workflows.sync;
 
-import io.customerstudio.activities.sync.BatchRef;
+import io.customerstudio.activities.delivery.BatchRef;
 import io.customerstudio.activities.sync.SyncActivities;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.temporal.failure.ApplicationFailure;

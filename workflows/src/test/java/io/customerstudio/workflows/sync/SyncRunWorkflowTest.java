@@ -2,7 +2,7 @@ package io.customerstudio.workflows.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.customerstudio.activities.sync.BatchRef;
+import io.customerstudio.activities.delivery.BatchRef;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;

@@ -18,7 +18,7 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.server.streams.DownloadHandler;
 import com.vaadin.flow.spring.security.AuthenticationContext;
-import io.customerstudio.activities.sync.SyncTables;
+import io.customerstudio.activities.sync.MembershipLog;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.security.Roles;
@@ -53,7 +53,7 @@ public class SnapshotsView extends VerticalLayout {
   private final Grid<RunStore.Snapshot> snapshots = new Grid<>();
   private final DateTimePicker at = new DateTimePicker("Members at (UTC)");
   private final Paragraph atCount = new Paragraph();
-  private final Grid<SyncTables.Membership> members = new Grid<>();
+  private final Grid<MembershipLog.Membership> members = new Grid<>();
 
   public SnapshotsView(SyncsService syncs, AudienceService audiences, AuthenticationContext auth) {
     this.syncs = syncs;
@@ -87,11 +87,11 @@ public class SnapshotsView extends VerticalLayout {
     when.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     atCount.setId("membership-count");
     members.setId("membership");
-    members.addColumn(SyncTables.Membership::member).setHeader("Member");
+    members.addColumn(MembershipLog.Membership::member).setHeader("Member");
     members
         .addColumn(m -> TIME.format(m.since().atOffset(ZoneOffset.UTC)))
         .setHeader("Member since");
-    members.addColumn(SyncTables.Membership::version).setHeader("Admitted by version");
+    members.addColumn(MembershipLog.Membership::version).setHeader("Admitted by version");
     members.addColumn(m -> m.runId() == null ? "snapshot" : m.runId()).setHeader("Run");
     members.setHeight("360px");
     add(

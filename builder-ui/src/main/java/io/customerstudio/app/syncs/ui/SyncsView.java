@@ -26,9 +26,9 @@ import com.vaadin.flow.router.Menu;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.spring.security.AuthenticationContext;
+import io.customerstudio.activities.sync.RunTables;
 import io.customerstudio.activities.sync.Schedule;
 import io.customerstudio.activities.sync.SyncSpec;
-import io.customerstudio.activities.sync.SyncTables;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.base.ui.FormErrors;
@@ -191,16 +191,16 @@ public class SyncsView extends VerticalLayout {
     d.open();
   }
 
-  private VerticalLayout sample(String title, List<SyncTables.DiffRow> rows, String id) {
+  private VerticalLayout sample(String title, List<RunTables.DiffRow> rows, String id) {
     VerticalLayout box = new VerticalLayout();
     box.setPadding(false);
     box.add(new H4(title + " (" + (rows.isEmpty() ? "none" : "first " + rows.size()) + ")"));
     if (!rows.isEmpty()) {
-      Grid<SyncTables.DiffRow> g = new Grid<>();
+      Grid<RunTables.DiffRow> g = new Grid<>();
       g.setId(id);
       g.setAllRowsVisible(rows.size() <= 8);
       g.setHeight(rows.size() <= 8 ? null : "260px");
-      g.addColumn(SyncTables.DiffRow::key).setHeader("Key").setAutoWidth(true);
+      g.addColumn(RunTables.DiffRow::key).setHeader("Key").setAutoWidth(true);
       g.addColumn(r -> fieldsText(r.fields()))
           .setHeader("Fields")
           .setFlexGrow(3)

@@ -1,0 +1,93 @@
+package io.customerstudio.activities.sync;
+
+import static org.jooq.impl.DSL.table;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * What each sync's destination has accepted ({@code cs_sync.delivered_state}: sync, key, row hash,
+ * the fields last sent, the run that sent them). The diff reads it; it moves only from the batch
+ * ledger: {@link #advance} applies the accepted rows of recorded batches set-based, in one
+ * statement per kind, and is idempotent, so a slice, a commit and a catch-up after a crash may all
+ * apply the same batches without harm.
+ */
+public final class DeliveredState {
+
+  /** The state of one sync, as a derived table for a join; its parameter is the sync key. */
+  static final String OF_SYNC =
+      "(select key, h, fields from cs_sync.delivered_state where sync_key = {2})";
+
+  private final DSLContext db;
+
+  public DeliveredState(DSLContext warehouse) {
+    this.db = warehouse;
+  }
+
+  /**
+   * Applies the rows of the given batches of {@code d_<run>} that the destination accepted (all but
+   * {@code rejectedKeys}): upserts take the new hash and fields, deletes leave.
+   *
+   * @param batches batch numbers recorded in the ledger as delivered
+   */
+  public void advance(
+      String runId,
+      String syncKey,
+      int batchSize,
+      Collection<Integer> batches,
+      Collection<String> rejectedKeys,
+      Instant at) {
+    if (batches.isEmpty()) {
+      return;
+    }
+    Integer[] numbers = batches.toArray(Integer[]::new);
+    long from = (long) batches.stream().mapToInt(Integer::intValue).min().orElseThrow() * batchSize;
+    long to =
+        ((long) batches.stream().mapToInt(Integer::intValue).max().orElseThrow() + 1) * batchSize;
+    String[] rejected = rejectedKeys.toArray(String[]::new);
+    OffsetDateTime now = at.atOffset(ZoneOffset.UTC);
+    var d = table(RunTables.diffTable(runId));
+    // the seq range lets the diff's primary key find the slice; the batch list keeps exactly the
+    // recorded batches within it
+    String inBatches =
+        " d.seq >= {2} and d.seq < {3} and (d.seq / {4})::int = any({5}) and not (d.key = any({6}))";
+    db.execute(
+        "insert into cs_sync.delivered_state (sync_key, key, h, fields, run_id, synced_at)"
+            + " select {0}, d.key, d.h, d.fields, {7}, {8} from {1} d where d.op = 'upsert' and"
+            + inBatches
+            + " on conflict (sync_key, key) do update set h = excluded.h, fields = excluded.fields,"
+            + " run_id = excluded.run_id, synced_at = excluded.synced_at",
+        DSL.val(syncKey),
+        d,
+        DSL.val(from),
+        DSL.val(to),
+        DSL.val((long) batchSize),
+        DSL.val(numbers, SQLDataType.INTEGER.array()),
+        DSL.val(rejected, SQLDataType.CLOB.array()),
+        DSL.val(runId),
+        DSL.val(now));
+    db.execute(
+        "delete from cs_sync.delivered_state s using {1} d where s.sync_key = {0}"
+            + " and s.key = d.key and d.op = 'delete' and"
+            + inBatches,
+        DSL.val(syncKey),
+        d,
+        DSL.val(from),
+        DSL.val(to),
+        DSL.val((long) batchSize),
+        DSL.val(numbers, SQLDataType.INTEGER.array()),
+        DSL.val(rejected, SQLDataType.CLOB.array()));
+  }
+
+  /** Forgets what the sync delivered: its next run sends every member again. */
+  public void reset(String syncKey) {
+    db.deleteFrom(table(DSL.name("cs_sync", "delivered_state")))
+        .where(DSL.field(DSL.name("sync_key")).eq(syncKey))
+        .execute();
+  }
+}

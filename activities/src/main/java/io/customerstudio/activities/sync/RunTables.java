@@ -1,0 +1,270 @@
+package io.customerstudio.activities.sync;
+
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+
+import io.customerstudio.activities.destinations.DeliveryRow;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.JSONB;
+import org.jooq.Name;
+import org.jooq.Record;
+import org.jooq.Select;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * A run's working tables in the warehouse ({@code cs_sync}), all set-based SQL, so rows never pass
+ * through the app except to be delivered:
+ *
+ * <ul>
+ *   <li>{@code r_<run>}: the run's members: member key, identifier key, a 64-bit hash of the mapped
+ *       values ({@code h}, seeded with the mapping, so a mapping change changes every row) and the
+ *       mapped values themselves, one column each, as the warehouse typed them;
+ *   <li>{@code d_<run>}: the diff against the sync's {@link DeliveredState}, numbered ({@code seq})
+ *       once, so batch {@code n} is a fixed range of rows for every attempt of the run; only its
+ *       rows get their fields built as JSON.
+ * </ul>
+ *
+ * <p>They are the run's own scratch space, named after it: created once by its materialize and diff
+ * steps (never {@code IF NOT EXISTS}), dropped when it ends or by the retention. The shared tables
+ * come from {@code WarehouseMigrations}.
+ */
+public final class RunTables {
+
+  public static final String SCHEMA = "cs_sync";
+
+  /** Counts of a diff. */
+  public record DiffCounts(long added, long changed, long removed) {
+    public long total() {
+      return added + changed + removed;
+    }
+  }
+
+  /** A row of a diff, for delivery or a dry run's sample. */
+  public record DiffRow(long seq, String key, String kind, Map<String, Object> fields) {}
+
+  private static final Field<Long> SEQ = field(name("seq"), SQLDataType.BIGINT);
+  private static final Field<String> KEY = field(name("key"), SQLDataType.CLOB);
+  private static final Field<String> MEMBER = field(name("member"), SQLDataType.CLOB);
+  private static final Field<String> OP = field(name("op"), SQLDataType.CLOB);
+  private static final Field<String> KIND = field(name("kind"), SQLDataType.CLOB);
+  private static final Field<JSONB> FIELDS = field(name("fields"), SQLDataType.JSONB);
+
+  private final DSLContext db;
+  private final com.fasterxml.jackson.databind.ObjectMapper json =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  public RunTables(DSLContext warehouse) {
+    this.db = warehouse;
+  }
+
+  public static Name runTable(String runId) {
+    return name(SCHEMA, "r_" + runId);
+  }
+
+  public static Name diffTable(String runId) {
+    return name(SCHEMA, "d_" + runId);
+  }
+
+  private static String sha(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Materializes the members into {@code r_<run>} (replacing a partial one): the member key, the
+   * identifier's value as text (null when the member has none), the row hash and the mapped values
+   * ({@code f0}, {@code f1}, ... in the order of {@link SyncSpec#targets()}). Values stay as the
+   * warehouse typed them: JSON is built later, for the rows that changed only.
+   *
+   * @param members the audience's member query: the key named {@code memberKey} and every source
+   *     column or trait by name
+   * @return the number of members
+   */
+  public long materialize(String runId, Select<Record> members, String memberKey, SyncSpec spec) {
+    Name run = runTable(runId);
+    db.execute("drop table if exists {0}", table(run));
+    Table<?> m = members.asTable("m");
+    List<Field<?>> values = new ArrayList<>();
+    spec.targets().values().forEach(from -> values.add(m.field(from)));
+    long fingerprint = fingerprint(spec);
+    List<Field<?>> columns = new ArrayList<>();
+    columns.add(m.field(memberKey).cast(SQLDataType.CLOB).as("member"));
+    columns.add(m.field(spec.identifier().from()).cast(SQLDataType.CLOB).as("key"));
+    // the row's text form tells null from empty and keeps each value's own text; the seed makes
+    // the hash depend on the mapping too
+    columns.add(
+        DSL.field(
+                "hashtextextended(row({0})::text, {1})",
+                SQLDataType.BIGINT, DSL.list(values.toArray(Field[]::new)), DSL.val(fingerprint))
+            .as("h"));
+    columns.add(DSL.val(fingerprint).as("spec"));
+    for (int i = 0; i < values.size(); i++) {
+      columns.add(values.get(i).as("f" + i));
+    }
+    long n =
+        db.execute("create unlogged table {0} as {1}", table(run), DSL.select(columns).from(m));
+    // every later step reads the whole table (hash joins), so no index pays for itself
+    db.execute("analyze {0}", table(run));
+    return n;
+  }
+
+  /**
+   * The mapping as a number: the row hash's seed, and what the diff checks to know that the run
+   * table was written under the mapping it builds fields for.
+   */
+  static long fingerprint(SyncSpec spec) {
+    StringBuilder sb = new StringBuilder();
+    spec.targets()
+        .forEach((to, from) -> sb.append(to).append('\u0000').append(from).append('\u0001'));
+    return Long.parseUnsignedLong(sha(sb.toString()).substring(0, 16), 16);
+  }
+
+  /** The warehouse's own clock: when an evaluation starting now observes the data. */
+  public java.time.Instant now() {
+    return db.select(DSL.field("clock_timestamp()", SQLDataType.TIMESTAMPWITHTIMEZONE))
+        .fetchOne(0, java.time.OffsetDateTime.class)
+        .toInstant();
+  }
+
+  public boolean exists(Name table) {
+    return db.fetchValue(
+            "select to_regclass({0}) is not null", DSL.inline(table.first() + "." + table.last()))
+        .equals(Boolean.TRUE);
+  }
+
+  /**
+   * Writes {@code d_<run>}: rows added (not in the sync's delivered state), changed (the row hash
+   * differs) and, for mirror, removed (in the state, not among the members; sent with the fields
+   * last delivered). A member without an identifier is not sent; when the identifier is not the
+   * member key, two members with one identifier are sent once (the lower member key). Fields are
+   * built as JSON for these rows only. Rows are numbered without sorting: the numbering is written
+   * once, so every attempt reads the same batches.
+   */
+  public DiffCounts diff(
+      String runId, String syncKey, String mode, boolean keyIsMember, SyncSpec spec) {
+    Name r = runTable(runId);
+    Long written =
+        db.select(field(name("spec"), SQLDataType.BIGINT))
+            .from(table(r))
+            .limit(1)
+            .fetchOne(0, Long.class);
+    if (written != null && written.longValue() != fingerprint(spec)) {
+      throw new SyncException(
+          "the sync's mapping changed while this run was going on; start a new run");
+    }
+    Name d = diffTable(runId);
+    db.execute("drop table if exists {0}", table(d));
+    db.execute(
+        "create unlogged table {0} (seq bigint not null, key text not null, op text not null,"
+            + " kind text not null, fields jsonb not null, h bigint)",
+        table(d));
+    List<Field<?>> args = new ArrayList<>();
+    int i = 0;
+    for (String to : spec.targets().keySet()) {
+      args.add(DSL.inline(to));
+      args.add(field(name("r", "f" + i++)));
+    }
+    Field<JSONB> fields =
+        DSL.function("jsonb_build_object", SQLDataType.JSONB, args.toArray(Field[]::new));
+    String changed = "insert".equals(mode) ? "false" : "s.h is distinct from r.h";
+    String members =
+        keyIsMember
+            ? "(select * from {1} where key is not null)"
+            : "(select distinct on (key) * from {1} where key is not null order by key, member)";
+    // mirror also sends members gone from the audience: one full join finds all three kinds
+    boolean mirror = "mirror".equals(mode);
+    db.execute(
+        "insert into {0} (seq, key, op, kind, fields, h)"
+            + " select row_number() over () - 1, key, op, kind, fields, h from ("
+            + " select coalesce(r.key, s.key) as key,"
+            + " case when r.key is null then 'delete' else 'upsert' end as op,"
+            + " case when r.key is null then 'removed' when s.key is null then 'added'"
+            + " else 'changed' end as kind,"
+            + " case when r.key is null then s.fields else {3} end as fields, r.h from "
+            + members
+            + (mirror ? " r full join " : " r left join ")
+            + DeliveredState.OF_SYNC
+            + " s"
+            + " on s.key = r.key where s.key is null or "
+            + (mirror ? "r.key is null or " : "")
+            + changed
+            + ") x",
+        table(d),
+        table(r),
+        DSL.val(syncKey),
+        fields);
+    db.execute("alter table {0} add primary key (seq)", table(d));
+    // batches join it to the state by key: planned with its real size, not a guess
+    db.execute("analyze {0}", table(d));
+    return counts(runId);
+  }
+
+  public DiffCounts counts(String runId) {
+    Map<String, Long> byKind = new LinkedHashMap<>();
+    db.select(KIND, DSL.count())
+        .from(table(diffTable(runId)))
+        .groupBy(KIND)
+        .fetch()
+        .forEach(r -> byKind.put(r.value1(), r.value2().longValue()));
+    return new DiffCounts(
+        byKind.getOrDefault("added", 0L),
+        byKind.getOrDefault("changed", 0L),
+        byKind.getOrDefault("removed", 0L));
+  }
+
+  /** Up to {@code limit} rows of one kind, in key order: a dry run's sample. */
+  public List<DiffRow> sample(String runId, String kind, int limit) {
+    return db.select(SEQ, KEY, KIND, FIELDS)
+        .from(table(diffTable(runId)))
+        .where(KIND.eq(kind))
+        .orderBy(SEQ)
+        .limit(limit)
+        .fetch(r -> new DiffRow(r.value1(), r.value2(), r.value3(), parse(r.value4())));
+  }
+
+  /** The rows of diff positions {@code [from, to)} as they are delivered, fields unparsed. */
+  public List<DeliveryRow> deliveryRows(String runId, long from, long to) {
+    return db.select(KEY, KIND, FIELDS)
+        .from(table(diffTable(runId)))
+        .where(SEQ.ge(from), SEQ.lt(to))
+        .orderBy(SEQ)
+        .fetch(
+            r ->
+                DeliveryRow.ofJson(
+                    "removed".equals(r.value2()) ? DeliveryRow.Op.DELETE : DeliveryRow.Op.UPSERT,
+                    r.value1(),
+                    r.value3().data()));
+  }
+
+  /** Drops the run's working tables once it has ended. */
+  public void dropRun(String runId) {
+    db.execute("drop table if exists {0}", table(runTable(runId)));
+    db.execute("drop table if exists {0}", table(diffTable(runId)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> parse(JSONB value) {
+    try {
+      return json.readValue(value.data(), LinkedHashMap.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a diff row is not JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+}
