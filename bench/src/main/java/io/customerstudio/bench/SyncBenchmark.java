@@ -80,6 +80,7 @@ final class SyncBenchmark {
     final HttpServer server;
     final AtomicLong rows = new AtomicLong();
     final AtomicLong requests = new AtomicLong();
+    volatile long latencyMillis;
 
     Sink() throws Exception {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -100,6 +101,13 @@ final class SyncBenchmark {
             }
             rows.addAndGet(n);
             requests.incrementAndGet();
+            if (latencyMillis > 0) {
+              try {
+                Thread.sleep(latencyMillis);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
             x.sendResponseHeaders(200, -1);
             x.close();
           });
@@ -331,6 +339,42 @@ final class SyncBenchmark {
         tables.dropRun("benchdiff");
         double diff = median(diffs);
         double except = median(excepts);
+
+        // delivery latency: the sink answers each request after 50 ms, 4 at a time (its 4
+        // threads); the ideal is batch size x 4 / 50 ms
+        int latencyUsers = Math.min(users, 200_000);
+        audiences.create(
+            "first-users",
+            new AudienceStore.Draft(
+                "First users",
+                null,
+                "users",
+                "{\"parent\":\"users\",\"filter\":{\"type\":\"property\",\"column\":"
+                    + "\"user_id\",\"op\":\"lte\",\"value\":"
+                    + latencyUsers
+                    + "}}"),
+            "bench");
+        syncs.create(
+            "latency",
+            new SyncStore.Draft(
+                "Latency",
+                "first-users",
+                "sink",
+                "upsert",
+                spec.mappingJson(),
+                spec.identifierJson(),
+                "{\"type\":\"manual\"}",
+                true,
+                false),
+            box.seal("trigger-secret-0123456789"),
+            "bench");
+        sink.latencyMillis = 50;
+        sink.rows.set(0);
+        Timed latency = runOnce(service, runs, "latency");
+        long latencyRows = sink.rows.getAndSet(0);
+        sink.latencyMillis = 0;
+        double deliverSeconds = phaseSeconds(latency.run(), "delivering");
+        double ideal = BATCH * 4 / 0.05;
         // back to the generated data for later runs
         wh.execute(
             "update bench.users set first_name = reverse(first_name) where user_id % 100 = 0");
@@ -402,6 +446,22 @@ final class SyncBenchmark {
                 peakUsed <= 512L << 20
                     ? "met"
                     : peakLive <= 512L << 20 ? "met (live)" : "NOT met"));
+        lines.add(
+            row(
+                "delivery to a sink answering in 50 ms, 4 requests at a time ("
+                    + String.format(Locale.ROOT, "%,d", latencyRows)
+                    + " rows)",
+                String.format(
+                    Locale.ROOT,
+                    "%,.0f rows/s while delivering (%.1f s), ideal %,.0f rows/s = %.2f× the ideal;"
+                        + " whole run %.1f s",
+                    latencyRows / deliverSeconds,
+                    deliverSeconds,
+                    ideal,
+                    latencyRows / deliverSeconds / ideal,
+                    latency.seconds()),
+                "",
+                ""));
         lines.add(
             row(
                 "longest workflow history",
@@ -525,6 +585,19 @@ final class SyncBenchmark {
               + String.format(Locale.ROOT, "%.1f s", Duration.between(a, b).toMillis() / 1000.0));
     }
     return String.join(", ", out);
+  }
+
+  static double phaseSeconds(RunStore.Run run, String phase) throws Exception {
+    for (var p : new ObjectMapper().readTree(run.phases())) {
+      if (p.get("phase").asText().equals(phase)) {
+        return Duration.between(
+                    Instant.parse(p.get("startedAt").asText()),
+                    Instant.parse(p.get("finishedAt").asText()))
+                .toMillis()
+            / 1000.0;
+      }
+    }
+    throw new IllegalStateException("run has no phase " + phase);
   }
 
   static double median(List<Double> xs) {

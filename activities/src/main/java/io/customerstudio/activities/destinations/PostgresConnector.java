@@ -100,16 +100,7 @@ public final class PostgresConnector implements Connector {
     try (Connection c = pool().getConnection()) {
       DSLContext db = DSL.using(c, SQLDialect.POSTGRES);
       OffsetDateTime now = OffsetDateTime.now(clock);
-      if (!tableReady) {
-        db.createTableIfNotExists(table)
-            .column(key.getName(), SQLDataType.CLOB.notNull())
-            .column(fields.getName(), SQLDataType.JSONB.notNull())
-            .column(syncedAt.getName(), SQLDataType.TIMESTAMPWITHTIMEZONE.notNull())
-            .column(batchKey.getName(), SQLDataType.CLOB.notNull())
-            .primaryKey(key.getName())
-            .execute();
-        tableReady = true;
-      }
+      ensureTable(db);
       db.transaction(
           tx -> {
             DSLContext t = tx.dsl();
@@ -147,6 +138,31 @@ public final class PostgresConnector implements Connector {
           ? DeliveryException.transientFailure(message, e)
           : DeliveryException.permanent(message, e);
     }
+  }
+
+  /**
+   * Creates the table when missing, once per connector: batches in parallel wait for the first one;
+   * another worker creating it at the same moment is no error.
+   */
+  private synchronized void ensureTable(DSLContext db) {
+    if (tableReady) {
+      return;
+    }
+    try {
+      db.createTableIfNotExists(table)
+          .column(key.getName(), SQLDataType.CLOB.notNull())
+          .column(fields.getName(), SQLDataType.JSONB.notNull())
+          .column(syncedAt.getName(), SQLDataType.TIMESTAMPWITHTIMEZONE.notNull())
+          .column(batchKey.getName(), SQLDataType.CLOB.notNull())
+          .primaryKey(key.getName())
+          .execute();
+    } catch (DataAccessException e) {
+      String state = e.sqlState();
+      if (!"23505".equals(state) && !"42P07".equals(state)) {
+        throw e;
+      }
+    }
+    tableReady = true;
   }
 
   /**

@@ -82,7 +82,8 @@ public class SyncsService {
       boolean replayable,
       OffsetDateTime queuedAt,
       OffsetDateTime startedAt,
-      OffsetDateTime finishedAt) {}
+      OffsetDateTime finishedAt,
+      OffsetDateTime evaluatedAt) {}
 
   public record Counts(
       Long members, Long added, Long changed, Long removed, long delivered, long rejected) {}
@@ -471,7 +472,8 @@ public class SyncsService {
         replayable,
         r.queuedAt(),
         r.startedAt(),
-        r.finishedAt());
+        r.finishedAt(),
+        r.evaluatedAt());
   }
 
   private SyncStore.Sync find(String key) {

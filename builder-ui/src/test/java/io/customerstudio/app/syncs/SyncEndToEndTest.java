@@ -109,7 +109,11 @@ class SyncEndToEndTest extends AppTestSupport {
   }
 
   JsonNode await(String runId, String... statuses) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    return await(runId, Duration.ofSeconds(90), statuses);
+  }
+
+  JsonNode await(String runId, Duration patience, String... statuses) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
     JsonNode run = null;
     while (System.nanoTime() < deadline) {
       run = admin().get("/api/v1/runs/" + runId).json();
@@ -203,7 +207,7 @@ class SyncEndToEndTest extends AppTestSupport {
               (Object) moved.toArray(String[]::new));
     }
 
-    // the enter/exit log answers who was in the audience at each run
+    // the enter/exit log answers who was in the audience at each run's evaluation
     JsonNode now =
         admin()
             .get(
@@ -215,7 +219,7 @@ class SyncEndToEndTest extends AppTestSupport {
         admin()
             .get(
                 "/api/v1/audiences/e2e-mirror-aud/membership?limit=1000&at="
-                    + done.get("startedAt").asText().replace("+00:00", "Z"))
+                    + java.time.OffsetDateTime.parse(done.get("evaluatedAt").asText()).toInstant())
             .json();
     assertThat(atFirst.get("members").asLong()).isEqualTo(members.size());
     assertThat(atFirst.at("/page/0/version").asInt()).isEqualTo(1);
@@ -281,6 +285,56 @@ class SyncEndToEndTest extends AppTestSupport {
     assertThat(sink.timesApplied().values()).containsOnly(1);
     assertThat(r.at("/counts/delivered").asLong()).isEqualTo(members.size());
     assertThat(sink.violations()).isEmpty();
+  }
+
+  /**
+   * The scaled outage drill: the destination answers 503 for 25 s, six times the heartbeat timeout
+   * of these tests (the drill that failed on the landed jar was a 180 s outage against a 30 s
+   * timeout). The run waits it out, heartbeating, and every row arrives once, never in flight in
+   * two attempts at once.
+   */
+  @Test
+  void anOutageLongerThanTheHeartbeatTimeoutDelaysTheRunButDoesNotFailOrDoubleIt()
+      throws Exception {
+    sink.reset();
+    setUp("e2e-outage", "upsert", 600, 10);
+    Set<String> members = members(600);
+    sink.outage(Duration.ofSeconds(25));
+    long start = System.nanoTime();
+    String runId = run("e2e-outage");
+    JsonNode r = await(runId, Duration.ofSeconds(120), "succeeded", "failed");
+    assertThat(r.get("status").asText()).as(r.toString()).isEqualTo("succeeded");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofSeconds(24));
+    assertThat(r.get("attempts").asInt()).isEqualTo(1);
+    assertThat(keysOf(sink.applied(), runId, "upsert")).isEqualTo(members);
+    assertThat(sink.timesApplied().values()).containsOnly(1);
+    assertThat(sink.violations()).isEmpty();
+    // backoff, not a storm: four batches in parallel retried a few times each in 25 s
+    assertThat(sink.faults()).isBetween(4, 60);
+  }
+
+  /** Retry-After: 60 on the first two requests: honoured for every batch, the run succeeds. */
+  @Test
+  void retryAfterSixtySecondsIsHonouredWithoutFailingTheRunOrARetryStorm() throws Exception {
+    sink.reset();
+    setUp("e2e-throttle", "upsert", 300, 10);
+    Set<String> members = members(300);
+    sink.throttle(2, 60);
+    String runId = run("e2e-throttle");
+    JsonNode r = await(runId, Duration.ofSeconds(200), "succeeded", "failed");
+    assertThat(r.get("status").asText()).as(r.toString()).isEqualTo("succeeded");
+    assertThat(keysOf(sink.applied(), runId, "upsert")).isEqualTo(members);
+    assertThat(sink.timesApplied().values()).containsOnly(1);
+    assertThat(sink.violations()).isEmpty();
+    // after the last 429, nothing came for the minute it asked for (requests already in flight
+    // with it arrive within a moment)
+    long last = sink.throttledAt().stream().max(Long::compare).orElseThrow();
+    long quietEnd = last + Duration.ofSeconds(59).toNanos();
+    assertThat(
+            sink.requestTimes().stream()
+                .filter(t -> t > last + Duration.ofMillis(500).toNanos() && t < quietEnd)
+                .count())
+        .isZero();
   }
 
   @Test

@@ -52,6 +52,12 @@ final class SyncSink implements AutoCloseable {
   private volatile int requests;
   private volatile long delayMillis;
   private volatile int faults;
+  private volatile long downUntilNanos;
+  private volatile int throttleLeft;
+  private volatile int throttleSeconds;
+  private final List<Long> throttledAt = Collections.synchronizedList(new ArrayList<>());
+  private final List<Long> requestAt = Collections.synchronizedList(new ArrayList<>());
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
   SyncSink() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -68,6 +74,28 @@ final class SyncSink implements AutoCloseable {
   void failRate(double rate, long seed) {
     random = new Random(seed);
     failRate = rate;
+  }
+
+  /** Answers 503 to every request for this long from now: an outage. */
+  void outage(Duration d) {
+    downUntilNanos = System.nanoTime() + d.toNanos();
+  }
+
+  /** Answers the next {@code n} requests 429 with {@code Retry-After: seconds}. */
+  void throttle(int n, int seconds) {
+    throttleSeconds = seconds;
+    throttleLeft = n;
+  }
+
+  /** When each 429 of {@link #throttle} went out, and when every request came (nanoTime). */
+  List<Long> throttledAt() {
+    return List.copyOf(throttledAt);
+  }
+
+  List<Long> requestTimes() {
+    synchronized (requestAt) {
+      return List.copyOf(requestAt);
+    }
   }
 
   /** Answers every request this much later: a slow destination. */
@@ -129,6 +157,10 @@ final class SyncSink implements AutoCloseable {
     delayMillis = 0;
     faults = 0;
     requests = 0;
+    downUntilNanos = 0;
+    throttleLeft = 0;
+    throttledAt.clear();
+    requestAt.clear();
   }
 
   private void handle(HttpExchange x) throws IOException {
@@ -168,6 +200,37 @@ final class SyncSink implements AutoCloseable {
           return;
         }
         rows.add(op + ":" + r.path("key").asText());
+      }
+      // one batch (or part) in flight twice at once means two attempts sent it together
+      String flight = key;
+      if (!inFlight.add(flight)) {
+        violations.add("batch " + key + " was in flight twice at once");
+      }
+      try {
+        answer(x, key, batch, rows, json);
+      } finally {
+        inFlight.remove(flight);
+      }
+    }
+  }
+
+  private void answer(HttpExchange x, String key, int batch, List<String> rows, JsonNode json)
+      throws IOException {
+    {
+      requestAt.add(System.nanoTime());
+      if (System.nanoTime() < downUntilNanos) {
+        faults++;
+        respond(x, 503, "{\"error\": \"down for maintenance\"}");
+        return;
+      }
+      synchronized (this) {
+        if (throttleLeft > 0) {
+          throttleLeft--;
+          throttledAt.add(System.nanoTime());
+          x.getResponseHeaders().add("Retry-After", String.valueOf(throttleSeconds));
+          respond(x, 429, "{\"error\": \"rate limited\"}");
+          return;
+        }
       }
       if (batch == holdBatch) {
         holdBatch = -1;
