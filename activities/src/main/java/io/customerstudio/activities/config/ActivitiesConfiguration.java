@@ -1,6 +1,7 @@
 package io.customerstudio.activities.config;
 
 import io.customerstudio.activities.probe.ProbeActivitiesImpl;
+import io.customerstudio.activities.sync.ScheduleActivitiesImpl;
 import io.customerstudio.activities.sync.SyncActivitiesImpl;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.activities.sync.SyncTables;
@@ -46,10 +47,13 @@ public class ActivitiesConfiguration {
   }
 
   @Bean
-  WorkerRegistrar activitiesRegistrar(Warehouse warehouse, SyncEngine sync, RunStore runs) {
+  WorkerRegistrar activitiesRegistrar(
+      Warehouse warehouse, SyncEngine sync, SyncStore syncs, RunStore runs) {
     return WorkerRegistrar.activities(
         worker ->
             worker.registerActivitiesImplementations(
-                new ProbeActivitiesImpl(warehouse), new SyncActivitiesImpl(sync, runs)));
+                new ProbeActivitiesImpl(warehouse),
+                new SyncActivitiesImpl(sync, runs),
+                new ScheduleActivitiesImpl(syncs, runs)));
   }
 }
