@@ -7,6 +7,7 @@ import io.customerstudio.activities.sync.AdoptSyncStates;
 import io.customerstudio.activities.sync.DeliveredState;
 import io.customerstudio.activities.sync.MembershipLog;
 import io.customerstudio.activities.sync.RunTables;
+import io.customerstudio.activities.sync.ScheduleActivitiesImpl;
 import io.customerstudio.activities.sync.SyncActivitiesImpl;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.infra.config.StudioProperties;
@@ -95,10 +96,13 @@ public class ActivitiesConfiguration {
   }
 
   @Bean
-  WorkerRegistrar activitiesRegistrar(Warehouse warehouse, SyncEngine sync, RunStore runs) {
+  WorkerRegistrar activitiesRegistrar(
+      Warehouse warehouse, SyncEngine sync, SyncStore syncs, RunStore runs) {
     return WorkerRegistrar.activities(
         worker ->
             worker.registerActivitiesImplementations(
-                new ProbeActivitiesImpl(warehouse), new SyncActivitiesImpl(sync, runs)));
+                new ProbeActivitiesImpl(warehouse),
+                new SyncActivitiesImpl(sync, runs),
+                new ScheduleActivitiesImpl(syncs, runs)));
   }
 }

@@ -7,11 +7,20 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.UpdateSetMoreStep;
+import org.jooq.impl.DSL;
 
 /**
  * Sync definitions. {@code mapping}, {@code identifier} and {@code schedule} are the API's JSON;
  * {@code triggerSecret} is sealed by the caller (SecretBox).
+ *
+ * <p>It also keeps where each schedule stands, so that a restart neither shifts nor drops a tick:
+ * {@code scheduleAnchor} is when the schedule in force was set (on create, on an edit that changes
+ * the schedule, and on enabling the sync; an unchanged schedule saved again keeps it), and {@code
+ * lastTickAt} is when a tick last queued a run ({@link #recordTick}).
  */
 public class SyncStore {
 
@@ -30,7 +39,9 @@ public class SyncStore {
       String createdBy,
       OffsetDateTime createdAt,
       String updatedBy,
-      OffsetDateTime updatedAt) {}
+      OffsetDateTime updatedAt,
+      OffsetDateTime scheduleAnchor,
+      OffsetDateTime lastTickAt) {}
 
   /** What a save writes; the trigger secret is set on create and by a rotation. */
   public record Draft(
@@ -105,13 +116,22 @@ public class SyncStore {
             .set(SYNC.CREATED_AT, now)
             .set(SYNC.UPDATED_BY, user)
             .set(SYNC.UPDATED_AT, now)
+            .set(SYNC.SCHEDULE_ANCHOR, now)
             .onConflictDoNothing()
             .execute()
         == 1;
   }
 
-  /** Replaces its settings; false when there is no such sync. */
+  /**
+   * Replaces its settings; false when there is no such sync. A changed schedule, or enabling the
+   * sync, anchors the schedule now; the same schedule saved again keeps its anchor.
+   */
   public boolean update(String key, Draft d, String user) {
+    OffsetDateTime now = OffsetDateTime.now(clock);
+    Condition reanchor = SYNC.SCHEDULE.ne(d.schedule());
+    if (d.enabled()) {
+      reanchor = reanchor.or(SYNC.ENABLED.isFalse());
+    }
     return db.update(SYNC)
             .set(SYNC.NAME, d.name())
             .set(SYNC.AUDIENCE_KEY, d.audience())
@@ -123,20 +143,45 @@ public class SyncStore {
             .set(SYNC.ENABLED, d.enabled())
             .set(SYNC.SNAPSHOTS, d.snapshots())
             .set(SYNC.UPDATED_BY, user)
-            .set(SYNC.UPDATED_AT, OffsetDateTime.now(clock))
+            .set(SYNC.UPDATED_AT, now)
+            .set(SYNC.SCHEDULE_ANCHOR, anchoredIf(reanchor, now))
             .where(SYNC.SYNC_KEY.eq(key))
             .execute()
         == 1;
   }
 
+  /** Enabling a disabled sync anchors its schedule now: ticks while it was off are not owed. */
   public boolean setEnabled(String key, boolean enabled, String user) {
-    return db.update(SYNC)
+    OffsetDateTime now = OffsetDateTime.now(clock);
+    UpdateSetMoreStep<SyncRecord> update =
+        db.update(SYNC)
             .set(SYNC.ENABLED, enabled)
             .set(SYNC.UPDATED_BY, user)
-            .set(SYNC.UPDATED_AT, OffsetDateTime.now(clock))
-            .where(SYNC.SYNC_KEY.eq(key))
-            .execute()
-        == 1;
+            .set(SYNC.UPDATED_AT, now);
+    if (enabled) {
+      update = update.set(SYNC.SCHEDULE_ANCHOR, anchoredIf(SYNC.ENABLED.isFalse(), now));
+    }
+    return update.where(SYNC.SYNC_KEY.eq(key)).execute() == 1;
+  }
+
+  /**
+   * Records that a tick queued its run now: every tick due up to now is served. Idempotent, and the
+   * time only moves forward.
+   */
+  public void recordTick(String key) {
+    OffsetDateTime now = OffsetDateTime.now(clock);
+    db.update(SYNC)
+        .set(SYNC.LAST_TICK_AT, now)
+        .where(
+            SYNC.SYNC_KEY.eq(key), SYNC.LAST_TICK_AT.isNull().or(SYNC.LAST_TICK_AT.lessThan(now)))
+        .execute();
+  }
+
+  /**
+   * The anchor after an update: {@code now} where {@code reanchor} holds, the old one elsewhere.
+   */
+  private static Field<OffsetDateTime> anchoredIf(Condition reanchor, OffsetDateTime now) {
+    return DSL.when(reanchor, DSL.val(now)).otherwise(SYNC.SCHEDULE_ANCHOR);
   }
 
   public boolean setTriggerSecret(String key, String sealedTriggerSecret) {
@@ -168,6 +213,8 @@ public class SyncStore {
         r.getCreatedBy(),
         r.getCreatedAt(),
         r.getUpdatedBy(),
-        r.getUpdatedAt());
+        r.getUpdatedAt(),
+        r.getScheduleAnchor(),
+        r.getLastTickAt());
   }
 }

@@ -21,4 +21,21 @@ public final class ActivityStubs {
                   .setMaximumInterval(Duration.ofSeconds(10))
                   .build())
           .build();
+
+  /**
+   * Calls a long-running workflow cannot do without, such as a scheduler's tick: each attempt is
+   * short, and attempts go on with backoff (at most a minute apart) for as long as the app store is
+   * down. No overall deadline, so an outage delays the call and never fails the workflow.
+   */
+  public static final ActivityOptions UNTIL_DONE =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(15))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setBackoffCoefficient(2.0)
+                  .setMaximumInterval(Duration.ofMinutes(1))
+                  .setMaximumAttempts(0) // unlimited
+                  .build())
+          .build();
 }

@@ -121,7 +121,11 @@ public class SyncService {
     }
   }
 
-  /** After a create or an edit: the scheduler follows the sync's schedule and enabled flag. */
+  /**
+   * After a create, an edit or a restart: the scheduler follows the sync's schedule and enabled
+   * flag. Only a changed schedule (or enabling the sync) re-anchors an interval; the store and the
+   * running scheduler each tell it from the schedule they have.
+   */
   public void apply(SyncStore.Sync sync) {
     if (!sync.enabled()) {
       signalIfRunning(sync.key(), s -> s.pause());
@@ -163,8 +167,11 @@ public class SyncService {
 
   /**
    * After a restart. On the in-process server nothing survived: runs that were in flight become
-   * interrupted (replayable) and every enabled sync gets its scheduler back. On a cluster the
-   * schedulers are still there and signal-with-start only resumes them.
+   * interrupted (replayable) and every enabled sync gets its scheduler back, started from the
+   * schedule's anchor and last tick in the app store, so its next tick is the one the schedule owes
+   * (a tick that fell due while the app was down runs once, at once), not one counted from this
+   * start. On a cluster the schedulers are still there: signal-with-start reaches them with the
+   * schedule they already follow, which changes nothing.
    */
   public void recover(boolean serverWasRestarted) {
     if (serverWasRestarted) {
@@ -206,7 +213,17 @@ public class SyncService {
 
   private SyncSchedulerWorkflow.State initial(SyncStore.Sync sync) {
     return new SyncSchedulerWorkflow.State(
-        sync.key(), schedule(sync), !sync.enabled(), null, List.of(), heartbeatSeconds);
+        sync.key(),
+        schedule(sync),
+        !sync.enabled(),
+        millis(sync.scheduleAnchor()),
+        List.of(),
+        heartbeatSeconds,
+        millis(sync.lastTickAt()));
+  }
+
+  private static Long millis(java.time.OffsetDateTime at) {
+    return at == null ? null : at.toInstant().toEpochMilli();
   }
 
   private SyncSchedulerWorkflow scheduler(SyncStore.Sync sync) {

@@ -1,6 +1,7 @@
 package io.customerstudio.workflows.sync;
 
 import io.customerstudio.activities.delivery.BatchRef;
+import io.customerstudio.activities.sync.ScheduleActivities;
 import io.customerstudio.activities.sync.SyncActivities;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.temporal.failure.ApplicationFailure;
@@ -11,10 +12,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Activities that record what the workflows ask of them, for tests of the workflows' own logic
- * (ordering, ids, slicing, resumption, failure handling). The real activities are tested end to end
- * in builder-ui against PostgreSQL and a local HTTP sink.
+ * (ordering, ids, slicing, resumption, failure handling). The scheduler's ticks against the real
+ * app store are tested in {@link SyncSchedulerRestartTest}. The real activities are tested end to
+ * end in builder-ui against PostgreSQL and a local HTTP sink.
  */
-class RecordingSteps implements SyncActivities {
+class RecordingSteps implements SyncActivities, ScheduleActivities {
 
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   final List<BatchRef> delivered = Collections.synchronizedList(new ArrayList<>());
@@ -22,10 +24,20 @@ class RecordingSteps implements SyncActivities {
   volatile SyncEngine.Progress progress = new SyncEngine.Progress(true, "s", false, false, 0);
   volatile int batches = 120;
   volatile String failDeliveryWith;
+  final AtomicInteger failTicks = new AtomicInteger();
 
   @Override
   public String enqueue(String sync, String trigger) {
     calls.add("enqueue " + sync + " " + trigger);
+    return "run" + runs.incrementAndGet();
+  }
+
+  @Override
+  public String tick(String sync) {
+    calls.add("tick " + sync);
+    if (failTicks.getAndDecrement() > 0) {
+      throw ApplicationFailure.newNonRetryableFailure("a tick that cannot be queued", "Test");
+    }
     return "run" + runs.incrementAndGet();
   }
 

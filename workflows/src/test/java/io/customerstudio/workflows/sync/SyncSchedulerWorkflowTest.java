@@ -98,7 +98,8 @@ class SyncSchedulerWorkflowTest {
     SyncSchedulerWorkflow s = stub(sync);
     execution =
         WorkflowClient.start(
-            s::run, new SyncSchedulerWorkflow.State(sync, schedule, false, null, List.of(), 30));
+            s::run,
+            new SyncSchedulerWorkflow.State(sync, schedule, false, null, List.of(), 30, null));
     return s;
   }
 
@@ -112,7 +113,7 @@ class SyncSchedulerWorkflowTest {
     assertThat(HourLongRun.maxActive.get()).isEqualTo(1);
     assertThat(Instant.ofEpochMilli(s.status().nextTickMillis()))
         .isBetween(t0.plus(Duration.ofHours(78)), t0.plus(Duration.ofHours(78).plus(SLACK)));
-    keep("sync-scheduler", "every-6h");
+    keep("sync-scheduler-interval", "every-6h");
   }
 
   @Test
@@ -160,7 +161,7 @@ class SyncSchedulerWorkflowTest {
     request.add(
         s::run,
         new SyncSchedulerWorkflow.State(
-            sync, new Schedule("interval", "PT1H", null, null), paused, null, List.of(), 30));
+            sync, new Schedule("interval", "PT1H", null, null), paused, null, List.of(), 30, null));
     request.add(() -> signal.accept(s));
     client.signalWithStart(request);
     return s;
@@ -216,9 +217,75 @@ class SyncSchedulerWorkflowTest {
   }
 
   @Test
-  void replaysTheCheckedInHistory() throws Exception {
+  void aTickOwedAtTheStartRunsOnceAndAnUnchangedRescheduleKeepsTheAnchor() throws Exception {
+    // started (as after a restart) with a 4-hour interval anchored 5 h ago that last ticked 3 h
+    // ago: the tick of 1 h ago fell due while nothing ran, so it runs now, once; the next one
+    // is on the anchor's grid, in 3 h
+    Instant anchor = t0.minus(Duration.ofHours(5));
+    SyncSchedulerWorkflow s = stub("owed");
+    Schedule every4h = new Schedule("interval", "PT4H", null, null);
+    execution =
+        WorkflowClient.start(
+            s::run,
+            new SyncSchedulerWorkflow.State(
+                "owed",
+                every4h,
+                false,
+                anchor.toEpochMilli(),
+                List.of(),
+                30,
+                t0.minus(Duration.ofHours(3)).toEpochMilli()));
+    env.sleep(Duration.ofMinutes(70)); // the owed run takes an hour
+    assertThat(steps.calls).containsExactly("tick owed");
+    assertThat(Instant.parse(HourLongRun.started.get(0).split("@")[1]))
+        .isBetween(t0, t0.plus(SLACK));
+    assertThat(Instant.ofEpochMilli(s.status().nextTickMillis()))
+        .isEqualTo(anchor.plus(Duration.ofHours(8)));
+    // the same schedule applied again (as every app start does) keeps the anchor ...
+    s.reschedule(every4h);
+    env.sleep(Duration.ofMinutes(1));
+    assertThat(Instant.ofEpochMilli(s.status().nextTickMillis()))
+        .isEqualTo(anchor.plus(Duration.ofHours(8)));
+    // ... a real edit re-anchors at the edit
+    Instant edited = Instant.ofEpochMilli(env.currentTimeMillis());
+    s.reschedule(new Schedule("interval", "PT2H", null, null));
+    env.sleep(Duration.ofMinutes(1));
+    assertThat(Instant.ofEpochMilli(s.status().nextTickMillis()))
+        .isBetween(edited.plus(Duration.ofHours(2)), edited.plus(Duration.ofHours(2)).plus(SLACK));
+    env.sleep(Duration.ofHours(2));
+    assertThat(steps.calls).containsExactly("tick owed", "tick owed");
+    keep("sync-scheduler-from-store", "owed");
+  }
+
+  @Test
+  void aTickThatCannotBeQueuedDoesNotEndTheScheduler() {
+    steps.failTicks.set(1); // a failure no retry can fix (an unavailable store is retried)
+    SyncSchedulerWorkflow s = scheduler("failing", new Schedule("interval", "PT1H", null, null));
+    env.sleep(Duration.ofMinutes(61));
+    assertThat(steps.calls).containsExactly("tick failing");
+    assertThat(HourLongRun.started).isEmpty();
+    assertThat(
+            client
+                .newUntypedWorkflowStub(SyncSchedulerWorkflow.workflowId("failing"))
+                .describe()
+                .getStatus())
+        .isEqualTo(
+            io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+    env.sleep(Duration.ofHours(1));
+    assertThat(steps.calls).containsExactly("tick failing", "tick failing");
+    assertThat(HourLongRun.started).hasSize(1);
+    assertThat(s.status().running()).isNotNull();
+  }
+
+  @Test
+  void replaysTheCheckedInHistories() throws Exception {
+    // recorded before the scheduler took its anchor and last tick from the store ...
     WorkflowReplayer.replayWorkflowExecution(
         SyncRunWorkflowTest.checkedIn("sync-scheduler"), SyncSchedulerWorkflowImpl.class);
+    // ... and after (version 1 of schedule-from-store)
+    WorkflowReplayer.replayWorkflowExecution(
+        SyncRunWorkflowTest.checkedIn("sync-scheduler-from-store"),
+        SyncSchedulerWorkflowImpl.class);
   }
 
   private void keep(String name, String sync) throws Exception {
