@@ -397,8 +397,9 @@ public class RunStore {
   }
 
   /**
-   * Marks every run in flight as interrupted: after a restart on the in-process Temporal server,
-   * whose workflows did not survive.
+   * Marks every run that was working as interrupted: after a restart on the in-process Temporal
+   * server, whose workflows did not survive. Queued runs stay queued: they have not started, and
+   * their schedulers are handed them again.
    *
    * @return how many
    */
@@ -408,7 +409,6 @@ public class RunStore {
             .from(SYNC_RUN)
             .where(
                 SYNC_RUN.STATUS.in(
-                    RunStatus.QUEUED.wire(),
                     RunStatus.QUERYING.wire(),
                     RunStatus.DIFFING.wire(),
                     RunStatus.DELIVERING.wire()))

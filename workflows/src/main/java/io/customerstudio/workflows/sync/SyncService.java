@@ -182,6 +182,14 @@ public class SyncService {
     }
     List<SyncStore.Sync> enabled = syncs.enabled();
     enabled.forEach(this::apply);
+    if (serverWasRestarted) {
+      // a run queued but not started when the app stopped still runs: its scheduler gets it again
+      for (SyncStore.Sync sync : enabled) {
+        runs.list(sync.key(), 5).stream()
+            .filter(r -> r.status() == RunStatus.QUEUED)
+            .forEach(r -> signalWithStart(sync, s -> s.trigger(r.runId())));
+      }
+    }
     log.atInfo()
         .addKeyValue("syncs", enabled.size())
         .log("schedulers ready for {} syncs", enabled.size());

@@ -47,9 +47,19 @@ class RecordingSteps implements SyncActivities, ScheduleActivities {
     return progress;
   }
 
+  /** Materialize attempts that go silent, as on a worker that died mid-step. */
+  final AtomicInteger silentMaterializes = new AtomicInteger();
+
   @Override
   public long materialize(String runId) {
     calls.add("materialize " + runId);
+    if (silentMaterializes.getAndDecrement() > 0) {
+      try {
+        Thread.sleep(15_000); // no heartbeat, no answer: what Temporal sees of a dead worker
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     return 1000;
   }
 

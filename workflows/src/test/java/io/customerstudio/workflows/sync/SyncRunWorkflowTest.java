@@ -52,6 +52,28 @@ class SyncRunWorkflowTest {
   }
 
   @Test
+  void aStepOfADeadWorkerIsRetriedAfterTheHeartbeatTimeoutNotTheStepsTwoHours() {
+    steps.silentMaterializes.set(1);
+    long start = System.nanoTime();
+    SyncRunWorkflow.Result r =
+        client
+            .newWorkflowStub(
+                SyncRunWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setTaskQueue("q")
+                    .setWorkflowId(SyncRunWorkflow.workflowId("dead"))
+                    .build())
+            .run(new SyncRunWorkflow.Input("dead", 2));
+
+    assertThat(r.status()).isEqualTo("succeeded");
+    assertThat(steps.calls.stream().filter(c -> c.equals("materialize dead"))).hasSize(2);
+    // noticed after the 2 s heartbeat timeout (plus the retry's backoff), long before the silent
+    // attempt would have answered
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+        .isLessThan(java.time.Duration.ofSeconds(12));
+  }
+
+  @Test
   void aFreshRunPlansMaterializesDiffsDeliversInSlicesAndCommits() throws Exception {
     SyncRunWorkflow.Result r = run("r1");
 
