@@ -115,19 +115,34 @@ final class LeftoverPostmaster {
           "removed a stale " + PID_FILE + " (" + why + ")");
     }
     ProcessHandle postmaster = process.get();
-    if (!isPostgresOf(postmaster, dataDir)) {
-      Files.deleteIfExists(pidFile);
-      return new Cleared(
-          Outcome.STALE_PID_FILE_REMOVED,
-          pid,
-          Duration.ZERO,
-          "removed a stale "
-              + PID_FILE
-              + " (PID "
-              + pid
-              + " is now "
-              + postmaster.info().command().orElse("another process")
-              + ", not a PostgreSQL of this data directory; left it alone)");
+    switch (identify(postmaster, dataDir)) {
+      case THIS_SERVER -> {
+        // stopped below
+      }
+      case OTHER_PROGRAM -> {
+        Files.deleteIfExists(pidFile);
+        return new Cleared(
+            Outcome.STALE_PID_FILE_REMOVED,
+            pid,
+            Duration.ZERO,
+            "removed a stale "
+                + PID_FILE
+                + " (PID "
+                + pid
+                + " is now "
+                + postmaster.info().command().orElse("another process")
+                + ", not a PostgreSQL of this data directory; left it alone)");
+      }
+      case UNKNOWN ->
+          // removing the pid file of a server that still runs would let a second one write the
+          // same files, so a process that cannot be told apart stops the start instead
+          throw new IllegalStateException(
+              "PID "
+                  + pid
+                  + " named by "
+                  + pidFile
+                  + " is running, but whether it is a PostgreSQL of this data directory cannot be"
+                  + " told; stop it, or delete the file if it is an unrelated program");
     }
     long started = System.nanoTime();
     List<ProcessHandle> children = postmaster.children().toList();
@@ -178,30 +193,48 @@ final class LeftoverPostmaster {
     }
   }
 
+  /** Who a live process named by a pid file is. */
+  enum Identity {
+    /** A {@code postgres} process running on this data directory. */
+    THIS_SERVER,
+    /** Another program, or a PostgreSQL of another data directory: the PID was reused. */
+    OTHER_PROGRAM,
+    /** Its command or directory cannot be read. */
+    UNKNOWN
+  }
+
   /**
    * Whether the process runs a {@code postgres} binary on this data directory: its working
-   * directory (Linux's /proc), or else its {@code -D} argument, is the directory.
+   * directory (Linux's /proc; PostgreSQL changes into its data directory), or else its {@code -D}
+   * argument, is the directory.
    */
-  static boolean isPostgresOf(ProcessHandle process, Path dataDir) {
+  static Identity identify(ProcessHandle process, Path dataDir) {
     ProcessHandle.Info info = process.info();
-    boolean postgres =
-        info.command()
-            .map(c -> Path.of(c).getFileName().toString().equals("postgres"))
-            .orElse(false);
-    if (!postgres) {
-      return false;
+    Optional<String> command = info.command();
+    if (command.isEmpty()) {
+      return Identity.UNKNOWN;
     }
-    Path cwd = Path.of("/proc", Long.toString(process.pid()), "cwd");
-    if (Files.exists(cwd)) {
-      return sameFile(cwd, dataDir);
+    Path binary = Path.of(command.get()).getFileName();
+    if (binary == null || !binary.toString().equals("postgres")) {
+      return Identity.OTHER_PROGRAM;
+    }
+    if (Files.isDirectory(Path.of("/proc", "self"))) {
+      Path cwd = Path.of("/proc", Long.toString(process.pid()), "cwd");
+      try {
+        return Files.isSameFile(cwd, dataDir) ? Identity.THIS_SERVER : Identity.OTHER_PROGRAM;
+      } catch (IOException | SecurityException e) {
+        return Identity.UNKNOWN;
+      }
     }
     String[] args = info.arguments().orElse(new String[0]);
     for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals("-D") && sameFile(Path.of(args[i + 1]), dataDir)) {
-        return true;
+      if (args[i].equals("-D")) {
+        return sameFile(Path.of(args[i + 1]), dataDir)
+            ? Identity.THIS_SERVER
+            : Identity.OTHER_PROGRAM;
       }
     }
-    return false;
+    return Identity.UNKNOWN;
   }
 
   private static boolean sameFile(Path a, Path b) {

@@ -49,7 +49,10 @@ class AppStoreCrashTest {
     // JUnit deletes the directory next, and a server whose directory is gone is never stopped
     if (Files.exists(postgresDir().resolve(LeftoverPostmaster.PID_FILE))) {
       ProcessHandle.of(pidInPidFile())
-          .filter(p -> LeftoverPostmaster.isPostgresOf(p, postgresDir()))
+          .filter(
+              p ->
+                  LeftoverPostmaster.identify(p, postgresDir())
+                      == LeftoverPostmaster.Identity.THIS_SERVER)
           .ifPresent(
               p -> {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
