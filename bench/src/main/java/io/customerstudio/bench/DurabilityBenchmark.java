@@ -130,7 +130,7 @@ final class DurabilityBenchmark {
         String.format(
             Locale.ROOT,
             "A durable commit waits for its WAL to reach the disk: %.2f ms per commit on one"
-                + " connection (%.2f ms non-durable). On this disk one 8 KB write plus fdatasync"
+                + " connection (runs ranged %.2f-%.2f ms; %.2f ms non-durable). On this disk one 8 KB write plus fdatasync"
                 + " took %.2f ms (median; p10 %.2f, p90 %.2f, %d probes between the runs), so the"
                 + " cost per commit follows the disk's flush latency: lower on local SSDs, higher"
                 + " on network disks. Concurrent commits share flushes (group commit); a bulk load"
@@ -139,6 +139,8 @@ final class DurabilityBenchmark {
                 + " first durable start %,d ms (it flushes every file once), later starts %,d ms."
                 + " Measured %s.",
             d.serial() / SMALL_TRANSACTIONS,
+            durable.stream().mapToDouble(Times::serial).min().orElse(0) / SMALL_TRANSACTIONS,
+            durable.stream().mapToDouble(Times::serial).max().orElse(0) / SMALL_TRANSACTIONS,
             f.serial() / SMALL_TRANSACTIONS,
             median(flush),
             flush[flush.length / 10],
