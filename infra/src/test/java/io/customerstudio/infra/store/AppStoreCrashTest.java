@@ -90,6 +90,30 @@ class AppStoreCrashTest {
   }
 
   @Test
+  void aLeftoverServerThatDoesNotShutDownIsKilledAndRecoversItsCommittedRows() throws Exception {
+    app = startCrashingApp(500);
+    long orphanPid = pidInPidFile();
+    app.destroyForcibly();
+    assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    // a stopped process keeps the fast-shutdown signal pending: only SIGKILL ends it
+    assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(orphanPid)).start().waitFor())
+        .isZero();
+
+    LeftoverPostmaster.Cleared cleared =
+        LeftoverPostmaster.clear(postgresDir(), Duration.ofSeconds(2));
+    assertThat(cleared.outcome()).isEqualTo(LeftoverPostmaster.Outcome.KILLED);
+    assertThat(cleared.pid()).isEqualTo(orphanPid);
+    assertThat(ProcessHandle.of(orphanPid).filter(LeftoverPostmaster::running)).isEmpty();
+
+    try (AppStore store = AppStore.start(AppStoreTestSupport.embedded(dataDir, true))) {
+      assertThat(queryLong(store, "select count(*) from crash_probe where note = 'committed'"))
+          .as("crash recovery replays every committed row from the write-ahead log")
+          .isEqualTo(500);
+      assertThat(queryLong(store, "select count(*) from crash_probe where id = -1")).isZero();
+    }
+  }
+
+  @Test
   void aPidFileNamingAnUnrelatedLiveProcessIsRemovedAndTheProcessLeftAlone(CapturedOutput output)
       throws Exception {
     AppStore.start(AppStoreTestSupport.embedded(dataDir, false)).close();
