@@ -17,6 +17,7 @@ public record StudioProperties(
     @DefaultValue Temporal temporal,
     @DefaultValue Demo demo,
     @DefaultValue("./data") Path dataDir,
+    @DefaultValue Embedded embedded,
     String adminPassword,
     String secretKey,
     Path exportDir,
@@ -40,6 +41,13 @@ public record StudioProperties(
       @DefaultValue("PT30S") java.time.Duration heartbeatTimeout,
       @DefaultValue("P7D") java.time.Duration runRetention,
       @DefaultValue("PT30M") java.time.Duration outageBudget) {}
+
+  /**
+   * The embedded app store (used when {@code STUDIO_DATABASE_URL} is unset). {@code durable}: fsync
+   * and synchronous commit on, so a committed transaction survives an OS crash or power loss; off
+   * only for throwaway data, where speed matters more (docs/benchmarks.md has the cost).
+   */
+  public record Embedded(@DefaultValue("true") boolean durable) {}
 
   /** A PostgreSQL connection; blank url means embedded (app store) or shared (warehouse). */
   public record Database(String url, String user, String password) {

@@ -21,6 +21,7 @@ class StartupChecksTest {
         new StudioProperties.Temporal(null, "default", "q"),
         new StudioProperties.Demo(null, 10, 1, "demo", null),
         Path.of("target/unused"),
+        new StudioProperties.Embedded(true),
         null,
         null,
         null,
