@@ -37,7 +37,16 @@ public final class BenchMain {
     DataSource ds;
     if (url == null || url.isBlank()) {
       Path dir = Files.createTempDirectory("cs-bench-pg");
-      pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true).start();
+      // durable, as the app's embedded store runs (fsync and synchronous commit on): the sync
+      // bench's batch records and state pay what they pay in the app
+      pg =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dir)
+              .setCleanDataDirectory(true)
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("full_page_writes", "on")
+              .start();
       ds =
           DataSources.open(
               "bench", pg.getJdbcUrl("postgres", "postgres"), "postgres", "", 8, "BENCH_DATABASE");
