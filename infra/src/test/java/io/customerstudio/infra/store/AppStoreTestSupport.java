@@ -21,6 +21,10 @@ final class AppStoreTestSupport {
         null,
         null,
         null,
-        new StudioProperties.Sync(Duration.ofDays(7), Duration.ofSeconds(30)));
+        new StudioProperties.Sync(
+            Duration.ofDays(7),
+            Duration.ofSeconds(30),
+            Duration.ofDays(7),
+            Duration.ofMinutes(30)));
   }
 }
