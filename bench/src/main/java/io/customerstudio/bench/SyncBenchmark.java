@@ -206,6 +206,9 @@ final class SyncBenchmark {
         new SyncEngine(
             syncs,
             runs,
+            new io.customerstudio.infra.store.BatchLedger(app, clock),
+            new io.customerstudio.infra.store.RowErrors(app, clock),
+            new io.customerstudio.infra.store.SnapshotStore(app, clock),
             audiences,
             destinations,
             runtimes,

@@ -13,9 +13,12 @@ import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.infra.config.StudioProperties;
 import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.AudienceStore;
+import io.customerstudio.infra.store.BatchLedger;
 import io.customerstudio.infra.store.DestinationStore;
 import io.customerstudio.infra.store.LeaseStore;
+import io.customerstudio.infra.store.RowErrors;
 import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.infra.store.SnapshotStore;
 import io.customerstudio.infra.store.SyncStore;
 import io.customerstudio.infra.temporal.WorkerRegistrar;
 import io.customerstudio.infra.warehouse.Warehouse;
@@ -71,6 +74,9 @@ public class ActivitiesConfiguration {
       WarehouseSchema schema,
       SyncStore syncs,
       RunStore runs,
+      BatchLedger ledger,
+      RowErrors rowErrors,
+      SnapshotStore snapshots,
       AudienceStore audiences,
       DestinationStore destinations,
       DestinationRuntimes runtimes,
@@ -82,6 +88,9 @@ public class ActivitiesConfiguration {
     return new SyncEngine(
         syncs,
         runs,
+        ledger,
+        rowErrors,
+        snapshots,
         audiences,
         destinations,
         runtimes,

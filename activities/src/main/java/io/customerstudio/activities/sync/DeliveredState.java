@@ -71,10 +71,14 @@ public final class DeliveredState {
         DSL.val(rejected, SQLDataType.CLOB.array()),
         DSL.val(runId),
         DSL.val(now));
+    // the keys to delete are gathered from the diff first and then looked up one by one in the
+    // state's primary key: a join would be planned on statistics that do not yet know the rows
+    // this run's earlier slices added (estimated as one row, it became a nested loop over them)
     db.execute(
-        "delete from cs_sync.delivered_state s using {1} d where s.sync_key = {0}"
-            + " and s.key = d.key and d.op = 'delete' and"
-            + inBatches,
+        "delete from cs_sync.delivered_state s where s.sync_key = {0} and s.key = any(array("
+            + " select d.key from {1} d where d.op = 'delete' and"
+            + inBatches
+            + "))",
         DSL.val(syncKey),
         d,
         DSL.val(from),
@@ -82,6 +86,14 @@ public final class DeliveredState {
         DSL.val((long) batchSize),
         DSL.val(numbers, SQLDataType.INTEGER.array()),
         DSL.val(rejected, SQLDataType.CLOB.array()));
+  }
+
+  /**
+   * Refreshes the planner's statistics of the state after a run that changed many of its rows, so
+   * the next diff joins it with a plan made for its real size.
+   */
+  public void analyze() {
+    db.execute("analyze cs_sync.delivered_state");
   }
 
   /** Forgets what the sync delivered: its next run sends every member again. */

@@ -2,6 +2,7 @@ package io.customerstudio.activities.sync;
 
 import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.infra.store.SnapshotStore;
 import io.customerstudio.infra.store.SyncStore;
 import io.customerstudio.infra.workspace.Workspace;
 import io.customerstudio.query.audience.AudienceDefinition;
@@ -30,16 +31,17 @@ final class MembershipRecorder {
     ctx.membership.recordMembership(
         sync.audience(), run.audienceVersion(), runId, RunTables.runTable(runId), evaluated);
     if (sync.snapshots()
-        && ctx.runs.snapshots(sync.audience()).stream().noneMatch(s -> runId.equals(s.runId()))) {
+        && ctx.snapshots.snapshots(sync.audience()).stream()
+            .noneMatch(s -> runId.equals(s.runId()))) {
       long snapshot =
-          ctx.runs.addSnapshot(
+          ctx.snapshots.addSnapshot(
               sync.audience(), run.audienceVersion(), runId, run.members(), "sync " + sync.key());
       ctx.membership.snapshot(snapshot, RunTables.runTable(runId));
     }
   }
 
   /** Evaluates the audience now and keeps its member keys as a snapshot (and in the log). */
-  RunStore.Snapshot snapshot(String audienceKey, String user) {
+  SnapshotStore.Snapshot snapshot(String audienceKey, String user) {
     AudienceStore.Audience audience =
         ctx.audiences
             .find(audienceKey)
@@ -59,9 +61,10 @@ final class MembershipRecorder {
               keyOnly);
       ctx.membership.recordMembership(
           audienceKey, audience.version(), null, RunTables.runTable(id), evaluated);
-      long snapshotId = ctx.runs.addSnapshot(audienceKey, audience.version(), null, members, user);
+      long snapshotId =
+          ctx.snapshots.addSnapshot(audienceKey, audience.version(), null, members, user);
       ctx.membership.snapshot(snapshotId, RunTables.runTable(id));
-      return ctx.runs.snapshot(snapshotId).orElseThrow();
+      return ctx.snapshots.snapshot(snapshotId).orElseThrow();
     } finally {
       ctx.tables.dropRun(id);
     }

@@ -3,8 +3,11 @@ package io.customerstudio.activities.sync;
 import io.customerstudio.activities.delivery.DestinationRuntime;
 import io.customerstudio.activities.delivery.DestinationRuntimes;
 import io.customerstudio.infra.store.AudienceStore;
+import io.customerstudio.infra.store.BatchLedger;
 import io.customerstudio.infra.store.DestinationStore;
+import io.customerstudio.infra.store.RowErrors;
 import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.infra.store.SnapshotStore;
 import io.customerstudio.infra.store.SyncStore;
 import io.customerstudio.infra.workspace.Workspace;
 import io.customerstudio.query.audience.AudienceDefinition;
@@ -19,6 +22,9 @@ final class RunContext {
 
   final SyncStore syncs;
   final RunStore runs;
+  final BatchLedger ledger;
+  final RowErrors rowErrors;
+  final SnapshotStore snapshots;
   final AudienceStore audiences;
   final DestinationStore destinations;
   final DestinationRuntimes runtimes;
@@ -31,6 +37,9 @@ final class RunContext {
   RunContext(
       SyncStore syncs,
       RunStore runs,
+      BatchLedger ledger,
+      RowErrors rowErrors,
+      SnapshotStore snapshots,
       AudienceStore audiences,
       DestinationStore destinations,
       DestinationRuntimes runtimes,
@@ -41,6 +50,9 @@ final class RunContext {
       Clock clock) {
     this.syncs = syncs;
     this.runs = runs;
+    this.ledger = ledger;
+    this.rowErrors = rowErrors;
+    this.snapshots = snapshots;
     this.audiences = audiences;
     this.destinations = destinations;
     this.runtimes = runtimes;
@@ -107,14 +119,19 @@ final class RunContext {
    */
   void advanceState(String runId) {
     RunStore.Run run = run(runId);
-    var batches = runs.unadvancedBatches(runId);
+    var batches = ledger.unadvancedBatches(runId);
     if (batches.isEmpty()
         || run.batchSize() == null
         || !tables.exists(RunTables.diffTable(runId))) {
       return;
     }
     state.advance(
-        runId, run.sync(), run.batchSize(), batches, runs.rejectedKeys(runId), clock.instant());
-    runs.markAdvanced(runId, batches);
+        runId,
+        run.sync(),
+        run.batchSize(),
+        batches,
+        rowErrors.rejectedKeys(runId),
+        clock.instant());
+    ledger.markAdvanced(runId, batches);
   }
 }

@@ -68,6 +68,10 @@ final class RunLifecycle {
     SyncStore.Sync sync = ctx.sync(run.sync());
     ctx.runs.step(runId, "committing");
     ctx.advanceState(runId);
+    long changed = nz(run.added()) + nz(run.removed());
+    if (changed > 10_000) {
+      ctx.state.analyze();
+    }
     ctx.destination(sync).connector().finish(sync.key(), runId);
     run = ctx.run(runId);
     RunStatus status = run.rejected() > 0 ? RunStatus.SUCCEEDED_WITH_ERRORS : RunStatus.SUCCEEDED;
@@ -75,6 +79,10 @@ final class RunLifecycle {
     ctx.tables.dropRun(runId);
     purge();
     return status;
+  }
+
+  private static long nz(Long n) {
+    return n == null ? 0 : n;
   }
 
   /**
@@ -96,7 +104,7 @@ final class RunLifecycle {
    */
   int purge() {
     OffsetDateTime now = OffsetDateTime.now(ctx.clock);
-    ctx.runs.purgeErrors(now.minus(errorRetention));
+    ctx.rowErrors.purgeErrors(now.minus(errorRetention));
     int purged = 0;
     for (RunStore.Expired e : ctx.runs.expired(now.minus(runRetention), 100)) {
       ctx.advanceState(e.runId());

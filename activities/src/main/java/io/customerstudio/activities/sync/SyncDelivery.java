@@ -4,6 +4,7 @@ import io.customerstudio.activities.delivery.BatchRef;
 import io.customerstudio.activities.delivery.Delivery;
 import io.customerstudio.activities.destinations.DeliveryRow;
 import io.customerstudio.activities.destinations.RowOutcome;
+import io.customerstudio.infra.store.RowErrors;
 import io.customerstudio.infra.store.RunStore;
 import io.customerstudio.infra.store.SyncStore;
 import java.util.List;
@@ -38,18 +39,18 @@ final class SyncDelivery {
         new Delivery.Ledger() {
           @Override
           public Set<Integer> delivered() {
-            return ctx.runs.deliveredBatches(runId);
+            return ctx.ledger.deliveredBatches(runId);
           }
 
           @Override
           public void record(BatchRef ref, List<DeliveryRow> rows, List<RowOutcome> rejected) {
-            ctx.runs.batchDelivered(
+            ctx.ledger.batchDelivered(
                 runId,
                 ref.number(),
                 ref.idempotencyKey(),
                 rows.size(),
                 rejected.stream()
-                    .map(o -> new RunStore.RowError(runId, o.key(), o.reason(), null))
+                    .map(o -> new RowErrors.RowError(runId, o.key(), o.reason(), null))
                     .toList());
           }
         };

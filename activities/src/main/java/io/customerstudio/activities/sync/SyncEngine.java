@@ -4,9 +4,12 @@ import io.customerstudio.activities.delivery.BatchRef;
 import io.customerstudio.activities.delivery.Delivery;
 import io.customerstudio.activities.delivery.DestinationRuntimes;
 import io.customerstudio.infra.store.AudienceStore;
+import io.customerstudio.infra.store.BatchLedger;
 import io.customerstudio.infra.store.DestinationStore;
+import io.customerstudio.infra.store.RowErrors;
 import io.customerstudio.infra.store.RunStatus;
 import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.infra.store.SnapshotStore;
 import io.customerstudio.infra.store.SyncStore;
 import io.customerstudio.infra.workspace.Workspace;
 import java.time.Clock;
@@ -58,6 +61,9 @@ public class SyncEngine {
   public SyncEngine(
       SyncStore syncs,
       RunStore runs,
+      BatchLedger ledger,
+      RowErrors rowErrors,
+      SnapshotStore snapshots,
       AudienceStore audiences,
       DestinationStore destinations,
       DestinationRuntimes runtimes,
@@ -72,6 +78,9 @@ public class SyncEngine {
         new RunContext(
             syncs,
             runs,
+            ledger,
+            rowErrors,
+            snapshots,
             audiences,
             destinations,
             runtimes,
@@ -164,7 +173,7 @@ public class SyncEngine {
   }
 
   /** Evaluates the audience now and keeps its member keys as a snapshot. */
-  public RunStore.Snapshot snapshot(String audienceKey, String user) {
+  public SnapshotStore.Snapshot snapshot(String audienceKey, String user) {
     return membership.snapshot(audienceKey, user);
   }
 

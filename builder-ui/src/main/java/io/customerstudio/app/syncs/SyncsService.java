@@ -13,7 +13,9 @@ import io.customerstudio.app.api.Json;
 import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.DestinationStore;
+import io.customerstudio.infra.store.RowErrors;
 import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.infra.store.SnapshotStore;
 import io.customerstudio.infra.store.SyncStore;
 import io.customerstudio.infra.workspace.Workspace;
 import io.customerstudio.query.ValidationException;
@@ -93,6 +95,8 @@ public class SyncsService {
 
   private final SyncStore syncs;
   private final RunStore runs;
+  private final RowErrors rowErrors;
+  private final SnapshotStore snapshotStore;
   private final AudienceStore audiences;
   private final DestinationStore destinations;
   private final SecretBox secrets;
@@ -106,6 +110,8 @@ public class SyncsService {
   public SyncsService(
       SyncStore syncs,
       RunStore runs,
+      RowErrors rowErrors,
+      SnapshotStore snapshotStore,
       AudienceStore audiences,
       DestinationStore destinations,
       SecretBox secrets,
@@ -117,6 +123,8 @@ public class SyncsService {
     this.exportRoot = properties.exports();
     this.syncs = syncs;
     this.runs = runs;
+    this.rowErrors = rowErrors;
+    this.snapshotStore = snapshotStore;
     this.audiences = audiences;
     this.destinations = destinations;
     this.secrets = secrets;
@@ -233,9 +241,9 @@ public class SyncsService {
     return view(run, runs.latestStarted(run.sync()).map(RunStore.Run::runId).orElse(null));
   }
 
-  public List<RunStore.RowError> errors(String runId, int offset, int limit) {
+  public List<RowErrors.RowError> errors(String runId, int offset, int limit) {
     findRun(runId);
-    return runs.errors(runId, Math.max(0, offset), Math.max(1, Math.min(limit, 1000)));
+    return rowErrors.errors(runId, Math.max(0, offset), Math.max(1, Math.min(limit, 1000)));
   }
 
   public RunView replay(String runId) {
@@ -269,7 +277,7 @@ public class SyncsService {
     }
   }
 
-  public RunStore.Snapshot snapshot(String audience, String user) {
+  public SnapshotStore.Snapshot snapshot(String audience, String user) {
     findAudience(audience);
     try {
       return engine.snapshot(audience, user);
@@ -278,13 +286,14 @@ public class SyncsService {
     }
   }
 
-  public List<RunStore.Snapshot> snapshots(String audience) {
+  public List<SnapshotStore.Snapshot> snapshots(String audience) {
     findAudience(audience);
-    return runs.snapshots(audience);
+    return snapshotStore.snapshots(audience);
   }
 
-  public RunStore.Snapshot findSnapshot(long id) {
-    return runs.snapshot(id)
+  public SnapshotStore.Snapshot findSnapshot(long id) {
+    return snapshotStore
+        .snapshot(id)
         .orElseThrow(() -> ApiException.notFound("Snapshot " + id + " not found"));
   }
 

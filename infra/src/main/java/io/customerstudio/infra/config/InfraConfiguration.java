@@ -124,6 +124,21 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.BatchLedger batchLedger(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.BatchLedger(db, clock);
+  }
+
+  @Bean
+  io.customerstudio.infra.store.RowErrors rowErrors(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.RowErrors(db, clock);
+  }
+
+  @Bean
+  io.customerstudio.infra.store.SnapshotStore snapshotStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.SnapshotStore(db, clock);
+  }
+
+  @Bean
   io.customerstudio.infra.store.LeaseStore leaseStore(DSLContext db) {
     return new io.customerstudio.infra.store.LeaseStore(db);
   }

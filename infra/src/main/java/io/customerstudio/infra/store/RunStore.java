@@ -1,32 +1,27 @@
 package io.customerstudio.infra.store;
 
-import static io.customerstudio.infra.store.jooq.Tables.AUDIENCE_SNAPSHOT;
 import static io.customerstudio.infra.store.jooq.Tables.SYNC;
-import static io.customerstudio.infra.store.jooq.Tables.SYNC_ROW_ERROR;
 import static io.customerstudio.infra.store.jooq.Tables.SYNC_RUN;
 import static io.customerstudio.infra.store.jooq.Tables.SYNC_RUN_BATCH;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.customerstudio.infra.store.jooq.tables.records.AudienceSnapshotRecord;
 import io.customerstudio.infra.store.jooq.tables.records.SyncRunRecord;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 /**
- * Sync runs: their status, counts and phase timings, the batches each has delivered (what a replay
- * skips), the rows destinations rejected, and audience snapshots. Status changes are single
- * statements; delivering a batch records it and its rejected rows in one transaction, exactly once
- * per batch; a run's delivered and rejected counts are the sums over its batches.
+ * Sync runs: their status, counts and phase timings, final totals, and their retention. The batches
+ * each has delivered are the {@link BatchLedger}'s, rejected rows {@link RowErrors}', snapshots the
+ * {@link SnapshotStore}'s. Status changes are single statements; a run's delivered and rejected
+ * counts are the sums over its own batches while it works, and kept on the run once it ends.
  */
 public class RunStore {
 
@@ -65,17 +60,6 @@ public class RunStore {
 
   /** A run to start: new, or the one already queued that a trigger was coalesced into. */
   public record Enqueued(String runId, boolean coalesced) {}
-
-  public record RowError(String runId, String key, String reason, OffsetDateTime at) {}
-
-  public record Snapshot(
-      long id,
-      String audience,
-      int audienceVersion,
-      String runId,
-      long members,
-      String takenBy,
-      OffsetDateTime takenAt) {}
 
   private final DSLContext db;
   private final Clock clock;
@@ -215,58 +199,6 @@ public class RunStore {
         .execute();
   }
 
-  /** The numbers of the batches this run has delivered. */
-  public Set<Integer> deliveredBatches(String runId) {
-    return new HashSet<>(
-        db.select(SYNC_RUN_BATCH.BATCH)
-            .from(SYNC_RUN_BATCH)
-            .where(SYNC_RUN_BATCH.RUN_ID.eq(runId))
-            .fetch(SYNC_RUN_BATCH.BATCH));
-  }
-
-  /**
-   * Records a delivered batch and its rejected rows, once: a second record of the same batch (a
-   * retried activity) changes nothing.
-   *
-   * @return false when the batch was already recorded
-   */
-  public boolean batchDelivered(
-      String runId, int batch, String idempotencyKey, int rows, List<RowError> rejected) {
-    OffsetDateTime now = OffsetDateTime.now(clock);
-    return db.transactionResult(
-        tx -> {
-          DSLContext t = tx.dsl();
-          int inserted =
-              t.insertInto(SYNC_RUN_BATCH)
-                  .set(SYNC_RUN_BATCH.RUN_ID, runId)
-                  .set(SYNC_RUN_BATCH.BATCH, batch)
-                  .set(SYNC_RUN_BATCH.IDEMPOTENCY_KEY, idempotencyKey)
-                  .set(SYNC_RUN_BATCH.ROW_COUNT, rows)
-                  .set(SYNC_RUN_BATCH.ACCEPTED, rows - rejected.size())
-                  .set(SYNC_RUN_BATCH.REJECTED, rejected.size())
-                  .set(SYNC_RUN_BATCH.DELIVERED_AT, now)
-                  .onConflictDoNothing()
-                  .execute();
-          if (inserted == 0) {
-            return false;
-          }
-          if (!rejected.isEmpty()) {
-            var insert =
-                t.insertInto(
-                    SYNC_ROW_ERROR,
-                    SYNC_ROW_ERROR.RUN_ID,
-                    SYNC_ROW_ERROR.ROW_KEY,
-                    SYNC_ROW_ERROR.REASON,
-                    SYNC_ROW_ERROR.CREATED_AT);
-            for (RowError e : rejected) {
-              insert = insert.values(runId, e.key(), e.reason(), now);
-            }
-            insert.execute();
-          }
-          return true;
-        });
-  }
-
   /** Ends the run (or this attempt of it) with a final status and, on failure, why. */
   public void finish(String runId, RunStatus status, String error) {
     db.transaction(
@@ -301,34 +233,6 @@ public class RunStore {
         DSL.select(DSL.coalesce(DSL.sum(column), java.math.BigDecimal.ZERO).cast(Long.class))
             .from(SYNC_RUN_BATCH)
             .where(SYNC_RUN_BATCH.RUN_ID.eq(SYNC_RUN.RUN_ID)));
-  }
-
-  /** The run's delivered batches whose accepted rows are not yet in the sync's delivered state. */
-  public List<Integer> unadvancedBatches(String runId) {
-    return db.select(SYNC_RUN_BATCH.BATCH)
-        .from(SYNC_RUN_BATCH)
-        .where(SYNC_RUN_BATCH.RUN_ID.eq(runId), SYNC_RUN_BATCH.ADVANCED.isFalse())
-        .orderBy(SYNC_RUN_BATCH.BATCH)
-        .fetch(SYNC_RUN_BATCH.BATCH);
-  }
-
-  /** The state now holds these batches' accepted rows. */
-  public void markAdvanced(String runId, java.util.Collection<Integer> batches) {
-    if (batches.isEmpty()) {
-      return;
-    }
-    db.update(SYNC_RUN_BATCH)
-        .set(SYNC_RUN_BATCH.ADVANCED, true)
-        .where(SYNC_RUN_BATCH.RUN_ID.eq(runId), SYNC_RUN_BATCH.BATCH.in(batches))
-        .execute();
-  }
-
-  /** Keys of the rows the destination rejected in this run: they never enter the state. */
-  public List<String> rejectedKeys(String runId) {
-    return db.selectDistinct(SYNC_ROW_ERROR.ROW_KEY)
-        .from(SYNC_ROW_ERROR)
-        .where(SYNC_ROW_ERROR.RUN_ID.eq(runId))
-        .fetch(SYNC_ROW_ERROR.ROW_KEY);
   }
 
   /** A run whose working tables and batch records the retention may purge. */
@@ -417,54 +321,6 @@ public class RunStore {
     return ids.size();
   }
 
-  public List<RowError> errors(String runId, int offset, int limit) {
-    return db.select(
-            SYNC_ROW_ERROR.RUN_ID,
-            SYNC_ROW_ERROR.ROW_KEY,
-            SYNC_ROW_ERROR.REASON,
-            SYNC_ROW_ERROR.CREATED_AT)
-        .from(SYNC_ROW_ERROR)
-        .where(SYNC_ROW_ERROR.RUN_ID.eq(runId))
-        .orderBy(SYNC_ROW_ERROR.ID)
-        .offset(offset)
-        .limit(limit)
-        .fetch(r -> new RowError(r.value1(), r.value2(), r.value3(), r.value4()));
-  }
-
-  /** Forgets row errors recorded before {@code before}; returns how many. */
-  public int purgeErrors(OffsetDateTime before) {
-    return db.deleteFrom(SYNC_ROW_ERROR).where(SYNC_ROW_ERROR.CREATED_AT.lt(before)).execute();
-  }
-
-  public long addSnapshot(
-      String audience, int audienceVersion, String runId, long members, String takenBy) {
-    return db.insertInto(AUDIENCE_SNAPSHOT)
-        .set(AUDIENCE_SNAPSHOT.AUDIENCE_KEY, audience)
-        .set(AUDIENCE_SNAPSHOT.AUDIENCE_VERSION, audienceVersion)
-        .set(AUDIENCE_SNAPSHOT.RUN_ID, runId)
-        .set(AUDIENCE_SNAPSHOT.MEMBERS, members)
-        .set(AUDIENCE_SNAPSHOT.TAKEN_BY, takenBy)
-        .set(AUDIENCE_SNAPSHOT.TAKEN_AT, OffsetDateTime.now(clock))
-        .returning(AUDIENCE_SNAPSHOT.ID)
-        .fetchOne()
-        .getId();
-  }
-
-  public List<Snapshot> snapshots(String audience) {
-    return db.selectFrom(AUDIENCE_SNAPSHOT)
-        .where(AUDIENCE_SNAPSHOT.AUDIENCE_KEY.eq(audience))
-        .orderBy(AUDIENCE_SNAPSHOT.TAKEN_AT.desc(), AUDIENCE_SNAPSHOT.ID.desc())
-        .fetch()
-        .map(RunStore::toSnapshot);
-  }
-
-  public Optional<Snapshot> snapshot(long id) {
-    return db.selectFrom(AUDIENCE_SNAPSHOT)
-        .where(AUDIENCE_SNAPSHOT.ID.eq(id))
-        .fetchOptional()
-        .map(RunStore::toSnapshot);
-  }
-
   /** The run's phase list, its row locked until the transaction ends; null for no such run. */
   private static String lockedPhases(DSLContext t, String runId) {
     return t.select(SYNC_RUN.PHASES)
@@ -487,17 +343,6 @@ public class RunStore {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static Snapshot toSnapshot(AudienceSnapshotRecord r) {
-    return new Snapshot(
-        r.getId(),
-        r.getAudienceKey(),
-        r.getAudienceVersion(),
-        r.getRunId(),
-        r.getMembers(),
-        r.getTakenBy(),
-        r.getTakenAt());
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.customerstudio.app.syncs.api;
 
 import io.customerstudio.app.syncs.SyncsService;
-import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.infra.store.RowErrors;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
@@ -37,7 +37,7 @@ class RunsController {
 
   @GetMapping("/{runId}/errors")
   @Operation(summary = "Rows the destination rejected (kept 7 days by default)")
-  List<RunStore.RowError> errors(
+  List<RowErrors.RowError> errors(
       @PathVariable String runId,
       @RequestParam(defaultValue = "0") int offset,
       @RequestParam(defaultValue = "100") int limit) {

@@ -2,7 +2,7 @@ package io.customerstudio.app.syncs.api;
 
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.syncs.SyncsService;
-import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.infra.store.SnapshotStore;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.BufferedWriter;
@@ -41,19 +41,19 @@ class SnapshotsController {
   @PostMapping("/api/v1/audiences/{key}/snapshots")
   @ResponseStatus(HttpStatus.CREATED)
   @Operation(summary = "Evaluate the audience now and keep its members")
-  RunStore.Snapshot take(@PathVariable String key, Principal me) {
+  SnapshotStore.Snapshot take(@PathVariable String key, Principal me) {
     return syncs.snapshot(key, me.getName());
   }
 
   @GetMapping("/api/v1/audiences/{key}/snapshots")
-  List<RunStore.Snapshot> list(@PathVariable String key) {
+  List<SnapshotStore.Snapshot> list(@PathVariable String key) {
     return syncs.snapshots(key);
   }
 
   @GetMapping(value = "/api/v1/snapshots/{id}/members", produces = "text/csv")
   @Operation(summary = "A snapshot's member keys as CSV (header: key)")
   ResponseEntity<StreamingResponseBody> members(@PathVariable long id) {
-    RunStore.Snapshot s = syncs.findSnapshot(id);
+    SnapshotStore.Snapshot s = syncs.findSnapshot(id);
     StreamingResponseBody body =
         out -> {
           BufferedWriter w =

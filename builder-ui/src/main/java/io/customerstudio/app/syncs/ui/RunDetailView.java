@@ -21,7 +21,7 @@ import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.security.Roles;
 import io.customerstudio.app.syncs.SyncsService;
-import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.infra.store.RowErrors;
 import jakarta.annotation.security.RolesAllowed;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -46,7 +46,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
   private final Paragraph error = new Paragraph();
   private final HorizontalLayout counts = new HorizontalLayout();
   private final Div timeline = new Div();
-  private final Grid<RunStore.RowError> errors = new Grid<>();
+  private final Grid<RowErrors.RowError> errors = new Grid<>();
   private final Paragraph noErrors = new Paragraph("None: the destination accepted every row.");
   private final Button replay = new Button("Replay", VaadinIcon.REFRESH.create());
   private final Button cancel = new Button("Cancel run", VaadinIcon.STOP.create());
@@ -77,8 +77,8 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     timeline.setId("run-timeline");
     timeline.setWidthFull();
     errors.setId("run-errors");
-    errors.addColumn(RunStore.RowError::key).setHeader("Key").setAutoWidth(true);
-    errors.addColumn(RunStore.RowError::reason).setHeader("Reason").setFlexGrow(3);
+    errors.addColumn(RowErrors.RowError::key).setHeader("Key").setAutoWidth(true);
+    errors.addColumn(RowErrors.RowError::reason).setHeader("Reason").setFlexGrow(3);
     errors.setAllRowsVisible(true);
     HorizontalLayout top = new HorizontalLayout(title, replay, cancel, runs);
     top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
@@ -145,7 +145,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
         figure("Delivered", c.delivered()),
         figure("Rejected", c.rejected()));
     timeline(r);
-    List<RunStore.RowError> rejected = syncs.errors(runId, 0, 500);
+    List<RowErrors.RowError> rejected = syncs.errors(runId, 0, 500);
     errors.setItems(rejected);
     errors.setVisible(!rejected.isEmpty());
     noErrors.setVisible(rejected.isEmpty());

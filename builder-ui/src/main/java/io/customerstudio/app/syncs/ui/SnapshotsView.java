@@ -23,7 +23,7 @@ import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.security.Roles;
 import io.customerstudio.app.syncs.SyncsService;
-import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.infra.store.SnapshotStore;
 import jakarta.annotation.security.RolesAllowed;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
@@ -50,7 +50,7 @@ public class SnapshotsView extends VerticalLayout {
   private final SyncsService syncs;
   private final String user;
   private final ComboBox<String> audience = new ComboBox<>("Audience");
-  private final Grid<RunStore.Snapshot> snapshots = new Grid<>();
+  private final Grid<SnapshotStore.Snapshot> snapshots = new Grid<>();
   private final DateTimePicker at = new DateTimePicker("Members at (UTC)");
   private final Paragraph atCount = new Paragraph();
   private final Grid<MembershipLog.Membership> members = new Grid<>();
@@ -71,7 +71,7 @@ public class SnapshotsView extends VerticalLayout {
     snapshots.setId("snapshots");
     snapshots.addColumn(s -> s.takenAt().format(TIME)).setHeader("Taken (UTC)").setAutoWidth(true);
     snapshots.addColumn(s -> String.format("%,d", s.members())).setHeader("Members");
-    snapshots.addColumn(RunStore.Snapshot::audienceVersion).setHeader("Definition version");
+    snapshots.addColumn(SnapshotStore.Snapshot::audienceVersion).setHeader("Definition version");
     snapshots
         .addColumn(s -> s.runId() == null ? s.takenBy() : "run " + s.runId())
         .setHeader("By")
@@ -106,7 +106,7 @@ public class SnapshotsView extends VerticalLayout {
         members);
   }
 
-  private Anchor download(RunStore.Snapshot s) {
+  private Anchor download(SnapshotStore.Snapshot s) {
     DownloadHandler csv =
         event -> {
           event.setFileName(s.audience() + "-snapshot-" + s.id() + ".csv");
