@@ -32,6 +32,8 @@ import io.customerstudio.activities.sync.SyncTables;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.base.ui.FormErrors;
+import io.customerstudio.app.base.ui.Keys;
+import io.customerstudio.app.base.ui.Named;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.destinations.DestinationService;
 import io.customerstudio.app.security.Roles;
@@ -39,7 +41,9 @@ import io.customerstudio.app.syncs.SyncsService;
 import jakarta.annotation.security.RolesAllowed;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -60,6 +64,8 @@ public class SyncsView extends VerticalLayout {
   private final String user;
   private final Grid<SyncsService.SyncView> grid = new Grid<>();
   private final Paragraph empty = new Paragraph();
+  private Map<String, String> audienceNames = Map.of();
+  private Map<String, String> destinationNames = Map.of();
 
   public SyncsView(
       SyncsService syncs,
@@ -82,7 +88,7 @@ public class SyncsView extends VerticalLayout {
         .setHeader("Name")
         .setFlexGrow(2)
         .setTooltipGenerator(SyncsService.SyncView::name);
-    grid.addColumn(s -> s.audience() + " → " + s.destination())
+    grid.addColumn(this::route)
         .setHeader("Audience → destination")
         .setFlexGrow(2)
         .setTooltipGenerator(s -> s.audience() + " → " + s.destination());
@@ -147,13 +153,40 @@ public class SyncsView extends VerticalLayout {
     return new HorizontalLayout(run, dry, runs, edit);
   }
 
+  /** "Loyal members → CRM webhook": names, as people know them (the keys are in the tooltip). */
+  private String route(SyncsService.SyncView s) {
+    return audienceNames.getOrDefault(s.audience(), s.audience())
+        + " → "
+        + destinationNames.getOrDefault(s.destination(), s.destination());
+  }
+
   void refresh() {
+    audienceNames = audienceNames();
+    destinationNames = destinationNames();
     var all = syncs.list();
     grid.setItems(all);
     empty.setText(
         "No syncs yet. A sync sends an audience's members to a destination: only what changed"
             + " since the last run moves.");
     empty.setVisible(all.isEmpty());
+  }
+
+  /** Saved audiences, key to name, by name. */
+  private Map<String, String> audienceNames() {
+    Map<String, String> names = new LinkedHashMap<>();
+    audiences.list(null).stream()
+        .sorted(Comparator.comparing(AudienceService.AudienceView::name))
+        .forEach(a -> names.put(a.key(), a.name()));
+    return names;
+  }
+
+  /** Destinations, key to name, by name. */
+  private Map<String, String> destinationNames() {
+    Map<String, String> names = new LinkedHashMap<>();
+    destinations.list().stream()
+        .sorted(Comparator.comparing(DestinationService.DestinationView::name))
+        .forEach(d -> names.put(d.key(), d.name()));
+    return names;
   }
 
   private void runNow(SyncsService.SyncView s) {
@@ -225,17 +258,19 @@ public class SyncsView extends VerticalLayout {
     d.setHeaderTitle(current == null ? "New sync" : "Sync " + current.name());
     TextField key = new TextField("Key");
     key.setId("sync-key");
+    key.setHelperText("lower-case letters, digits, - and _; filled in from the name");
     TextField name = new TextField("Name");
     name.setId("sync-name");
+    Keys.fillFromName(name, key);
     ComboBox<String> audience = new ComboBox<>("Audience");
     audience.setId("sync-audience");
-    audience.setItems(
-        audiences.list(null).stream().map(AudienceService.AudienceView::key).toList());
+    audience.setRequiredIndicatorVisible(true);
+    Named.picker(audience, audienceNames());
     Select<String> destination = new Select<>();
     destination.setLabel("Destination");
     destination.setId("sync-destination");
-    destination.setItems(
-        destinations.list().stream().map(DestinationService.DestinationView::key).toList());
+    destination.setRequiredIndicatorVisible(true);
+    Named.picker(destination, destinationNames());
     Select<String> mode = new Select<>();
     mode.setLabel("Mode");
     mode.setId("sync-mode");
@@ -248,10 +283,13 @@ public class SyncsView extends VerticalLayout {
               default -> "Upsert: add and update";
             });
     mode.setValue("upsert");
+    mode.setRequiredIndicatorVisible(true);
     ComboBox<String> idFrom = new ComboBox<>("Identifier from");
     idFrom.setId("sync-identifier-from");
+    idFrom.setRequiredIndicatorVisible(true);
     TextField idTo = new TextField("Identifier field in the destination");
     idTo.setId("sync-identifier-to");
+    idTo.setRequiredIndicatorVisible(true);
     MappingEditor mapping = new MappingEditor();
     audience.addValueChangeListener(
         e -> {
@@ -278,7 +316,7 @@ public class SyncsView extends VerticalLayout {
       enabled.setValue(current.enabled());
       snapshots.setValue(current.snapshots());
     }
-    FormLayout form = new FormLayout(key, name, audience, destination, mode, idFrom, idTo);
+    FormLayout form = new FormLayout(name, key, audience, destination, mode, idFrom, idTo);
     d.add(form, new H4("Fields"), mapping, new H4("Schedule"), schedule, enabled, snapshots);
     Button save =
         new Button(
@@ -298,11 +336,19 @@ public class SyncsView extends VerticalLayout {
               body.put("enabled", enabled.getValue());
               body.put("snapshots", snapshots.getValue());
               try {
+                // the trigger secret matters only to real-time syncs: shown when one is made, or
+                // when a sync becomes real-time (its old secret was never shown: a new one is)
+                boolean realtime = schedule.isRealtime();
                 if (current == null) {
                   SyncsService.Created c = syncs.create(body, user);
-                  showSecret(c.triggerSecret(), c.sync().key());
+                  if (realtime) {
+                    showSecret(c.triggerSecret(), c.sync().key());
+                  }
                 } else {
                   syncs.update(current.key(), body, user);
+                  if (realtime && !"realtime".equals(current.schedule().type())) {
+                    showSecret(syncs.rotateSecret(current.key()), current.key());
+                  }
                 }
                 Notifications.success("Saved sync '" + name.getValue() + "'.");
                 d.close();
@@ -329,7 +375,9 @@ public class SyncsView extends VerticalLayout {
           new Button(
               "New trigger secret",
               e -> showSecret(syncs.rotateSecret(current.key()), current.key()));
+      rotate.setId("sync-rotate-secret");
       rotate.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+      rotate.setVisible("realtime".equals(current.schedule().type()));
       Button delete =
           new Button(
               "Delete",
@@ -357,13 +405,31 @@ public class SyncsView extends VerticalLayout {
     value.setValue(secret);
     value.setReadOnly(true);
     value.setWidthFull();
+    Button copy =
+        new Button(
+            "Copy",
+            VaadinIcon.COPY_O.create(),
+            e -> {
+              // the browser's clipboard API; the page is served over the app's own origin
+              value
+                  .getElement()
+                  .executeJs("return navigator.clipboard.writeText($0)", secret)
+                  .then(
+                      ok -> Notifications.success("Secret copied."),
+                      failed -> Notifications.error("Copy failed: select the secret and copy it."));
+            });
+    copy.setId("trigger-secret-copy");
+    HorizontalLayout row = new HorizontalLayout(value, copy);
+    row.setWidthFull();
+    row.expand(value);
+    row.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     d.add(
         new Paragraph(
             "POST to /api/v1/webhooks/syncs/"
                 + key
                 + " with X-Studio-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">"
                 + " made with this secret to start a run. It is shown only now."),
-        value);
+        row);
     d.getFooter().add(new Button("Done", e -> d.close()));
     d.open();
   }
@@ -529,6 +595,10 @@ public class SyncsView extends VerticalLayout {
         cron.setValue(s.expression());
         zone.setValue(s.timezone() == null ? "UTC" : s.timezone());
       }
+    }
+
+    boolean isRealtime() {
+      return "realtime".equals(type.getValue());
     }
 
     ObjectNode json() {
