@@ -172,7 +172,19 @@ public final class WebhookConnector implements Connector {
           ? Optional.of("the endpoint answered HTTP " + r.statusCode())
           : Optional.empty();
     } catch (IOException e) {
-      return Optional.of("cannot reach " + config.url() + ": " + e.getMessage());
+      return Optional.of(
+          "cannot reach "
+              + config.url()
+              + ": "
+              + (e.getMessage() != null
+                  ? e.getMessage()
+                  : !(e instanceof java.net.ConnectException)
+                      ? e.getClass().getSimpleName()
+                      : e.getCause() != null
+                              && e.getCause().getCause()
+                                  instanceof java.nio.channels.UnresolvedAddressException
+                          ? "host not found"
+                          : "connection refused"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.of("interrupted");
