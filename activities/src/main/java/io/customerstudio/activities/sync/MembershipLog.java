@@ -114,13 +114,22 @@ public final class MembershipLog {
                   .select(field(name("member_key"), String.class))
                   .from(table(name(SCHEMA, "snapshot_member")))
                   .where(field(name("snapshot_id"), Long.class).eq(snapshotId))
-                  .orderBy(field(name("member_key")))
+                  .orderBy(
+                      DSL.field(NUMERIC_MEMBER_KEY_FIRST).asc().nullsLast(),
+                      field(name("member_key")).asc())
                   .fetchSize(10_000)
                   .fetchLazy()) {
             cursor.forEach(r -> sink.accept(r.value1()));
           }
         });
   }
+
+  /**
+   * Member keys that are whole numbers sort as numbers (9, 10, 100, not 10, 100, 9), before any
+   * other key, which sorts as text.
+   */
+  private static final String NUMERIC_MEMBER_KEY_FIRST =
+      "case when member_key ~ '^[0-9]+$' then member_key::numeric end";
 
   /** A member at a time: who entered, since when, under which definition version and run. */
   public record Membership(String member, Instant since, int version, String runId) {}
@@ -135,7 +144,9 @@ public final class MembershipLog {
                 + " select distinct on (member_key) member_key, at, change, version, run_id"
                 + " from cs_sync.membership_log where audience_key = {0} and at <= {1}"
                 + " order by member_key, at desc) x where change = 'enter'"
-                + " order by member_key offset {2} limit {3}",
+                + " order by "
+                + NUMERIC_MEMBER_KEY_FIRST
+                + " nulls last, member_key offset {2} limit {3}",
             DSL.val(audienceKey),
             DSL.val(at.atOffset(ZoneOffset.UTC)),
             DSL.val(offset),

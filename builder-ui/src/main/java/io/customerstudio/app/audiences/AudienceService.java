@@ -56,6 +56,22 @@ public class AudienceService {
       String createdBy,
       OffsetDateTime createdAt) {}
 
+  /** Where the size the audiences list shows was counted. */
+  public enum SizeSource {
+    LIVE_COUNT,
+    SYNC_RUN,
+    SNAPSHOT
+  }
+
+  /**
+   * The newest size known for an audience's current definition; {@code detail} names the sync of a
+   * sync run.
+   */
+  public record KnownSize(long members, OffsetDateTime at, SizeSource source, String detail) {}
+
+  /** An audience as the list shows it: with its newest known size, or none. */
+  public record Listed(AudienceView audience, KnownSize size) {}
+
   /** A definition given inline or by a saved audience's key, as preview-like requests do. */
   public record Target(JsonNode definition, String audience) {}
 
@@ -80,6 +96,26 @@ public class AudienceService {
 
   public List<AudienceView> list(String search) {
     return audiences.list(search).stream().map(AudienceService::view).toList();
+  }
+
+  /**
+   * The audiences (all, or those matching {@code search}) with the newest size known for each one's
+   * current definition: a live count, a sync run or a snapshot, whichever is newest.
+   */
+  public List<Listed> listWithSizes(String search) {
+    Map<String, AudienceStore.KnownSize> sizes = audiences.knownSizes();
+    return audiences.list(search).stream()
+        .map(
+            a -> {
+              AudienceStore.KnownSize s = sizes.get(a.key());
+              return new Listed(
+                  view(a),
+                  s == null
+                      ? null
+                      : new KnownSize(
+                          s.members(), s.at(), SizeSource.valueOf(s.source().name()), s.detail()));
+            })
+        .toList();
   }
 
   public AudienceView get(String key) {
@@ -217,6 +253,14 @@ public class AudienceService {
   }
 
   // ---------------------------------------------------------------- computations
+
+  /**
+   * The service's clock: the moment a view resolves relative windows against when it wants two
+   * computations (the live size and explain) to agree.
+   */
+  public Instant now() {
+    return clock.instant();
+  }
 
   public AudienceEngine.Preview preview(
       Target target,

@@ -70,7 +70,10 @@ class SyncBrowserTest extends AppTestSupport {
         browser.go("/syncs");
         browser.waitFor(By.id("sync-run-b-sync"));
         assertThat(browser.driver().findElement(By.id("syncs")).getText())
-            .contains("Loyal members to CRM", "b-loyal → b-hook", "cron 0 6 * * * (Europe/Berlin)");
+            .contains(
+                "Loyal members to CRM",
+                "Loyal members → CRM webhook",
+                "cron 0 6 * * * (Europe/Berlin)");
         browser.screenshot("syncs");
         click(browser, By.id("sync-run-b-sync"));
         waitIn(browser)

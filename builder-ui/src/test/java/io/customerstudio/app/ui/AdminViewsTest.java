@@ -4,24 +4,30 @@ import static com.github.mvysny.kaributesting.v10.LocatorJ._assertNone;
 import static com.github.mvysny.kaributesting.v10.LocatorJ._find;
 import static com.github.mvysny.kaributesting.v10.LocatorJ._get;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.mvysny.kaributesting.v10.ButtonKt;
 import com.github.mvysny.kaributesting.v10.GridKt;
 import com.github.mvysny.kaributesting.v10.HasValueUtilsKt;
-import com.github.mvysny.kaributesting.v10.MockAccessDeniedException;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.sidenav.SideNavItem;
 import com.vaadin.flow.component.textfield.PasswordField;
 import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.Location;
+import com.vaadin.flow.router.NavigationTrigger;
+import io.customerstudio.app.base.ui.AccessDeniedView;
+import io.customerstudio.app.base.ui.MainLayout;
+import io.customerstudio.app.base.ui.NotFoundView;
 import io.customerstudio.app.dashboard.ui.DashboardView;
 import io.customerstudio.app.tokens.ApiTokenService;
 import io.customerstudio.app.users.ui.UsersView;
 import io.customerstudio.infra.store.UserStore;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -42,6 +48,11 @@ class AdminViewsTest extends KaribuTestSupport {
     assertThat(GridKt._getFormattedRow(counts, 0)).containsExactly("users", "2,000");
     assertThat(_find(SideNavItem.class).stream().map(SideNavItem::getLabel))
         .contains("Dashboard", "Users", "API tokens");
+    // an admin sees where each connection points
+    assertThat(
+            _find(Paragraph.class, s -> s.withClasses("connection-about")).stream()
+                .map(Paragraph::getText))
+        .anyMatch(t -> t.contains("PostgreSQL"));
   }
 
   @Test
@@ -97,8 +108,55 @@ class AdminViewsTest extends KaribuTestSupport {
     assertThat(_find(SideNavItem.class).stream().map(SideNavItem::getLabel))
         .doesNotContain("Users", "API tokens");
 
-    assertThatThrownBy(() -> UI.getCurrent().navigate("admin/users"))
-        .isInstanceOf(MockAccessDeniedException.class);
+    // an admin page: the app's own page, inside the shell with its navigation, says whom it is
+    // for and offers a way back
+    UI.getCurrent().navigate("admin/users");
     _assertNone(UsersView.class);
+    _get(AccessDeniedView.class);
+    _get(MainLayout.class);
+    assertThat(_get(H2.class, s -> s.withId("error-title")).getText())
+        .isEqualTo("This page is for admins");
+    assertThat(_get(Paragraph.class, s -> s.withId("error-reason")).getText())
+        .contains("/admin/users");
+    assertThat(_find(SideNavItem.class).stream().map(SideNavItem::getLabel))
+        .contains("Dashboard", "Audiences")
+        .doesNotContain("Schema", "Users");
+
+    UI.getCurrent().navigate("schema");
+    assertThat(_get(H2.class, s -> s.withId("error-title")).getText())
+        .isEqualTo("This page is for admins");
+    UI.getCurrent().navigate("destinations");
+    assertThat(_get(H2.class, s -> s.withId("error-title")).getText())
+        .isEqualTo("This page is for admins");
+
+    // an address no page answers, typed into the browser (a server-side navigate() would hand an
+    // unknown path to the client-side router instead)
+    UI.getCurrent()
+        .getInternals()
+        .getRouter()
+        .navigate(UI.getCurrent(), new Location("no-such-page"), NavigationTrigger.PAGE_LOAD);
+    _get(NotFoundView.class);
+    _get(MainLayout.class);
+    assertThat(_get(Paragraph.class, s -> s.withId("error-reason")).getText())
+        .startsWith("There is no page at /no-such-page.");
+    ButtonKt._click(_get(Button.class, s -> s.withId("error-home")));
+    _get(DashboardView.class);
+  }
+
+  @Test
+  void theDashboardShowsWhereConnectionsPointOnlyToAdmins() {
+    if (users.find("karibu-viewer").isEmpty()) {
+      users.create("karibu-viewer", null, "{noop}irrelevant-here", UserStore.Role.MARKETER);
+    }
+    login("karibu-viewer");
+    UI.getCurrent().navigate(DashboardView.class);
+    List<Paragraph> about = _find(Paragraph.class, s -> s.withClasses("connection-about"));
+    assertThat(about).hasSize(3); // app store, warehouse, Temporal
+    assertThat(about.get(0).getText()).isEqualTo("Connected.");
+    assertThat(about)
+        .allSatisfy(
+            p ->
+                assertThat(p.getText())
+                    .doesNotContain("PostgreSQL", "localhost", "127.0.0.1", "jdbc", "/"));
   }
 }

@@ -15,6 +15,8 @@ import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.combobox.ComboBox;
 import com.vaadin.flow.component.combobox.MultiSelectComboBox;
 import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.html.H4;
+import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.html.Pre;
 import com.vaadin.flow.component.tabs.TabSheet;
 import com.vaadin.flow.component.textfield.TextField;
@@ -84,11 +86,118 @@ class AudienceInsightsViewTest extends KaribuTestSupport {
     assertThat(GridKt._size(steps)).isEqualTo(2);
     AudienceEngine.Explanation x =
         audiences.explain(new AudienceService.Target(null, "in-loyal-de-fr"), null);
-    assertThat(GridKt._getFormattedRow(steps, 1).get(1))
-        .isEqualTo(String.format(java.util.Locale.ENGLISH, "%,d", x.steps().get(1).count()));
+    // under "all of": members left after each condition, named as the builder reads them, and
+    // how many each one removes
+    assertThat(_get(H4.class, s -> s.withId("explain-heading")).getText())
+        .isEqualTo("Members left after each condition");
+    assertThat(GridKt._getFormattedRow(steps, 0).get(0)).isEqualTo("country is one of DE, FR");
+    assertThat(GridKt._getFormattedRow(steps, 1))
+        .containsExactly(
+            "loyalty_member is true",
+            fmt(x.steps().get(1).count()),
+            fmt(x.steps().get(0).count() - x.steps().get(1).count()));
     JsonNode funnel = _get(Chart.class, s -> s.withId("explain-funnel")).getOption();
     assertThat(funnel.at("/series/0/data/0").asLong()).isEqualTo(x.steps().get(0).count());
     assertThat(funnel.at("/series/0/data/1").asLong()).isEqualTo(x.count());
+    // no planner figures for a marketer
+    assertThat(_get(Paragraph.class, s -> s.withId("explain-status")).getText())
+        .startsWith(fmt(x.count()) + " members, counted as of ")
+        .doesNotContain("cost", "estimated rows");
+  }
+
+  @Test
+  void explainOfAnOrSaysWhomEachConditionAddsAndEndsAtTheLiveSize() throws Exception {
+    if (audiences.list(null).stream().noneMatch(a -> a.key().equals("in-any-of"))) {
+      audiences.create(
+          "in-any-of",
+          "Rich, loyal or recent",
+          null,
+          JSON.readTree(
+              """
+              {"parent": "users", "filter": {"type": "or", "conditions": [
+                {"type": "trait", "trait": "lifetime_value", "op": "gt", "value": 1000},
+                {"type": "property", "column": "loyalty_member", "op": "is_true"},
+                {"type": "property", "column": "signup_at", "op": "within_last",
+                 "value": {"amount": 90, "unit": "day"}}]}}"""),
+          "admin");
+    }
+    UI.getCurrent().navigate("audiences/edit/in-any-of");
+    awaitUi(
+        () ->
+            "idle"
+                .equals(
+                    _get(com.vaadin.flow.component.html.Div.class, s -> s.withId("size-panel"))
+                        .getElement()
+                        .getAttribute("data-state")));
+    String live =
+        _get(com.vaadin.flow.component.html.Span.class, s -> s.withId("audience-size"))
+            .getElement()
+            .getAttribute("data-count");
+    _get(TabSheet.class, s -> s.withId("audience-tabs")).setSelectedIndex(1);
+    ButtonKt._click(_get(Button.class, s -> s.withId("explain")));
+    awaitUi(() -> !_find(Grid.class, s -> s.withId("explain-steps")).isEmpty());
+
+    assertThat(_get(H4.class, s -> s.withId("explain-heading")).getText())
+        .isEqualTo("Members gained by each condition");
+    Grid<?> steps = _get(Grid.class, s -> s.withId("explain-steps"));
+    assertThat(GridKt._size(steps)).isEqualTo(3);
+    List<List<String>> rows =
+        java.util.stream.IntStream.range(0, 3)
+            .mapToObj(i -> GridKt._getFormattedRow(steps, i))
+            .toList();
+    assertThat(rows.stream().map(r -> r.get(0)))
+        .containsExactly(
+            "lifetime_value greater than 1000",
+            "loyalty_member is true",
+            "signup_at within the last 90 days");
+    // what each adds sums to the audience, and the last row is the size beside the builder:
+    // both counted at the same moment, so a "last 90 days" window agrees
+    long gained = rows.stream().mapToLong(r -> parse(r.get(2))).sum();
+    assertThat(parse(rows.get(2).get(1))).isEqualTo(gained).isEqualTo(Long.parseLong(live));
+    assertThat(_get(Paragraph.class, s -> s.withId("explain-status")).getText())
+        .startsWith(fmt(Long.parseLong(live)) + " members, counted as of ")
+        .doesNotContain("size beside the builder says");
+  }
+
+  @Test
+  void aProfileShowsTimesToTheSecondAndEventPropertiesAsPairs() {
+    UI.getCurrent().navigate("audiences/edit/in-loyal-de-fr");
+    Grid<?> members = _get(Grid.class, s -> s.withId("members"));
+    awaitUi(() -> GridKt._size(members) > 0);
+    GridKt._clickItem(members, 0);
+    _get(com.vaadin.flow.component.dialog.Dialog.class, s -> s.withId("profile-drawer"));
+
+    List<String> times =
+        _find(com.vaadin.flow.component.html.Span.class, s -> s.withClasses("timeline-time"))
+            .stream()
+            .map(com.vaadin.flow.component.html.Span::getText)
+            .toList();
+    assertThat(times)
+        .isNotEmpty()
+        .allMatch(t -> t.matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}"));
+    List<String> details =
+        _find(com.vaadin.flow.component.html.Span.class, s -> s.withClasses("timeline-details"))
+            .stream()
+            .map(com.vaadin.flow.component.html.Span::getText)
+            .toList();
+    // the events' properties (jsonb) read as "key: value", not as JSON
+    assertThat(details).isNotEmpty().noneMatch(d -> d.contains("{") || d.contains("properties:"));
+    assertThat(String.join(" ", details)).contains(": ");
+    List<String> facts =
+        _find(com.vaadin.flow.component.html.Span.class, s -> s.withClasses("fact-value")).stream()
+            .map(com.vaadin.flow.component.html.Span::getText)
+            .toList();
+    // signup_at, a timestamptz, without microseconds or a "T"
+    assertThat(facts).anyMatch(f -> f.matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}"));
+    assertThat(facts).noneMatch(f -> f.matches("\\d{4}-\\d{2}-\\d{2}T.*"));
+  }
+
+  private static String fmt(long n) {
+    return String.format(java.util.Locale.ENGLISH, "%,d", n);
+  }
+
+  private static long parse(String formatted) {
+    return Long.parseLong(formatted.replace(",", ""));
   }
 
   @Test

@@ -20,6 +20,7 @@ import com.vaadin.flow.component.tabs.TabSheet;
 import com.vaadin.flow.component.textfield.NumberField;
 import com.vaadin.flow.component.textfield.TextField;
 import io.customerstudio.app.audiences.AudienceService;
+import io.customerstudio.app.conditions.ui.ConditionBuilder;
 import io.customerstudio.app.templates.TemplateService;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -67,8 +68,83 @@ class AudienceLifecycleViewTest extends KaribuTestSupport {
 
     GridKt._clickItem(versions, 1); // v1
     ButtonKt._click(_get(Button.class, s -> s.withId("version-restore")));
+    // a restore saves a new version: it asks first, and nothing is saved until confirmed
+    ConfirmDialog confirm = _get(ConfirmDialog.class, s -> s.withId("confirm-restore"));
+    assertThat(ConfirmDialogKt.getHeader(confirm)).isEqualTo("Restore version 1?");
+    assertThat(audiences.get("lc-versions").version()).isEqualTo(2);
+    ConfirmDialogKt._fireConfirm(confirm);
     assertThat(audiences.get("lc-versions").version()).isEqualTo(3);
     assertThat(audiences.get("lc-versions").definition().toString()).contains("\"DE\"");
+    // the editor shows the restored version at once, without a reload
+    _get(TabSheet.class, s -> s.withId("audience-tabs")).setSelectedIndex(3);
+    assertThat(GridKt._size(_get(Grid.class, s -> s.withId("versions")))).isEqualTo(3);
+    assertThat(_find(ConditionBuilder.class)).hasSize(1);
+  }
+
+  @Test
+  void afterTheFirstSaveTheBuilderIsShownOnce() {
+    login("admin");
+    UI.getCurrent().navigate("audiences/edit");
+    assertThat(_find(ConditionBuilder.class)).hasSize(1);
+    HasValueUtilsKt._setValue(
+        _get(TextField.class, s -> s.withId("audience-name")), "Everyone, saved once");
+    // the key follows the name until a person types one
+    assertThat(_get(TextField.class, s -> s.withId("audience-key")).getValue())
+        .isEqualTo("everyone-saved-once");
+    ButtonKt._click(_get(Button.class, s -> s.withId("audience-save")));
+
+    assertThat(UI.getCurrent().getInternals().getActiveViewLocation().getPath())
+        .isEqualTo("audiences/edit/everyone-saved-once");
+    assertThat(_find(ConditionBuilder.class)).hasSize(1);
+    assertThat(_find(Div.class, s -> s.withId("builder"))).hasSize(1);
+    // and after a second save, still one
+    ButtonKt._click(_get(Button.class, s -> s.withId("audience-save")));
+    assertThat(_find(ConditionBuilder.class)).hasSize(1);
+    assertThat(audiences.get("everyone-saved-once").version()).isEqualTo(2);
+  }
+
+  @Test
+  void theListShowsTheLiveCountOfTheSavedDefinitionWithItsTime() throws Exception {
+    login("admin");
+    audiences.create(
+        "lc-counted", "Counted in the builder", null, JSON.readTree(def("ES")), "admin");
+    UI.getCurrent().navigate("audiences");
+    assertThat(listRow("lc-counted")).contains("", "not counted yet");
+
+    // opening it counts the saved definition: the list keeps that size
+    UI.getCurrent().navigate("audiences/edit/lc-counted");
+    awaitUi(
+        () ->
+            "idle"
+                .equals(
+                    _get(Div.class, s -> s.withId("size-panel"))
+                        .getElement()
+                        .getAttribute("data-state")));
+    long count =
+        audiences
+            .preview(new AudienceService.Target(null, "lc-counted"), null, null, 0, List.of())
+            .count();
+    UI.getCurrent().navigate("audiences");
+    List<String> row = listRow("lc-counted");
+    assertThat(row.get(3)).isEqualTo(String.format(java.util.Locale.ENGLISH, "%,d", count));
+    assertThat(row.get(4)).matches("live count, \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}");
+
+    // a new definition makes the old size meaningless: not shown
+    audiences.update(
+        "lc-counted", "Counted in the builder", null, JSON.readTree(def("PT")), "admin");
+    UI.getCurrent().navigate("audiences");
+    assertThat(listRow("lc-counted").get(4)).isEqualTo("not counted yet");
+  }
+
+  private static List<String> listRow(String key) {
+    Grid<?> grid = _get(Grid.class, s -> s.withId("audiences"));
+    for (int i = 0; i < GridKt._size(grid); i++) {
+      List<String> row = GridKt._getFormattedRow(grid, i);
+      if (row.get(1).equals(key)) {
+        return row;
+      }
+    }
+    throw new AssertionError("no audience " + key + " in the list");
   }
 
   @Test

@@ -16,6 +16,7 @@ import com.vaadin.flow.component.textfield.PasswordField;
 import com.vaadin.flow.component.textfield.TextArea;
 import com.vaadin.flow.component.textfield.TextField;
 import io.customerstudio.app.destinations.DestinationService;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -68,6 +69,49 @@ class DestinationsViewTest extends KaribuTestSupport {
       if (destinations.list().stream().anyMatch(d -> d.key().equals("ui-hook"))) {
         destinations.delete("ui-hook");
       }
+    }
+  }
+
+  @Test
+  void theKeyFollowsTheNameAndAnUnreachableEndpointSaysWhy() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    login("admin");
+    UI.getCurrent().navigate("destinations");
+    ButtonKt._click(_get(Button.class, s -> s.withId("new-destination")));
+    TextField key = _get(TextField.class, s -> s.withId("destination-key"));
+    HasValueUtilsKt._setValue(
+        _get(TextField.class, s -> s.withId("destination-name")), "Nobody home");
+    assertThat(key.getValue()).isEqualTo("nobody-home");
+    assertThat(key.isRequiredIndicatorVisible()).isTrue();
+    assertThat(_get(TextField.class, s -> s.withId("destination-url")).isRequiredIndicatorVisible())
+        .isTrue();
+    HasValueUtilsKt._setValue(
+        _get(TextField.class, s -> s.withId("destination-url")),
+        "http://127.0.0.1:" + closed + "/in");
+    HasValueUtilsKt._setValue(
+        _get(PasswordField.class, s -> s.withId("destination-secret")), "whsec-0123456789abcdef");
+    ButtonKt._click(_get(Button.class, s -> s.withId("destination-save")));
+    try {
+      assertThat(destinations.get("nobody-home").name()).isEqualTo("Nobody home");
+      Grid<?> grid = _get(Grid.class, s -> s.withId("destinations"));
+      int row = -1;
+      for (int i = 0; i < GridKt._size(grid); i++) {
+        if (GridKt._getFormattedRow(grid, i).contains("nobody-home")) {
+          row = i;
+        }
+      }
+      HorizontalLayout actions = (HorizontalLayout) GridKt._getCellComponent(grid, row, "actions");
+      NotificationsKt.clearNotifications();
+      ButtonKt._click((Button) actions.getComponentAt(0));
+      // not "...: null": the reason in words
+      NotificationsKt.expectNotifications(
+          "Test failed: cannot reach http://127.0.0.1:" + closed + "/in: connection refused");
+    } finally {
+      destinations.delete("nobody-home");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.customerstudio.app.ui;
 
+import static com.github.mvysny.kaributesting.v10.LocatorJ._assertNone;
 import static com.github.mvysny.kaributesting.v10.LocatorJ._find;
 import static com.github.mvysny.kaributesting.v10.LocatorJ._get;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +13,9 @@ import com.github.mvysny.kaributesting.v10.HasValueUtilsKt;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.dialog.Dialog;
 import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.select.Select;
@@ -70,12 +73,22 @@ class SyncsViewTest extends KaribuTestSupport {
     login("admin");
     UI.getCurrent().navigate("syncs");
     ButtonKt._click(_get(Button.class, s -> s.withId("new-sync")));
-    HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("sync-key")), "ui-sync");
+    TextField key = _get(TextField.class, s -> s.withId("sync-key"));
     HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("sync-name")), "French to file");
+    // the key follows the name, as an audience's does; required fields are marked
+    assertThat(key.getValue()).isEqualTo("french-to-file");
+    assertThat(key.isRequiredIndicatorVisible()).isTrue();
+    HasValueUtilsKt._setValue(key, "ui-sync");
     @SuppressWarnings("unchecked")
     ComboBox<String> audience = _get(ComboBox.class, s -> s.withId("sync-audience"));
-    ComboBoxKt.selectByLabel(audience, "ui-sync-fr");
-    ComboBoxKt.selectByLabel(_get(Select.class, s -> s.withId("sync-destination")), "ui-sync-file");
+    assertThat(audience.isRequiredIndicatorVisible()).isTrue();
+    // pickers offer names (the key is the secondary text), and the value is the key
+    ComboBoxKt.selectByLabel(audience, "FR users (sync UI)");
+    assertThat(audience.getValue()).isEqualTo("ui-sync-fr");
+    @SuppressWarnings("unchecked")
+    Select<String> destination = _get(Select.class, s -> s.withId("sync-destination"));
+    ComboBoxKt.selectByLabel(destination, "Exports");
+    assertThat(destination.getValue()).isEqualTo("ui-sync-file");
     ComboBoxKt.selectByLabel(
         _get(Select.class, s -> s.withId("sync-mode")), "Mirror: add, update and remove");
     @SuppressWarnings("unchecked")
@@ -105,12 +118,11 @@ class SyncsViewTest extends KaribuTestSupport {
     HasValueUtilsKt._setValue(dup, "city");
     ButtonKt._click(_get(Button.class, s -> s.withId("sync-save")));
 
-    assertThat(_get(TextField.class, s -> s.withId("trigger-secret")).getValue())
-        .startsWith("whsec_");
+    // not a real-time sync: no trigger secret to show
+    _assertNone(Dialog.class, s -> s.withId("trigger-secret-dialog"));
     SyncsService.SyncView saved = syncs.get("ui-sync");
     assertThat(saved.scheduleText()).isEqualTo("every 2h");
     assertThat(saved.mapping()).hasSize(2);
-    ButtonKt._click(_get(Button.class, s -> s.withText("Done")));
     @SuppressWarnings("unchecked")
     Grid<SyncsService.SyncView> grid = _get(Grid.class, s -> s.withId("syncs"));
     int row = -1;
@@ -120,6 +132,7 @@ class SyncsViewTest extends KaribuTestSupport {
       }
     }
     assertThat(GridKt._get(grid, row).scheduleText()).isEqualTo("every 2h");
+    assertThat(GridKt._getFormattedRow(grid, row).get(1)).isEqualTo("FR users (sync UI) → Exports");
     var actions =
         (com.vaadin.flow.component.orderedlayout.HorizontalLayout)
             GridKt._getCellComponent(grid, row, "actions");
@@ -135,6 +148,9 @@ class SyncsViewTest extends KaribuTestSupport {
     ButtonKt._click(_get(Button.class, s -> s.withText("Close")));
     ButtonKt._click((Button) actions.getComponentAt(0));
     _get(RunDetailView.class);
+    assertThat(_get(H2.class, s -> s.withId("run-title")).getText())
+        .isEqualTo("Run of French to file");
+    assertThat(_get(Span.class, s -> s.withId("run-sync-key")).getText()).isEqualTo("ui-sync");
     awaitUi(
         () -> {
           // what the browser's poll does every second
@@ -156,14 +172,70 @@ class SyncsViewTest extends KaribuTestSupport {
     Grid<?> runs = _get(Grid.class, s -> s.withId("runs"));
     assertThat(GridKt._size(runs)).isEqualTo(1);
 
+    // the run counted the audience: the list shows that size, and where it comes from
+    UI.getCurrent().navigate("audiences");
+    assertThat(audienceRow("ui-sync-fr").subList(3, 5))
+        .satisfies(
+            r -> {
+              assertThat(r.get(0)).isEqualTo(String.format("%,d", members));
+              assertThat(r.get(1)).startsWith("run of sync 'French to file', ");
+            });
+
     UI.getCurrent().navigate(SnapshotsView.class);
     @SuppressWarnings("unchecked")
     ComboBox<String> snapAudience = _get(ComboBox.class, s -> s.withId("snapshot-audience"));
-    ComboBoxKt.selectByLabel(snapAudience, "ui-sync-fr");
+    ComboBoxKt.selectByLabel(snapAudience, "FR users (sync UI)");
     ButtonKt._click(_get(Button.class, s -> s.withId("snapshot-take")));
     assertThat(GridKt._size(_get(Grid.class, s -> s.withId("snapshots")))).isEqualTo(1);
     ButtonKt._click(_get(Button.class, s -> s.withId("membership-show")));
     assertThat(_get(Paragraph.class, s -> s.withId("membership-count")).getText())
         .startsWith(String.format("%,d members", members));
+    // member keys that are numbers read in number order (9, 10, 100), not as text (10, 100, 9)
+    Grid<?> membership = _get(Grid.class, s -> s.withId("membership"));
+    List<Long> keys =
+        java.util.stream.IntStream.range(0, GridKt._size(membership))
+            .mapToObj(i -> Long.parseLong(GridKt._getFormattedRow(membership, i).get(0)))
+            .toList();
+    assertThat(keys.stream().map(k -> String.valueOf(k).length()).distinct()).hasSizeGreaterThan(1);
+    assertThat(keys).isSorted();
+
+    UI.getCurrent().navigate("audiences");
+    assertThat(audienceRow("ui-sync-fr").get(4)).startsWith("snapshot, ");
+
+    // made real-time: the trigger secret is shown now, with a button that copies it
+    UI.getCurrent().navigate("syncs");
+    Grid<?> syncsGrid = _get(Grid.class, s -> s.withId("syncs"));
+    var syncActions =
+        (com.vaadin.flow.component.orderedlayout.HorizontalLayout)
+            GridKt._getCellComponent(syncsGrid, row, "actions");
+    ButtonKt._click((Button) syncActions.getComponentAt(3));
+    ComboBoxKt.selectByLabel(
+        _get(Select.class, s -> s.withId("sync-schedule-type")),
+        "In real time (webhook or API trigger)");
+    ButtonKt._click(_get(Button.class, s -> s.withId("sync-save")));
+    String secret = _get(TextField.class, s -> s.withId("trigger-secret")).getValue();
+    assertThat(secret).startsWith("whsec_");
+    UI.getCurrent().getInternals().getStateTree().runExecutionsBeforeClientResponse();
+    UI.getCurrent().getInternals().dumpPendingJavaScriptInvocations();
+    ButtonKt._click(_get(Button.class, s -> s.withId("trigger-secret-copy")));
+    UI.getCurrent().getInternals().getStateTree().runExecutionsBeforeClientResponse();
+    assertThat(UI.getCurrent().getInternals().dumpPendingJavaScriptInvocations())
+        .anySatisfy(
+            js -> {
+              assertThat(js.getInvocation().getExpression())
+                  .contains("navigator.clipboard.writeText");
+              assertThat(js.getInvocation().getParameters()).contains(secret);
+            });
+  }
+
+  private static List<String> audienceRow(String key) {
+    Grid<?> grid = _get(Grid.class, s -> s.withId("audiences"));
+    for (int i = 0; i < GridKt._size(grid); i++) {
+      List<String> row = GridKt._getFormattedRow(grid, i);
+      if (row.get(1).equals(key)) {
+        return row;
+      }
+    }
+    throw new AssertionError("no audience " + key + " in the list");
   }
 }

@@ -1,12 +1,17 @@
 package io.customerstudio.infra.store;
 
 import static io.customerstudio.infra.store.jooq.Tables.AUDIENCE;
+import static io.customerstudio.infra.store.jooq.Tables.AUDIENCE_SNAPSHOT;
 import static io.customerstudio.infra.store.jooq.Tables.AUDIENCE_VERSION;
+import static io.customerstudio.infra.store.jooq.Tables.SYNC;
+import static io.customerstudio.infra.store.jooq.Tables.SYNC_RUN;
 
 import io.customerstudio.infra.store.jooq.tables.records.AudienceRecord;
 import java.time.Clock;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -43,6 +48,22 @@ public class AudienceStore {
 
   /** What a save writes. */
   public record Draft(String name, String description, String parentModel, String definition) {}
+
+  /** Where a known size of an audience was counted. */
+  public enum SizeSource {
+    /** The builder's (or the API's) exact count of the saved definition. */
+    LIVE_COUNT,
+    /** A sync run's materialized members. */
+    SYNC_RUN,
+    /** A membership snapshot. */
+    SNAPSHOT
+  }
+
+  /**
+   * A size counted for an audience's current definition: how many, when, where ({@code detail}
+   * names the sync of a sync run).
+   */
+  public record KnownSize(long members, OffsetDateTime at, SizeSource source, String detail) {}
 
   private final DSLContext db;
   private final Clock clock;
@@ -181,6 +202,73 @@ public class AudienceStore {
         .where(AUDIENCE.AUDIENCE_KEY.eq(key))
         .and(AUDIENCE.DEFINITION.eq(definition))
         .execute();
+  }
+
+  /**
+   * For every audience with one, the newest size counted for its current definition: its last live
+   * count, its syncs' latest run that materialized its members, or its latest snapshot, whichever
+   * is newest. A count of another version's definition is skipped (it would mislead); a version
+   * saved with the same definition (a rename) still counts.
+   */
+  public Map<String, KnownSize> knownSizes() {
+    Map<String, KnownSize> newest = new HashMap<>();
+    for (Audience a : list(null)) {
+      if (a.lastCount() != null && a.lastCountedAt() != null) {
+        newest.put(
+            a.key(), new KnownSize(a.lastCount(), a.lastCountedAt(), SizeSource.LIVE_COUNT, null));
+      }
+    }
+    // members are counted when a run materializes, its first step: the run's start is their time
+    db.selectDistinct(SYNC.AUDIENCE_KEY, SYNC_RUN.MEMBERS, SYNC_RUN.STARTED_AT, SYNC.NAME)
+        .on(SYNC.AUDIENCE_KEY)
+        .from(SYNC_RUN)
+        .join(SYNC)
+        .on(SYNC.SYNC_KEY.eq(SYNC_RUN.SYNC_KEY))
+        .join(AUDIENCE)
+        .on(AUDIENCE.AUDIENCE_KEY.eq(SYNC.AUDIENCE_KEY))
+        .join(AUDIENCE_VERSION)
+        .on(
+            AUDIENCE_VERSION.AUDIENCE_ID.eq(AUDIENCE.ID),
+            AUDIENCE_VERSION.VERSION.eq(SYNC_RUN.AUDIENCE_VERSION))
+        .where(
+            SYNC_RUN.MEMBERS.isNotNull(),
+            SYNC_RUN.STARTED_AT.isNotNull(),
+            AUDIENCE_VERSION.DEFINITION.eq(AUDIENCE.DEFINITION))
+        .orderBy(SYNC.AUDIENCE_KEY, SYNC_RUN.STARTED_AT.desc())
+        .fetch()
+        .forEach(
+            r ->
+                keepNewest(
+                    newest,
+                    r.value1(),
+                    new KnownSize(r.value2(), r.value3(), SizeSource.SYNC_RUN, r.value4())));
+    db.selectDistinct(
+            AUDIENCE_SNAPSHOT.AUDIENCE_KEY, AUDIENCE_SNAPSHOT.MEMBERS, AUDIENCE_SNAPSHOT.TAKEN_AT)
+        .on(AUDIENCE_SNAPSHOT.AUDIENCE_KEY)
+        .from(AUDIENCE_SNAPSHOT)
+        .join(AUDIENCE)
+        .on(AUDIENCE.AUDIENCE_KEY.eq(AUDIENCE_SNAPSHOT.AUDIENCE_KEY))
+        .join(AUDIENCE_VERSION)
+        .on(
+            AUDIENCE_VERSION.AUDIENCE_ID.eq(AUDIENCE.ID),
+            AUDIENCE_VERSION.VERSION.eq(AUDIENCE_SNAPSHOT.AUDIENCE_VERSION))
+        .where(AUDIENCE_VERSION.DEFINITION.eq(AUDIENCE.DEFINITION))
+        .orderBy(AUDIENCE_SNAPSHOT.AUDIENCE_KEY, AUDIENCE_SNAPSHOT.TAKEN_AT.desc())
+        .fetch()
+        .forEach(
+            r ->
+                keepNewest(
+                    newest,
+                    r.value1(),
+                    new KnownSize(r.value2(), r.value3(), SizeSource.SNAPSHOT, null)));
+    return newest;
+  }
+
+  private static void keepNewest(Map<String, KnownSize> newest, String key, KnownSize size) {
+    KnownSize known = newest.get(key);
+    if (known == null || size.at().isAfter(known.at())) {
+      newest.put(key, size);
+    }
   }
 
   private static void insertVersion(

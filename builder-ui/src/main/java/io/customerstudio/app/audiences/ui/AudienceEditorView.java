@@ -30,18 +30,17 @@ import com.vaadin.flow.spring.security.AuthenticationContext;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.audiences.PreviewRunner;
+import io.customerstudio.app.base.ui.Keys;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.conditions.ConditionSources;
 import io.customerstudio.app.conditions.ui.BuilderContext;
 import io.customerstudio.app.conditions.ui.ConditionBuilder;
 import io.customerstudio.app.conditions.ui.ConditionHandoff;
 import io.customerstudio.app.security.Roles;
-import io.customerstudio.query.engine.AudienceEngine;
 import io.customerstudio.query.schema.Catalog;
 import io.customerstudio.query.schema.SchemaDocument;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -72,7 +71,6 @@ public class AudienceEditorView extends VerticalLayout
 
   private ObjectNode definition;
   private String savedKey;
-  private boolean keyTouched;
   private BuilderContext ctx;
   private ConditionBuilder builder;
   private SizePanel size;
@@ -81,8 +79,8 @@ public class AudienceEditorView extends VerticalLayout
   private InsightsPanel insights;
   private VersionsPanel versions;
   private TabSheet tabs;
-  private AudienceEngine.Preview lastPreview;
-  private JsonNode lastPreviewed;
+  private SizePanel.Counted lastCounted;
+  private JsonNode savedDefinition;
   private com.vaadin.flow.shared.Registration closing;
 
   public AudienceEditorView(
@@ -95,6 +93,12 @@ public class AudienceEditorView extends VerticalLayout
     this.runner = runner;
     this.user = auth.getPrincipalName().orElse("unknown");
     addClassName("audience-editor");
+    // the fields outlive a change of audience (this view is reused when a new audience is saved
+    // or duplicated): their listeners are added once, here, not on every layout
+    name.setValueChangeMode(com.vaadin.flow.data.value.ValueChangeMode.EAGER);
+    Keys.fillFromName(name, key);
+    builderSlot.addClassName("builder-slot");
+    builderSlot.setId("builder");
   }
 
   @Override
@@ -104,12 +108,21 @@ public class AudienceEditorView extends VerticalLayout
 
   @Override
   public void setParameter(BeforeEvent event, @OptionalParameter String param) {
-    // the same view shows another audience (after "Save" of a new one, or a duplicate)
+    List<String> from = event.getLocation().getQueryParameters().getParameters().get("from");
+    show(param, from == null || from.isEmpty() ? null : from.get(0));
+  }
+
+  /**
+   * Shows the saved audience {@code param}, or a new one (a copy of {@code from} when given). The
+   * same view may show another audience later (after "Save" of a new one, a duplicate, a restore).
+   */
+  private void show(String param, String from) {
     if (closing != null) {
       closing.remove();
       cancelComputations();
     }
     removeAll();
+    lastCounted = null;
     Catalog catalog;
     try {
       catalog = sources.catalog();
@@ -133,15 +146,16 @@ public class AudienceEditorView extends VerticalLayout
         return;
       }
       savedKey = a.key();
+      savedDefinition = a.definition();
       definition = (ObjectNode) a.definition().deepCopy();
       name.setValue(a.name());
       key.setValue(a.key());
       description.setValue(a.description() == null ? "" : a.description());
     } else {
       savedKey = null;
-      List<String> from = event.getLocation().getQueryParameters().getParameters().get("from");
-      if (from != null && !from.isEmpty()) {
-        AudienceService.AudienceView a = audiences.get(from.get(0));
+      savedDefinition = null;
+      if (from != null) {
+        AudienceService.AudienceView a = audiences.get(from);
         definition = (ObjectNode) a.definition().deepCopy();
         name.setValue("Copy of " + a.name());
         key.setValue(a.key() + "-copy");
@@ -149,6 +163,9 @@ public class AudienceEditorView extends VerticalLayout
       } else {
         definition = JsonNodeFactory.instance.objectNode();
         definition.put("parent", parents.isEmpty() ? "" : parents.get(0).name());
+        name.clear();
+        key.clear();
+        description.clear();
       }
     }
     layout(catalog, parents);
@@ -159,26 +176,14 @@ public class AudienceEditorView extends VerticalLayout
     title.setId("audience-title");
 
     name.setId("audience-name");
-    name.setRequiredIndicatorVisible(true);
-    name.setValueChangeMode(com.vaadin.flow.data.value.ValueChangeMode.EAGER);
-    name.addValueChangeListener(
-        e -> {
-          if (savedKey == null && !keyTouched && e.isFromClient()) {
-            key.setValue(slug(e.getValue()));
-          }
-        });
+    name.setInvalid(false);
+    key.setInvalid(false);
     key.setId("audience-key");
     key.setReadOnly(savedKey != null);
     key.setHelperText(
         savedKey != null
             ? "Keys never change: syncs and API clients use them."
             : "lower-case letters, digits, - and _");
-    key.addValueChangeListener(
-        e -> {
-          if (e.isFromClient()) {
-            keyTouched = true;
-          }
-        });
     description.setId("audience-description");
     parent.setLabel("Members are");
     parent.setId("audience-parent");
@@ -234,23 +239,28 @@ public class AudienceEditorView extends VerticalLayout
             runner,
             () -> definition,
             this::showProblems,
-            p -> {
-              lastPreview = p;
-              lastPreviewed = definition.deepCopy();
-              explain.setSql(p.sql());
+            counted -> {
+              lastCounted = counted;
+              explain.setSql(counted.preview().sql());
               if (tabs.getSelectedIndex() == 0) {
                 members.refresh();
               }
+              // an exact count of the saved definition is the size the audiences list shows
+              if (savedKey != null
+                  && !counted.estimated()
+                  && counted.definition().equals(savedDefinition)) {
+                audiences.recordSize(savedKey, counted.definition(), counted.count());
+              }
             });
-    builderSlot.addClassName("builder-slot");
-    builderSlot.setId("builder");
+    // the slot survives a change of audience: the previous audience's builder goes
+    builderSlot.removeAll();
     HorizontalLayout work = new HorizontalLayout(builderSlot, size);
     work.setWidthFull();
     work.expand(builderSlot);
     work.addClassName("builder-work");
 
     members = new MembersPanel(audiences, runner, catalog, () -> definition);
-    explain = new ExplainPanel(audiences, runner, () -> definition);
+    explain = new ExplainPanel(audiences, runner, () -> definition, () -> lastCounted);
     insights = new InsightsPanel(audiences, runner, () -> definition);
     versions = new VersionsPanel(this::restore);
     tabs = new TabSheet();
@@ -321,8 +331,11 @@ public class AudienceEditorView extends VerticalLayout
                   key.getValue(), name.getValue(), description.getValue(), definition, user)
               : audiences.update(
                   savedKey, name.getValue(), description.getValue(), definition, user);
-      if (lastPreview != null && !lastPreview.estimated() && definition.equals(lastPreviewed)) {
-        audiences.recordSize(saved.key(), definition, lastPreview.count());
+      savedDefinition = saved.definition();
+      if (lastCounted != null
+          && !lastCounted.estimated()
+          && definition.equals(lastCounted.definition())) {
+        audiences.recordSize(saved.key(), definition, lastCounted.count());
       }
       Notifications.success("Saved '" + saved.name() + "' as version " + saved.version() + ".");
       if (savedKey == null) {
@@ -359,14 +372,31 @@ public class AudienceEditorView extends VerticalLayout
     }
   }
 
+  /** Asks first: a restore saves the old version as the newest one, which syncs then deliver. */
   private void restore(AudienceService.VersionView v) {
-    try {
-      audiences.restore(savedKey, v.version(), user);
-      Notifications.success("Restored version " + v.version() + " as the newest version.");
-      UI.getCurrent().getPage().reload();
-    } catch (ApiException e) {
-      Notifications.error(e.getMessage());
-    }
+    ConfirmDialog d =
+        new ConfirmDialog(
+            "Restore version " + v.version() + "?",
+            "Version "
+                + v.version()
+                + " ('"
+                + v.name()
+                + "') is saved again as the newest version. Syncs of this audience deliver it"
+                + " from their next run; unsaved changes here are dropped.",
+            "Restore",
+            e -> {
+              try {
+                audiences.restore(savedKey, v.version(), user);
+                Notifications.success(
+                    "Restored version " + v.version() + " as the newest version.");
+                show(savedKey, null);
+              } catch (ApiException refused) {
+                Notifications.error(refused.getMessage());
+              }
+            });
+    d.setCancelable(true);
+    d.setId("confirm-restore");
+    d.open();
   }
 
   private void toTemplate(JsonNode condition) {
@@ -397,12 +427,6 @@ public class AudienceEditorView extends VerticalLayout
     d.setCancelable(true);
     d.setId("confirm-delete");
     d.open();
-  }
-
-  static String slug(String name) {
-    String s =
-        name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-    return s.length() > 100 ? s.substring(0, 100) : s;
   }
 
   /** The definition as the builder has it now (a copy): what Save would store. */

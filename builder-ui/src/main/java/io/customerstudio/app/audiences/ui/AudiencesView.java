@@ -3,6 +3,7 @@ package io.customerstudio.app.audiences.ui;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.grid.ColumnTextAlign;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.Paragraph;
@@ -12,28 +13,32 @@ import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.data.value.ValueChangeMode;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.Menu;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.customerstudio.app.audiences.AudienceService;
+import io.customerstudio.app.base.ui.Times;
 import io.customerstudio.app.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import java.text.NumberFormat;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
-/** Every saved audience: name, key, size as of its last count, and who changed it when. */
+/**
+ * Every saved audience: name, key, its newest known size with where and when it was counted (the
+ * builder's live count, a sync run or a snapshot of the current definition), and who changed it
+ * when.
+ */
 @Route("audiences")
 @Menu(title = "Audiences", order = 100, icon = "vaadin:users")
 @PageTitle("Audiences · Customer Studio")
 @RolesAllowed(Roles.MARKETER)
-public class AudiencesView extends VerticalLayout {
-
-  private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+public class AudiencesView extends VerticalLayout implements BeforeEnterObserver {
 
   private final AudienceService audiences;
-  private final Grid<AudienceService.AudienceView> grid = new Grid<>();
+  private final Grid<AudienceService.Listed> grid = new Grid<>();
   private final Paragraph empty = new Paragraph();
   private final TextField search = new TextField();
 
@@ -57,43 +62,70 @@ public class AudiencesView extends VerticalLayout {
     top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
 
     grid.setId("audiences");
-    grid.addColumn(AudienceService.AudienceView::name)
-        .setHeader("Name")
-        .setSortable(true)
-        .setFlexGrow(2);
-    grid.addColumn(AudienceService.AudienceView::key).setHeader("Key").setSortable(true);
-    grid.addColumn(AudienceService.AudienceView::parent).setHeader("Of");
+    grid.addColumn(l -> l.audience().name()).setHeader("Name").setSortable(true).setFlexGrow(2);
+    grid.addColumn(l -> l.audience().key()).setHeader("Key").setSortable(true);
+    grid.addColumn(l -> l.audience().parent()).setHeader("Of");
     grid.addColumn(
-            a ->
-                a.size() == null
-                    ? "not counted yet"
-                    : NumberFormat.getIntegerInstance(Locale.ENGLISH).format(a.size())
-                        + " (as of "
-                        + a.sizeAt().format(WHEN)
-                        + ")")
+            l ->
+                l.size() == null
+                    ? ""
+                    : NumberFormat.getIntegerInstance(Locale.ENGLISH).format(l.size().members()))
         .setHeader("Size")
+        .setKey("size")
+        .setTextAlign(ColumnTextAlign.END)
+        .setSortable(true)
+        .setComparator(l -> l.size() == null ? -1 : l.size().members())
         .setAutoWidth(true);
-    grid.addColumn(AudienceService.AudienceView::updatedBy).setHeader("Changed by");
-    grid.addColumn(a -> a.updatedAt().format(WHEN))
+    grid.addColumn(AudiencesView::counted)
+        .setHeader("Counted (UTC)")
+        .setKey("counted")
+        .setAutoWidth(true)
+        .setTooltipGenerator(
+            l ->
+                "The newest size known for the current definition: the builder's live count, a"
+                    + " sync run or a snapshot, whichever is newest. Open the audience to count"
+                    + " it now.");
+    grid.addColumn(l -> l.audience().updatedBy()).setHeader("Changed by");
+    grid.addColumn(l -> Times.minute(l.audience().updatedAt()))
         .setHeader("Changed at (UTC)")
         .setSortable(true)
-        .setComparator(AudienceService.AudienceView::updatedAt);
+        .setComparator(l -> l.audience().updatedAt());
     // selection, not item click: Space and Enter open an audience as a click does
     grid.asSingleSelect()
         .addValueChangeListener(
             e -> {
               if (e.getValue() != null) {
-                UI.getCurrent().navigate(AudienceEditorView.class, e.getValue().key());
+                UI.getCurrent().navigate(AudienceEditorView.class, e.getValue().audience().key());
               }
             });
     empty.setId("audiences-empty");
     add(top, empty, grid);
+  }
+
+  /** Every visit reads the list again: sizes change as builders, runs and snapshots count. */
+  @Override
+  public void beforeEnter(BeforeEnterEvent event) {
     load();
+  }
+
+  /** Where and when the size was counted: "live count, 2026-12-02 06:30". */
+  static String counted(AudienceService.Listed l) {
+    AudienceService.KnownSize s = l.size();
+    if (s == null) {
+      return "not counted yet";
+    }
+    String where =
+        switch (s.source()) {
+          case LIVE_COUNT -> "live count";
+          case SYNC_RUN -> "run of sync '" + s.detail() + "'";
+          case SNAPSHOT -> "snapshot";
+        };
+    return where + ", " + Times.minute(s.at());
   }
 
   private void load() {
     String q = search.getValue().isBlank() ? null : search.getValue().strip();
-    List<AudienceService.AudienceView> found = audiences.list(q);
+    List<AudienceService.Listed> found = audiences.listWithSizes(q);
     grid.setItems(found);
     empty.setVisible(found.isEmpty());
     empty.setText(

@@ -11,6 +11,7 @@ import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.audiences.PreviewRunner;
+import io.customerstudio.app.base.ui.Display;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.query.schema.Catalog;
 import io.customerstudio.query.schema.Column;
@@ -183,7 +184,7 @@ final class MembersPanel extends VerticalLayout {
   }
 
   private static String text(Object v) {
-    return v == null ? "" : String.valueOf(v);
+    return Display.text(v);
   }
 
   /** Stops what runs, quietly: the builder was closed. */

@@ -14,6 +14,7 @@ import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.html.UnorderedList;
 import com.vaadin.flow.component.icon.VaadinIcon;
+import io.customerstudio.app.base.ui.Display;
 import io.customerstudio.query.engine.AudienceEngine;
 import io.customerstudio.query.schema.Catalog;
 import io.customerstudio.query.schema.SchemaDocument;
@@ -71,7 +72,7 @@ final class ProfileDrawer extends Dialog {
         (k, v) -> {
           Span name = new Span(k);
           name.addClassName("fact-name");
-          Span value = new Span(v == null ? "—" : String.valueOf(v));
+          Span value = new Span(v == null ? "—" : Display.text(v));
           value.addClassName("fact-value");
           list.add(name, value);
         });
@@ -82,7 +83,7 @@ final class ProfileDrawer extends Dialog {
     UnorderedList list = new UnorderedList();
     list.addClassName("profile-timeline");
     for (Map<String, Object> row : rows) {
-      String when = String.valueOf(row.get(def.timestamp()));
+      String when = Display.text(row.get(def.timestamp()));
       String type = def.eventType() == null ? "" : String.valueOf(row.get(def.eventType()));
       List<String> rest = new ArrayList<>();
       row.forEach(
@@ -91,7 +92,7 @@ final class ProfileDrawer extends Dialog {
                 && !k.equals(def.eventType())
                 && !k.equals(def.primaryKey())
                 && v != null) {
-              rest.add(k + ": " + v);
+              rest.addAll(Display.pairs(k, v));
             }
           });
       Span t = new Span(when);
@@ -109,9 +110,7 @@ final class ProfileDrawer extends Dialog {
     Grid<Map<String, Object>> grid = new Grid<>();
     grid.addThemeVariants(GridVariant.LUMO_COMPACT, GridVariant.LUMO_ROW_STRIPES);
     for (String column : rows.get(0).keySet()) {
-      grid.addColumn(r -> r.get(column) == null ? "" : String.valueOf(r.get(column)))
-          .setHeader(column)
-          .setAutoWidth(true);
+      grid.addColumn(r -> Display.text(r.get(column))).setHeader(column).setAutoWidth(true);
     }
     grid.setItems(rows);
     grid.setAllRowsVisible(true);

@@ -18,6 +18,7 @@ import io.customerstudio.app.audiences.PreviewRunner;
 import io.customerstudio.query.engine.AudienceEngine;
 import java.text.NumberFormat;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -34,11 +35,26 @@ final class SizePanel extends Div {
 
   static final Duration DEBOUNCE = Duration.ofMillis(300);
 
+  /**
+   * A size as shown: the preview, the moment relative windows were resolved against, and the
+   * definition it counted (a copy), so others (explain, the list's size) can tell whether it still
+   * describes what is being edited.
+   */
+  record Counted(AudienceEngine.Preview preview, Instant asOf, JsonNode definition) {
+    long count() {
+      return preview.count();
+    }
+
+    boolean estimated() {
+      return preview.estimated();
+    }
+  }
+
   private final AudienceService audiences;
   private final Supplier<JsonNode> definition;
   private final Consumer<List<ApiException.FieldError>> onProblems;
-  private final Consumer<AudienceEngine.Preview> onResult;
-  private final Computation<AudienceEngine.Preview> computation;
+  private final Consumer<Counted> onResult;
+  private final Computation<Counted> computation;
   private final Span count = new Span("–");
   private final Span caption = new Span();
   private final ProgressBar progress = new ProgressBar();
@@ -51,7 +67,7 @@ final class SizePanel extends Div {
       PreviewRunner runner,
       Supplier<JsonNode> definition,
       Consumer<List<ApiException.FieldError>> onProblems,
-      Consumer<AudienceEngine.Preview> onResult) {
+      Consumer<Counted> onResult) {
     this.audiences = audiences;
     this.definition = definition;
     this.onProblems = onProblems;
@@ -93,7 +109,8 @@ final class SizePanel extends Div {
               }
 
               @Override
-              public void done(AudienceEngine.Preview p) {
+              public void done(Counted counted) {
+                AudienceEngine.Preview p = counted.preview();
                 idle();
                 count.setText(NumberFormat.getIntegerInstance(Locale.ENGLISH).format(p.count()));
                 count.getElement().setAttribute("data-count", String.valueOf(p.count()));
@@ -108,7 +125,7 @@ final class SizePanel extends Div {
                             + " members in it)"
                         : "members");
                 onProblems.accept(List.of());
-                onResult.accept(p);
+                onResult.accept(counted);
               }
 
               @Override
@@ -160,6 +177,8 @@ final class SizePanel extends Div {
     getElement().setAttribute("data-state", "busy");
     getElement().setAttribute("aria-busy", "true");
     JsonNode snapshot = definition.get().deepCopy();
+    // one moment for the estimate and the exact count, which explain reuses to agree with them
+    Instant asOf = audiences.now();
     AudienceEngine.Sampling sampling =
         sampled.getValue() ? new AudienceEngine.Sampling(percent.getValue(), 42) : null;
     AudienceService.Target target = new AudienceService.Target(snapshot, null);
@@ -173,7 +192,7 @@ final class SizePanel extends Div {
             // exact count
             AudienceEngine.Preview estimate =
                 audiences.preview(
-                    target, null, new AudienceEngine.Sampling(1, 42), 0, List.of(), handle);
+                    target, asOf, new AudienceEngine.Sampling(1, 42), 0, List.of(), handle);
             ui.access(
                 () -> {
                   if (!handle.isCancelled()) {
@@ -181,7 +200,8 @@ final class SizePanel extends Div {
                   }
                 });
           }
-          return audiences.preview(target, null, sampling, 0, List.of(), handle);
+          return new Counted(
+              audiences.preview(target, asOf, sampling, 0, List.of(), handle), asOf, snapshot);
         });
   }
 

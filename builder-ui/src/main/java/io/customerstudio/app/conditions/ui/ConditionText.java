@@ -23,6 +23,35 @@ public final class ConditionText {
     return out;
   }
 
+  /**
+   * The condition as one sentence, where a list of lines does not fit (a row of the explain
+   * funnel): "any of: country is DE; (all of: ...)", "has orders where: amount is greater than
+   * 100".
+   */
+  public static String sentence(JsonNode c) {
+    if (c == null || c.isNull()) {
+      return "everyone";
+    }
+    String type = Nodes.type(c);
+    if ("and".equals(type) || "or".equals(type)) {
+      List<String> parts = new ArrayList<>();
+      for (JsonNode child : c.path("conditions")) {
+        String t = Nodes.type(child);
+        boolean group = "and".equals(t) || "or".equals(t);
+        parts.add(group ? "(" + sentence(child) + ")" : sentence(child));
+      }
+      return (type.equals("and") ? "all of: " : "any of: ") + String.join("; ", parts);
+    }
+    if ("not".equals(type)) {
+      return "not (" + sentence(c.get("condition")) + ")";
+    }
+    String first = lines(c).get(0);
+    if (("relation".equals(type) || "event".equals(type)) && c.has("where")) {
+      return first + " " + sentence(c.get("where"));
+    }
+    return first;
+  }
+
   private static void write(JsonNode c, String indent, List<String> out) {
     String type = Nodes.type(c);
     if (type == null) {

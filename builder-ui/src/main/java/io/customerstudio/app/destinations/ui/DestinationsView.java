@@ -26,11 +26,12 @@ import com.vaadin.flow.router.Route;
 import com.vaadin.flow.spring.security.AuthenticationContext;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.base.ui.FormErrors;
+import io.customerstudio.app.base.ui.Keys;
 import io.customerstudio.app.base.ui.Notifications;
+import io.customerstudio.app.base.ui.Times;
 import io.customerstudio.app.destinations.DestinationService;
 import io.customerstudio.app.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 /**
@@ -73,8 +74,7 @@ public class DestinationsView extends VerticalLayout {
                             : ""))
         .setHeader("Where")
         .setFlexGrow(2);
-    grid.addColumn(d -> d.updatedAt().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
-        .setHeader("Changed at (UTC)");
+    grid.addColumn(d -> Times.minute(d.updatedAt())).setHeader("Changed at (UTC)");
     grid.addComponentColumn(
             d -> {
               Button test = new Button("Test", VaadinIcon.CONNECT.create(), e -> test(d.key()));
@@ -142,10 +142,17 @@ public class DestinationsView extends VerticalLayout {
     dbPassword.setId("destination-password");
     TextField key = new TextField("Key");
     key.setId("destination-key");
+    key.setHelperText("lower-case letters, digits, - and _; filled in from the name");
     TextField name = new TextField("Name");
     name.setId("destination-name");
+    Keys.fillFromName(name, key);
     TextField url = new TextField("URL");
     url.setId("destination-url");
+    url.setRequiredIndicatorVisible(true);
+    directory.setRequiredIndicatorVisible(true);
+    format.setRequiredIndicatorVisible(true);
+    dbUser.setRequiredIndicatorVisible(true);
+    table.setRequiredIndicatorVisible(true);
     url.setPlaceholder("https://hooks.example.com/customer-studio");
     TextArea headers = new TextArea("Extra headers");
     headers.setId("destination-headers");
@@ -207,8 +214,8 @@ public class DestinationsView extends VerticalLayout {
     FormLayout form =
         new FormLayout(
             type,
-            key,
             name,
+            key,
             url,
             directory,
             format,

@@ -42,6 +42,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
 
   private final SyncsService syncs;
   private final H2 title = new H2();
+  private final Span titleKey = new Span();
   private final HorizontalLayout status = new HorizontalLayout();
   private final Paragraph error = new Paragraph();
   private final HorizontalLayout counts = new HorizontalLayout();
@@ -53,6 +54,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
   private final Button runs = new Button("All runs of this sync");
   private String runId;
   private String sync;
+  private String syncName;
 
   public static RouteParameters params(String runId) {
     return new RouteParameters("runId", runId);
@@ -69,6 +71,10 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     runs.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
     runs.addClickListener(
         e -> getUI().ifPresent(ui -> ui.navigate(SyncRunsView.class, SyncRunsView.params(sync))));
+    title.setId("run-title");
+    titleKey.setId("run-sync-key");
+    titleKey.addClassName("secondary-key");
+    titleKey.getStyle().set("color", "var(--lumo-secondary-text-color)");
     status.setId("run-status");
     status.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     error.setId("run-error");
@@ -80,7 +86,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     errors.addColumn(RowErrors.RowError::key).setHeader("Key").setAutoWidth(true);
     errors.addColumn(RowErrors.RowError::reason).setHeader("Reason").setFlexGrow(3);
     errors.setAllRowsVisible(true);
-    HorizontalLayout top = new HorizontalLayout(title, replay, cancel, runs);
+    HorizontalLayout top = new HorizontalLayout(title, titleKey, replay, cancel, runs);
     top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     add(
         top,
@@ -114,12 +120,18 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
       r = syncs.runView(runId);
     } catch (ApiException e) {
       title.setText("No run " + runId);
+      titleKey.setText("");
       replay.setVisible(false);
       cancel.setVisible(false);
       return;
     }
-    title.setText("Run of " + r.sync());
-    sync = r.sync();
+    if (!r.sync().equals(sync)) {
+      sync = r.sync();
+      syncName = nameOf(sync);
+    }
+    // people know the sync by its name; the key (what the API and files use) follows
+    title.setText("Run of " + syncName);
+    titleKey.setText(syncName.equals(sync) ? "" : sync);
     status.removeAll();
     status.add(RunBadges.status(r.status()));
     if (IN_FLIGHT.contains(r.status())) {
@@ -152,6 +164,14 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     replay.setVisible(true);
     replay.setEnabled(r.replayable());
     cancel.setEnabled(IN_FLIGHT.contains(r.status()));
+  }
+
+  private String nameOf(String key) {
+    try {
+      return syncs.get(key).name();
+    } catch (ApiException gone) {
+      return key;
+    }
   }
 
   private static Div figure(String label, Long value) {

@@ -20,6 +20,7 @@ import com.vaadin.flow.server.streams.DownloadHandler;
 import com.vaadin.flow.spring.security.AuthenticationContext;
 import io.customerstudio.activities.sync.MembershipLog;
 import io.customerstudio.app.audiences.AudienceService;
+import io.customerstudio.app.base.ui.Named;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.security.Roles;
 import io.customerstudio.app.syncs.SyncsService;
@@ -33,7 +34,10 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An audience's membership over time: snapshots (taken here, or after every run of a sync that
@@ -59,8 +63,11 @@ public class SnapshotsView extends VerticalLayout {
     this.syncs = syncs;
     this.user = auth.getPrincipalName().orElse("unknown");
     audience.setId("snapshot-audience");
-    audience.setItems(
-        audiences.list(null).stream().map(AudienceService.AudienceView::key).toList());
+    Map<String, String> names = new LinkedHashMap<>();
+    audiences.list(null).stream()
+        .sorted(Comparator.comparing(AudienceService.AudienceView::name))
+        .forEach(a -> names.put(a.key(), a.name()));
+    Named.picker(audience, names);
     audience.addValueChangeListener(e -> refresh());
     Button take = new Button("Take snapshot", VaadinIcon.CAMERA.create(), e -> take());
     take.setId("snapshot-take");

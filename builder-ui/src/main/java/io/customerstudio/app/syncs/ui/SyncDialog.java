@@ -1,0 +1,224 @@
+package io.customerstudio.app.syncs.ui;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.vaadin.flow.component.HasValidation;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.checkbox.Checkbox;
+import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.dialog.Dialog;
+import com.vaadin.flow.component.formlayout.FormLayout;
+import com.vaadin.flow.component.html.H4;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.icon.VaadinIcon;
+import com.vaadin.flow.component.orderedlayout.FlexComponent;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.TextField;
+import io.customerstudio.activities.sync.SyncSpec;
+import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.base.ui.FormErrors;
+import io.customerstudio.app.base.ui.Keys;
+import io.customerstudio.app.base.ui.Named;
+import io.customerstudio.app.base.ui.Notifications;
+import io.customerstudio.app.syncs.SyncsService;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The editor of one sync, new or saved: name and key, audience and destination, mode, identifier,
+ * the field mapping offered from the audience's columns and traits, the schedule, and for a saved
+ * one Delete and a new trigger secret. {@code onChange} runs after a save or a delete.
+ */
+final class SyncDialog extends Dialog {
+
+  SyncDialog(
+      SyncsService syncs,
+      Map<String, String> audienceNames,
+      Map<String, String> destinationNames,
+      String user,
+      SyncsService.SyncView current,
+      Runnable onChange) {
+    setId("sync-dialog");
+    setWidth("820px");
+    setHeaderTitle(current == null ? "New sync" : "Sync " + current.name());
+    TextField key = new TextField("Key");
+    key.setId("sync-key");
+    key.setHelperText("lower-case letters, digits, - and _; filled in from the name");
+    TextField name = new TextField("Name");
+    name.setId("sync-name");
+    Keys.fillFromName(name, key);
+    ComboBox<String> audience = new ComboBox<>("Audience");
+    audience.setId("sync-audience");
+    audience.setRequiredIndicatorVisible(true);
+    Named.picker(audience, audienceNames);
+    Select<String> destination = new Select<>();
+    destination.setLabel("Destination");
+    destination.setId("sync-destination");
+    destination.setRequiredIndicatorVisible(true);
+    Named.picker(destination, destinationNames);
+    Select<String> mode = new Select<>();
+    mode.setLabel("Mode");
+    mode.setId("sync-mode");
+    mode.setItems(SyncSpec.MODES);
+    mode.setItemLabelGenerator(
+        m ->
+            switch (m) {
+              case "mirror" -> "Mirror: add, update and remove";
+              case "insert" -> "Insert: new members only";
+              default -> "Upsert: add and update";
+            });
+    mode.setValue("upsert");
+    mode.setRequiredIndicatorVisible(true);
+    ComboBox<String> idFrom = new ComboBox<>("Identifier from");
+    idFrom.setId("sync-identifier-from");
+    idFrom.setRequiredIndicatorVisible(true);
+    TextField idTo = new TextField("Identifier field in the destination");
+    idTo.setId("sync-identifier-to");
+    idTo.setRequiredIndicatorVisible(true);
+    MappingEditor mapping = new MappingEditor();
+    audience.addValueChangeListener(
+        e -> {
+          List<String> sources = e.getValue() == null ? List.of() : syncs.sources(e.getValue());
+          idFrom.setItems(sources);
+          mapping.setSources(sources);
+        });
+    ScheduleEditor schedule = new ScheduleEditor();
+    Checkbox enabled = new Checkbox("Enabled", true);
+    enabled.setId("sync-enabled");
+    Checkbox snapshots = new Checkbox("Keep a membership snapshot after every run");
+    snapshots.setId("sync-snapshots");
+    if (current != null) {
+      key.setValue(current.key());
+      key.setReadOnly(true);
+      name.setValue(current.name());
+      audience.setValue(current.audience());
+      destination.setValue(current.destination());
+      mode.setValue(current.mode());
+      idFrom.setValue(current.identifier().from());
+      idTo.setValue(current.identifier().to());
+      mapping.setValue(current.mapping());
+      schedule.setValue(current.schedule());
+      enabled.setValue(current.enabled());
+      snapshots.setValue(current.snapshots());
+    }
+    FormLayout form = new FormLayout(name, key, audience, destination, mode, idFrom, idTo);
+    add(form, new H4("Fields"), mapping, new H4("Schedule"), schedule, enabled, snapshots);
+    Button save =
+        new Button(
+            "Save",
+            e -> {
+              ObjectNode body = JsonNodeFactory.instance.objectNode();
+              body.put("key", key.getValue().strip());
+              body.put("name", name.getValue().strip());
+              body.put("audience", audience.getValue() == null ? "" : audience.getValue());
+              body.put("destination", destination.getValue() == null ? "" : destination.getValue());
+              body.put("mode", mode.getValue());
+              body.set("mapping", mapping.json());
+              body.putObject("identifier")
+                  .put("from", idFrom.getValue() == null ? "" : idFrom.getValue())
+                  .put("to", idTo.getValue().strip());
+              body.set("schedule", schedule.json());
+              body.put("enabled", enabled.getValue());
+              body.put("snapshots", snapshots.getValue());
+              try {
+                // the trigger secret matters only to real-time syncs: shown when one is made, or
+                // when a sync becomes real-time (its old secret was never shown: a new one is)
+                boolean realtime = schedule.isRealtime();
+                if (current == null) {
+                  SyncsService.Created c = syncs.create(body, user);
+                  if (realtime) {
+                    showSecret(c.triggerSecret(), c.sync().key());
+                  }
+                } else {
+                  syncs.update(current.key(), body, user);
+                  if (realtime && !"realtime".equals(current.schedule().type())) {
+                    showSecret(syncs.rotateSecret(current.key()), current.key());
+                  }
+                }
+                Notifications.success("Saved sync '" + name.getValue() + "'.");
+                close();
+                onChange.run();
+              } catch (ApiException ex) {
+                Map<String, HasValidation> fields = new HashMap<>();
+                fields.put("$.key", key);
+                fields.put("$.name", name);
+                fields.put("$.audience", audience);
+                fields.put("$.destination", destination);
+                fields.put("$.mode", mode);
+                fields.put("$.identifier.from", idFrom);
+                fields.put("$.identifier.to", idTo);
+                fields.putAll(mapping.fields());
+                fields.putAll(schedule.fields());
+                FormErrors.show(ex, fields);
+              }
+            });
+    save.setId("sync-save");
+    save.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    getFooter().add(new Button("Cancel", e -> close()), save);
+    if (current != null) {
+      Button rotate =
+          new Button(
+              "New trigger secret",
+              e -> showSecret(syncs.rotateSecret(current.key()), current.key()));
+      rotate.setId("sync-rotate-secret");
+      rotate.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+      rotate.setVisible("realtime".equals(current.schedule().type()));
+      Button delete =
+          new Button(
+              "Delete",
+              VaadinIcon.TRASH.create(),
+              e -> {
+                if (Notifications.attempt(() -> syncs.delete(current.key()))) {
+                  close();
+                  onChange.run();
+                }
+              });
+      delete.setId("sync-delete");
+      delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
+      getFooter().addComponentAsFirst(rotate);
+      getFooter().addComponentAsFirst(delete);
+    }
+  }
+
+  /** The trigger secret of a real-time sync, shown once, with a button that copies it. */
+  static void showSecret(String secret, String key) {
+    Dialog d = new Dialog();
+    d.setId("trigger-secret-dialog");
+    d.setHeaderTitle("Real-time trigger secret");
+    TextField value = new TextField();
+    value.setId("trigger-secret");
+    value.setValue(secret);
+    value.setReadOnly(true);
+    value.setWidthFull();
+    Button copy =
+        new Button(
+            "Copy",
+            VaadinIcon.COPY_O.create(),
+            e -> {
+              // the browser's clipboard API; the page is served over the app's own origin
+              value
+                  .getElement()
+                  .executeJs("return navigator.clipboard.writeText($0)", secret)
+                  .then(
+                      ok -> Notifications.success("Secret copied."),
+                      failed -> Notifications.error("Copy failed: select the secret and copy it."));
+            });
+    copy.setId("trigger-secret-copy");
+    HorizontalLayout row = new HorizontalLayout(value, copy);
+    row.setWidthFull();
+    row.expand(value);
+    row.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
+    d.add(
+        new Paragraph(
+            "POST to /api/v1/webhooks/syncs/"
+                + key
+                + " with X-Studio-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">"
+                + " made with this secret to start a run. It is shown only now."),
+        row);
+    d.getFooter().add(new Button("Done", e -> d.close()));
+    d.open();
+  }
+}
