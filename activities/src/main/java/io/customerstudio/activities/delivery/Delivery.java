@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -122,7 +123,11 @@ public final class Delivery {
       }
       AtomicLong accepted = new AtomicLong();
       AtomicLong rejected = new AtomicLong();
-      int threads = Math.max(1, Math.min(destination.connector().parallelism(), todo.size()));
+      // twice as many workers as requests allowed in flight: while some batches are at the
+      // destination, others read their rows or record their outcome
+      int inFlight = Math.max(1, destination.connector().parallelism());
+      Semaphore requests = new Semaphore(inFlight);
+      int threads = Math.max(1, Math.min(2 * inFlight, todo.size()));
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       List<Future<?>> futures = new ArrayList<>();
       try {
@@ -135,7 +140,7 @@ public final class Delivery {
                     Batch batch =
                         new Batch(
                             plan.source(), plan.runId(), ref.number(), ref.idempotencyKey(), rows);
-                    List<RowOutcome> outcomes = send(destination, batch, fence);
+                    List<RowOutcome> outcomes = send(destination, batch, fence, requests);
                     List<RowOutcome> refused =
                         outcomes.stream().filter(o -> !o.accepted()).toList();
                     plan.ledger().record(ref, rows, refused);
@@ -177,12 +182,19 @@ public final class Delivery {
   }
 
   /** One batch, retried through transient failures within the destination's outage budget. */
-  private List<RowOutcome> send(DestinationRuntime destination, Batch batch, Fence fence) {
+  private List<RowOutcome> send(
+      DestinationRuntime destination, Batch batch, Fence fence, Semaphore requests) {
     Pacer pacer = () -> pace(destination, fence);
     for (int attempt = 1; ; attempt++) {
       fence.checkSend();
       try {
-        List<RowOutcome> out = destination.connector().deliver(batch, pacer);
+        List<RowOutcome> out;
+        requests.acquireUninterruptibly();
+        try {
+          out = destination.connector().deliver(batch, pacer);
+        } finally {
+          requests.release();
+        }
         destination.succeeded();
         return out;
       } catch (DeliveryException e) {
