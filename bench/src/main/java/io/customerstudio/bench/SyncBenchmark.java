@@ -478,17 +478,21 @@ final class SyncBenchmark {
         lines.add(
             "Where the gap to the baseline comes from: the sink answers in well under a"
                 + " millisecond on loopback, so the baseline is one JDBC stream plus JSON. A run"
-                + " also evaluates the audience into the warehouse and diffs it (the querying and"
-                + " diffing phases above), keeps the delivered state row by row (a million upserts"
-                + " into a logged, indexed table, so a crash never makes a run resend what was"
-                + " accepted), records every batch in the app store, and writes the audience's"
-                + " enter/exit log (a million rows into two indexed tables, alongside delivery);"
-                + " all of it shares "
+                + " also evaluates the audience into the warehouse and diffs it against what the"
+                + " destination has (the querying and diffing phases above), records every batch"
+                + " in the app store before it counts as delivered (2,000 durable commits: the"
+                + " embedded PostgreSQL now runs with fsync and synchronous commit on, as the"
+                + " app does), advances the delivered state set-based per slice of 50 batches"
+                + " (an upsert of 25,000 rows into a logged, indexed table, so a crash never"
+                + " makes a run resend what was accepted), and writes the audience's enter/exit"
+                + " log (a million rows into two indexed tables, alongside delivery); all of it"
+                + " shares "
                 + Runtime.getRuntime().availableProcessors()
                 + " cores with PostgreSQL and the sink. The incremental run is mostly the fixed"
                 + " cost of evaluating and diffing the whole audience, which every run pays"
                 + " because the warehouse offers no change feed; only its delivery shrinks with"
-                + " the diff.");
+                + " the diff. Against a destination with real latency (the 50 ms row), delivery"
+                + " dominates and these fixed costs matter less.");
         lines.add("");
         lines.add("Measured " + Instant.now().toString().substring(0, 10) + ".");
       } finally {
