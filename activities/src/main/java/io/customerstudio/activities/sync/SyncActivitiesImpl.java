@@ -61,8 +61,9 @@ public class SyncActivitiesImpl implements SyncActivities {
     ActivityInfo info = context.getInfo();
     String holder = info.getWorkflowId() + "/" + info.getActivityId() + "#" + info.getAttempt();
     try {
-      return fatalOnBadInput(
-          () -> engine.deliver(runId, batches, holder, () -> context.heartbeat(null)));
+      // the delivery core heartbeats while batches go out; the step's ticker covers the rest
+      // (looking the run up, advancing the state after the slice)
+      return step(() -> engine.deliver(runId, batches, holder, () -> context.heartbeat(null)));
     } catch (DeliveryAborted e) {
       // cancelled, or the attempt is over for Temporal: report it as such
       if (e.getCause() instanceof ActivityCompletionException c) {
