@@ -1051,7 +1051,10 @@ public final class AudienceCompiler {
     if (v == null || v.isNull()) {
       return (Field<Object>) DSL.castNull(type);
     }
-    Object value = v.isNumber() ? v.decimalValue() : v.isBoolean() ? v.asBoolean() : v.asText();
+    Object value =
+        v.isNumber() && Double.isFinite(v.doubleValue())
+            ? v.decimalValue()
+            : v.isBoolean() ? v.asBoolean() : v.asText();
     return (Field<Object>) DSL.val(value, type);
   }
 
@@ -1188,6 +1191,11 @@ public final class AudienceCompiler {
       case NUMBER:
         if (!v.isNumber()) {
           problems.add(path, "expected a number, got " + v.getNodeType().name().toLowerCase());
+          return null;
+        }
+        if (v.isFloatingPointNumber() && !Double.isFinite(v.doubleValue())) {
+          // 1e400 reads as infinity, which has no decimal value (AudienceJson reports it too)
+          problems.add(path, "a number out of range");
           return null;
         }
         BigDecimal d = v.decimalValue();
