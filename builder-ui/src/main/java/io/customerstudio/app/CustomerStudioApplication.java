@@ -11,7 +11,10 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication(scanBasePackages = "io.customerstudio")
 @Theme("studio")
 @Push
-@PWA(name = "Customer Studio", shortName = "Studio")
+// No offline mode: the UI needs the server anyway, and its service worker answered every navigation
+// in its scope, /swagger-ui.html included, with the app's page ("Could not navigate"). Without it,
+// Vaadin's page unregisters a worker that a browser installed before.
+@PWA(name = "Customer Studio", shortName = "Studio", offline = false)
 public class CustomerStudioApplication implements AppShellConfigurator {
 
   public static void main(String[] args) {

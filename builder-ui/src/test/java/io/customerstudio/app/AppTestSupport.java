@@ -22,6 +22,9 @@ import org.springframework.test.context.DynamicPropertySource;
       "studio.demo.anchor=2026-11-01T00:00:00Z",
       // a killed worker's batches move to another within seconds (the fault tests need it)
       "studio.sync.heartbeat-timeout=PT4S",
+      // the login lockout test waits one lock out (the limits themselves keep their defaults: 5
+      // failures per user, 20 per address, which the whole suite from 127.0.0.1 stays under)
+      "studio.login.lockout=PT1S",
     })
 public abstract class AppTestSupport {
 

@@ -22,6 +22,11 @@ public final class Connectors {
   public static final Type POSTGRES = new Type("postgres", List.of("password"));
   public static final Type FILE = new Type("file", List.of());
 
+  private static final java.util.regex.Pattern HEADER_NAME =
+      java.util.regex.Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]{1,100}");
+  private static final java.util.regex.Pattern HEADER_VALUE =
+      java.util.regex.Pattern.compile("[\\t\\x20-\\x7e\\x80-\\xff]{0,8000}");
+
   private Connectors() {}
 
   public static List<Type> types() {
@@ -126,8 +131,13 @@ public final class Connectors {
     return out;
   }
 
+  /**
+   * A connector from stored settings and their unsealed secrets ({@link SecretSettings}: header
+   * values and URL credentials are put back here, and only here).
+   */
   public static Connector open(
-      String type, JsonNode config, Map<String, String> secrets, Path exportRoot, Clock clock) {
+      String type, JsonNode stored, Map<String, String> secrets, Path exportRoot, Clock clock) {
+    JsonNode config = SecretSettings.merge(type, stored, secrets);
     List<String> problems = problems(type, config, secrets, exportRoot);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
@@ -191,6 +201,22 @@ public final class Connectors {
                 if (!e.getValue().isTextual()) {
                   throw new IllegalArgumentException(
                       "headers." + e.getKey() + ": give a text value");
+                }
+                // what HttpClient would refuse at delivery time is refused when saved
+                if (!HEADER_NAME.matcher(e.getKey()).matches()) {
+                  throw new IllegalArgumentException(
+                      "headers."
+                          + e.getKey()
+                          + ": a header name is letters, digits and !#$%&'*+-.^_`|~");
+                }
+                if (List.of("connection", "expect", "upgrade")
+                    .contains(e.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                  throw new IllegalArgumentException(
+                      "headers." + e.getKey() + ": set by the HTTP client itself");
+                }
+                if (!HEADER_VALUE.matcher(e.getValue().asText()).matches()) {
+                  throw new IllegalArgumentException(
+                      "headers." + e.getKey() + ": a header value is one line of printable text");
                 }
                 headers.put(e.getKey(), e.getValue().asText());
               });

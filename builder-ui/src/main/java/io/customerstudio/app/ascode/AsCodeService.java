@@ -102,6 +102,23 @@ public class AsCodeService {
     return doc;
   }
 
+  /** The document's list under {@code field}: an array, or empty when left out. */
+  private static JsonNode list(JsonNode doc, String field) {
+    JsonNode list = doc.path(field);
+    if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
+      throw ApiException.invalid("$." + field, "give an array");
+    }
+    return list.isArray() ? list : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
+  private static JsonNode item(JsonNode list, int i, String path) {
+    JsonNode item = list.get(i);
+    if (item == null || !item.isObject()) {
+      throw ApiException.invalid(path + "[" + i + "]", "give an object");
+    }
+    return item;
+  }
+
   public ImportResult importDocument(JsonNode doc, boolean dryRun, String user) {
     if (doc == null || !doc.isObject()) {
       throw ApiException.invalid(
@@ -121,6 +138,9 @@ public class AsCodeService {
     SchemaDocument newSchema = null;
     if (doc.has("schema")) {
       newSchema = Json.convert(doc.get("schema"), "$.schema", SchemaDocument.class);
+      if (newSchema == null) {
+        throw ApiException.invalid("$.schema", "give the schema as an object, or leave it out");
+      }
       String current = schemas.current().map(SchemaStore.SchemaVersion::document).orElse(null);
       if (current == null || !SchemaDocument.parse(current).equals(newSchema)) {
         schemaState = "changed";
@@ -139,9 +159,9 @@ public class AsCodeService {
     // templates and audiences, each read in full first
     Map<String, TemplateStore.Draft> newTemplates = new LinkedHashMap<>();
     Map<String, AudienceCompiler.TemplateBody> templateBodies = new LinkedHashMap<>();
-    JsonNode ts = doc.path("templates");
+    JsonNode ts = list(doc, "templates");
     for (int i = 0; i < ts.size(); i++) {
-      JsonNode t = ts.get(i);
+      JsonNode t = item(ts, i, "$.templates");
       String key = t.path("key").asText(null);
       if (key == null) {
         throw ApiException.invalid("$.templates[" + i + "].key", "is required");
@@ -159,10 +179,10 @@ public class AsCodeService {
     }
     Map<String, AudienceDefinition> newAudiences = new LinkedHashMap<>();
     Map<String, JsonNode> audienceJson = new LinkedHashMap<>();
-    JsonNode as = doc.path("audiences");
+    JsonNode as = list(doc, "audiences");
     Problems problems = new Problems();
     for (int i = 0; i < as.size(); i++) {
-      JsonNode a = as.get(i);
+      JsonNode a = item(as, i, "$.audiences");
       String key = a.path("key").asText(null);
       if (key == null) {
         throw ApiException.invalid("$.audiences[" + i + "].key", "is required");

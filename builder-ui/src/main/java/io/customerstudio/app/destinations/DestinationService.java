@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.customerstudio.activities.destinations.Connectors;
+import io.customerstudio.activities.destinations.SecretSettings;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.infra.secrets.SecretBox;
@@ -16,15 +17,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Service;
 
 /**
- * Destinations: validated per type, their secret fields sealed with the master key on the way in
- * and never shown again (a view lists which secrets are set, not their values). Leaving a secret
- * out of an update keeps the stored one.
+ * Destinations: validated per type, their secrets ({@link SecretSettings}: secret fields, webhook
+ * header values, credentials in a JDBC URL) sealed with the master key on the way in and never
+ * shown again (a view lists which secrets are set, not their values). Leaving a secret out of an
+ * update keeps the stored one.
  */
 @Service
-public class DestinationService {
+public class DestinationService implements InitializingBean {
+
+  private static final Logger log = LoggerFactory.getLogger(DestinationService.class);
 
   static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_-]{0,99}");
 
@@ -35,7 +42,16 @@ public class DestinationService {
       JsonNode config,
       List<String> secretsSet,
       String updatedBy,
-      OffsetDateTime updatedAt) {}
+      OffsetDateTime updatedAt) {
+
+    /** The webhook headers that are set; their values are secrets, never shown. */
+    public List<String> headerNames() {
+      return secretsSet.stream()
+          .filter(n -> n.startsWith(SecretSettings.HEADER))
+          .map(n -> n.substring(SecretSettings.HEADER.length()))
+          .toList();
+    }
+  }
 
   public record TestResult(boolean ok, String message) {}
 
@@ -83,12 +99,44 @@ public class DestinationService {
     return get(key);
   }
 
+  /**
+   * Replaces the settings. Secrets the body leaves out keep their stored values: a secret field,
+   * the password, a header not named (a header named with null is removed).
+   */
   public DestinationView update(
       String key, String name, String type, JsonNode config, String user) {
     DestinationStore.Destination current = find(key);
     DestinationStore.Draft draft = draft(name, type, config, unsealed(current), new ArrayList<>());
     store.update(key, draft, user);
     return get(key);
+  }
+
+  /**
+   * Seals what destinations saved before header values and URL credentials were secrets still hold
+   * in the clear. Runs once at start; a destination already sealed is left untouched.
+   */
+  @Override
+  public void afterPropertiesSet() {
+    for (DestinationStore.Destination d : store.list()) {
+      Connectors.Type t = Connectors.type(d.type());
+      if (t == null) {
+        continue;
+      }
+      SecretSettings.Split split = SecretSettings.split(t, Json.parse(d.config()));
+      if (split.secrets().isEmpty()) {
+        continue;
+      }
+      Map<String, String> all = new LinkedHashMap<>(split.secrets());
+      unsealed(d).forEach(all::putIfAbsent);
+      store.update(
+          d.key(),
+          new DestinationStore.Draft(d.name(), d.type(), split.open().toString(), seal(all)),
+          d.updatedBy());
+      log.info(
+          "Destination '{}': sealed {} secret setting(s) stored in the clear",
+          d.key(),
+          split.secrets().size());
+    }
   }
 
   /** Refused while a sync delivers here, and says which. */
@@ -132,19 +180,22 @@ public class DestinationService {
       errors.add(new ApiException.FieldError("$.config", "give the settings as an object"));
       throw ApiException.invalid(errors);
     }
-    ObjectNode open = (ObjectNode) config.deepCopy();
-    Map<String, String> secret = new LinkedHashMap<>(kept);
-    for (String field : t.secretFields()) {
-      JsonNode v = open.remove(field);
-      if (v != null && !v.isNull()) {
-        if (!v.isTextual()) {
-          errors.add(new ApiException.FieldError("$.config." + field, "give a text value"));
-        } else {
-          secret.put(field, v.asText());
-        }
-      }
+    SecretSettings.Split split = SecretSettings.split(t, config);
+    Map<String, String> secret = new LinkedHashMap<>();
+    kept.forEach(
+        (k, v) -> {
+          if (SecretSettings.belongsTo(t, k) && !split.removed().contains(k)) {
+            secret.put(k, v);
+          }
+        });
+    secret.putAll(split.secrets());
+    List<String> problems = new ArrayList<>(split.problems());
+    if (split.problems().isEmpty()) {
+      problems.addAll(
+          Connectors.problems(
+              t.name(), SecretSettings.merge(t.name(), split.open(), secret), secret, exportRoot));
     }
-    for (String p : Connectors.problems(t.name(), open, secret, exportRoot)) {
+    for (String p : problems) {
       int colon = p.indexOf(':');
       errors.add(
           new ApiException.FieldError(
@@ -153,9 +204,14 @@ public class DestinationService {
     if (!errors.isEmpty()) {
       throw ApiException.invalid(errors);
     }
+    return new DestinationStore.Draft(
+        name.strip(), t.name(), split.open().toString(), seal(secret));
+  }
+
+  private String seal(Map<String, String> secret) {
     ObjectNode sealed = JsonNodeFactory.instance.objectNode();
     secret.forEach((k, v) -> sealed.put(k, secrets.seal(v)));
-    return new DestinationStore.Draft(name.strip(), t.name(), open.toString(), sealed.toString());
+    return sealed.toString();
   }
 
   private Map<String, String> unsealed(DestinationStore.Destination d) {
@@ -168,10 +224,19 @@ public class DestinationService {
         .orElseThrow(() -> ApiException.notFound("Destination '" + key + "' not found"));
   }
 
+  /** What anyone who may read destinations sees: settings without secrets, and secret names. */
   private DestinationView view(DestinationStore.Destination d) {
     List<String> set = new ArrayList<>();
     Json.parse(d.secrets()).fieldNames().forEachRemaining(set::add);
+    JsonNode config = Json.parse(d.config());
+    Connectors.Type t = Connectors.type(d.type());
+    if (t != null) {
+      // never show a secret, even one stored in the clear before it was one
+      SecretSettings.Split split = SecretSettings.split(t, config);
+      config = split.open();
+      split.secrets().keySet().stream().filter(k -> !set.contains(k)).forEach(set::add);
+    }
     return new DestinationView(
-        d.key(), d.name(), d.type(), Json.parse(d.config()), set, d.updatedBy(), d.updatedAt());
+        d.key(), d.name(), d.type(), config, set, d.updatedBy(), d.updatedAt());
   }
 }

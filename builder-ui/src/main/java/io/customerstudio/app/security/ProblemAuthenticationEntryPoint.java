@@ -12,7 +12,10 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
-/** 401 and 403 for the API as problem+json, with the challenges a client can answer. */
+/**
+ * 401, 403 and 429 (a login locked out, with {@code Retry-After}) for the API as problem+json, with
+ * the challenges a client can answer.
+ */
 final class ProblemAuthenticationEntryPoint
     implements AuthenticationEntryPoint, AccessDeniedHandler {
 
@@ -22,6 +25,17 @@ final class ProblemAuthenticationEntryPoint
   public void commence(
       HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
       throws IOException {
+    if (e instanceof TooManyLoginFailuresException t) {
+      response.setHeader("Retry-After", Long.toString(t.retryAfterSeconds()));
+      write(
+          response,
+          429,
+          "Too many failed logins",
+          "Too many failed logins for this user or from this address; try again in "
+              + t.retryAfterSeconds()
+              + " s (each further failure doubles the wait)");
+      return;
+    }
     response.addHeader("WWW-Authenticate", "Basic realm=\"Customer Studio\"");
     response.addHeader("WWW-Authenticate", "Bearer realm=\"Customer Studio\"");
     write(
@@ -43,7 +57,7 @@ final class ProblemAuthenticationEntryPoint
         "Your role does not allow " + request.getMethod() + " " + request.getRequestURI());
   }
 
-  private static void write(HttpServletResponse response, int status, String title, String detail)
+  static void write(HttpServletResponse response, int status, String title, String detail)
       throws IOException {
     response.setStatus(status);
     response.setContentType("application/problem+json");

@@ -136,8 +136,11 @@ public class UserService {
       errors.add(
           new ApiException.FieldError(
               "$.password", "use at least " + MIN_PASSWORD + " characters"));
-    } else if (password.length() > 200) {
-      errors.add(new ApiException.FieldError("$.password", "use at most 200 characters"));
+    } else if (password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 72) {
+      // bcrypt reads 72 bytes and refuses more
+      errors.add(
+          new ApiException.FieldError(
+              "$.password", "use at most 72 bytes (72 letters, fewer with accents or emoji)"));
     }
   }
 

@@ -307,6 +307,15 @@ class AudienceApiTest extends AppTestSupport {
                 .status())
         .isEqualTo(400);
     assertThat(marketer.post("/api/v1/audiences/preview", "{}").status()).isEqualTo(400);
+    // a null column name was a bare 500 (NullPointerException in the engine)
+    ApiClient.Response nullColumn =
+        marketer.post(
+            "/api/v1/audiences/preview",
+            "{\"definition\": {\"parent\": \"users\"}, \"columns\": [\"country\", null]}");
+    assertThat(nullColumn.status()).isEqualTo(400);
+    assertThat(nullColumn.raw().headers().firstValue("Content-Type"))
+        .hasValue("application/problem+json");
+    assertThat(nullColumn.json().at("/errors/0/path").asText()).isEqualTo("$.columns[1]");
     assertThat(marketer.post("/api/v1/audiences/preview", "{\"audience\": \"nope\"}").status())
         .isEqualTo(400);
     assertThat(

@@ -13,9 +13,11 @@ import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.textfield.PasswordField;
-import com.vaadin.flow.component.textfield.TextArea;
 import com.vaadin.flow.component.textfield.TextField;
+import io.customerstudio.activities.destinations.Connectors;
 import io.customerstudio.app.destinations.DestinationService;
+import io.customerstudio.infra.secrets.SecretBox;
+import io.customerstudio.infra.store.DestinationStore;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,12 @@ import org.springframework.beans.factory.annotation.Autowired;
 class DestinationsViewTest extends KaribuTestSupport {
 
   @Autowired DestinationService destinations;
+  @Autowired DestinationStore store;
+  @Autowired SecretBox secretBox;
+
+  java.util.Map<String, String> headerValues(String key) {
+    return Connectors.unsealed(store.find(key).orElseThrow(), secretBox);
+  }
 
   @Test
   void adminCreatesAndTestsAWebhook() throws Exception {
@@ -47,16 +55,20 @@ class DestinationsViewTest extends KaribuTestSupport {
       HasValueUtilsKt._setValue(url, "not a url");
       HasValueUtilsKt._setValue(
           _get(PasswordField.class, s -> s.withId("destination-secret")), "whsec-0123456789abcdef");
+      ButtonKt._click(_get(Button.class, s -> s.withId("destination-add-header")));
       HasValueUtilsKt._setValue(
-          _get(TextArea.class, s -> s.withId("destination-headers")), "X-Team: growth");
+          _get(TextField.class, s -> s.withClasses("destination-header-name")), "X-Team");
+      HasValueUtilsKt._setValue(
+          _get(PasswordField.class, s -> s.withClasses("destination-header-value")), "growth");
       ButtonKt._click(_get(Button.class, s -> s.withId("destination-save")));
       assertThat(url.isInvalid()).isTrue();
       assertThat(url.getErrorMessage()).contains("http or https");
 
       HasValueUtilsKt._setValue(url, "http://127.0.0.1:" + sink.getAddress().getPort() + "/in");
       ButtonKt._click(_get(Button.class, s -> s.withId("destination-save")));
-      assertThat(destinations.get("ui-hook").config().at("/headers/X-Team").asText())
-          .isEqualTo("growth");
+      assertThat(destinations.get("ui-hook").headerNames()).containsExactly("X-Team");
+      assertThat(destinations.get("ui-hook").config().toString()).doesNotContain("growth");
+      assertThat(headerValues("ui-hook")).containsEntry("headers.X-Team", "growth");
 
       Grid<?> grid = _get(Grid.class, s -> s.withId("destinations"));
       int row = GridKt._size(grid) - 1;
@@ -64,6 +76,30 @@ class DestinationsViewTest extends KaribuTestSupport {
       NotificationsKt.clearNotifications();
       ButtonKt._click((Button) actions.getComponentAt(0));
       NotificationsKt.expectNotifications("The destination answered.");
+
+      // editing shows the header's name with a masked value; typing one replaces it
+      ButtonKt._click((Button) actions.getComponentAt(1));
+      TextField name = _get(TextField.class, s -> s.withClasses("destination-header-name"));
+      PasswordField value =
+          _get(PasswordField.class, s -> s.withClasses("destination-header-value"));
+      assertThat(name.getValue()).isEqualTo("X-Team");
+      assertThat(name.isReadOnly()).isTrue();
+      assertThat(value.getValue()).isEmpty();
+      assertThat(value.getPlaceholder()).isEqualTo("••••••••");
+      ButtonKt._click(_get(Button.class, s -> s.withId("destination-save")));
+      assertThat(headerValues("ui-hook")).containsEntry("headers.X-Team", "growth");
+      actions = (HorizontalLayout) GridKt._getCellComponent(grid, row, "actions");
+      ButtonKt._click((Button) actions.getComponentAt(1));
+      HasValueUtilsKt._setValue(
+          _get(PasswordField.class, s -> s.withClasses("destination-header-value")), "retention");
+      ButtonKt._click(_get(Button.class, s -> s.withId("destination-save")));
+      assertThat(headerValues("ui-hook")).containsEntry("headers.X-Team", "retention");
+      // and the remove button drops it
+      actions = (HorizontalLayout) GridKt._getCellComponent(grid, row, "actions");
+      ButtonKt._click((Button) actions.getComponentAt(1));
+      ButtonKt._click(_get(Button.class, s -> s.withClasses("destination-header-remove")));
+      ButtonKt._click(_get(Button.class, s -> s.withId("destination-save")));
+      assertThat(destinations.get("ui-hook").headerNames()).isEmpty();
     } finally {
       sink.stop(0);
       if (destinations.list().stream().anyMatch(d -> d.key().equals("ui-hook"))) {

@@ -48,6 +48,7 @@ public final class AudienceJson {
       problems.add(path, "expected an object {\"parent\": ..., \"filter\": ...}");
       return null;
     }
+    reader.finite(json, path);
     reader.onlyFields(json, path, Set.of("parent", "filter"));
     String parent = reader.text(json, "parent", path, true);
     Condition filter =
@@ -59,7 +60,28 @@ public final class AudienceJson {
 
   /** Reads one condition (a template body, a trait's where). */
   public static Condition readCondition(JsonNode json, String path, Problems problems) {
-    return new AudienceJson(problems).condition(json, path, 1);
+    AudienceJson reader = new AudienceJson(problems);
+    reader.finite(json, path);
+    return reader.condition(json, path, 1);
+  }
+
+  /**
+   * A number beyond a double's range ({@code 1e400}) reads as infinity, which no value in the
+   * warehouse can be compared with: a problem at its path, before anything computes with it.
+   */
+  private void finite(JsonNode json, String path) {
+    if (json == null) {
+      return;
+    }
+    if (json.isFloatingPointNumber() && !Double.isFinite(json.doubleValue())) {
+      problems.add(path, "a number out of range");
+    } else if (json.isObject()) {
+      json.fields().forEachRemaining(e -> finite(e.getValue(), path + "." + e.getKey()));
+    } else if (json.isArray()) {
+      for (int i = 0; i < json.size(); i++) {
+        finite(json.get(i), path + "[" + i + "]");
+      }
+    }
   }
 
   public static JsonNode parse(String json) {

@@ -193,6 +193,11 @@ final class Comparisons {
           problems.add(path, "expected a number, got " + v.getNodeType().name().toLowerCase());
           yield null;
         }
+        if (v.isFloatingPointNumber() && !Double.isFinite(v.doubleValue())) {
+          // 1e400 reads as infinity, which has no decimal value (AudienceJson reports it too)
+          problems.add(path, "a number out of range");
+          yield null;
+        }
         yield number(v.decimalValue(), x);
       }
       case BOOLEAN -> {

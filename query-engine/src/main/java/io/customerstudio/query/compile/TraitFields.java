@@ -249,7 +249,10 @@ final class TraitFields {
     if (v == null || v.isNull()) {
       return (Field<Object>) DSL.castNull(type);
     }
-    Object value = v.isNumber() ? v.decimalValue() : v.isBoolean() ? v.asBoolean() : v.asText();
+    Object value =
+        v.isNumber() && Double.isFinite(v.doubleValue())
+            ? v.decimalValue()
+            : v.isBoolean() ? v.asBoolean() : v.asText();
     return (Field<Object>) DSL.val(value, type);
   }
 }

@@ -589,6 +589,10 @@ public final class AudienceEngine {
     List<String> wanted = columns == null ? List.of() : columns;
     for (int i = 0; i < wanted.size(); i++) {
       String name = wanted.get(i);
+      if (name == null) {
+        problems.add(path + "[" + i + "]", "give a column or trait name, not null");
+        continue;
+      }
       if (name.equals(model.def().primaryKey()) || name.equals(model.def().label())) {
         continue;
       }

@@ -22,8 +22,11 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(
     name = "Destinations",
     description =
-        "Where syncs deliver. Secret settings (signingSecret) are write-only: a destination lists"
-            + " which are set, never their values.")
+        "Where syncs deliver. Secrets are write-only: signingSecret, password, every webhook"
+            + " header value and credentials inside a JDBC URL (user:password@, password=...)."
+            + " A destination lists which are set in secretsSet (signingSecret,"
+            + " headers.Authorization, password), never their values; its url is shown without"
+            + " credentials.")
 class DestinationsController {
 
   record CreateBody(String key, String name, String type, JsonNode config) {}
@@ -56,7 +59,9 @@ class DestinationsController {
   @PutMapping("/{key}")
   @Operation(
       summary = "Replace a destination's settings (admin)",
-      description = "A secret left out keeps its stored value")
+      description =
+          "A secret left out keeps its stored value: a header not named in config.headers keeps"
+              + " its value, a header given as null is removed.")
   DestinationService.DestinationView update(
       @PathVariable String key, @RequestBody UpdateBody body, Principal me) {
     return destinations.update(key, body.name(), body.type(), body.config(), me.getName());

@@ -18,7 +18,6 @@ import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.IntegerField;
 import com.vaadin.flow.component.textfield.NumberField;
 import com.vaadin.flow.component.textfield.PasswordField;
-import com.vaadin.flow.component.textfield.TextArea;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.Menu;
 import com.vaadin.flow.router.PageTitle;
@@ -32,11 +31,13 @@ import io.customerstudio.app.base.ui.Times;
 import io.customerstudio.app.destinations.DestinationService;
 import io.customerstudio.app.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Admins add webhook destinations (URL, headers, batch size, rate, signing secret) and test them. A
- * saved signing secret is never shown again; leaving the field empty keeps it.
+ * Admins add destinations (webhooks, PostgreSQL tables, file exports) and test them. Secrets (a
+ * signing secret, a password, header values) are never shown again: a saved one shows as set or
+ * masked, and leaving it empty keeps it.
  */
 @Route("destinations")
 @Menu(title = "Destinations", order = 300, icon = "vaadin:paperplane")
@@ -154,9 +155,8 @@ public class DestinationsView extends VerticalLayout {
     dbUser.setRequiredIndicatorVisible(true);
     table.setRequiredIndicatorVisible(true);
     url.setPlaceholder("https://hooks.example.com/customer-studio");
-    TextArea headers = new TextArea("Extra headers");
+    HeadersEditor headers = new HeadersEditor(current == null ? List.of() : current.headerNames());
     headers.setId("destination-headers");
-    headers.setHelperText("One per line: Name: value");
     IntegerField batchSize = new IntegerField("Rows per batch");
     batchSize.setId("destination-batch-size");
     batchSize.setValue(100);
@@ -174,14 +174,6 @@ public class DestinationsView extends VerticalLayout {
       key.setReadOnly(true);
       name.setValue(current.name());
       url.setValue(current.config().path("url").asText(""));
-      StringBuilder h = new StringBuilder();
-      current
-          .config()
-          .path("headers")
-          .fields()
-          .forEachRemaining(
-              e -> h.append(e.getKey()).append(": ").append(e.getValue().asText()).append('\n'));
-      headers.setValue(h.toString().strip());
       batchSize.setValue(current.config().path("batchSize").asInt(100));
       rps.setValue(current.config().path("requestsPerSecond").asDouble(10));
       dbUser.setValue(current.config().path("user").asText(""));
@@ -198,6 +190,11 @@ public class DestinationsView extends VerticalLayout {
           directory.setVisible(file);
           format.setVisible(file);
           url.setLabel(webhook ? "URL" : "JDBC URL");
+          url.setHelperText(
+              webhook || file
+                  ? null
+                  : "A password in the URL (user:password@ or password=) is kept secret like"
+                      + " the password field, and never shown again.");
           url.setPlaceholder(
               webhook
                   ? "https://hooks.example.com/customer-studio"
@@ -244,13 +241,7 @@ public class DestinationsView extends VerticalLayout {
                 config.put("batchSize", batchSize.getValue());
               }
               if ("webhook".equals(type.getValue())) {
-                ObjectNode h = config.putObject("headers");
-                for (String line : headers.getValue().split("\n")) {
-                  int colon = line.indexOf(':');
-                  if (colon > 0) {
-                    h.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
-                  }
-                }
+                config.set("headers", headers.toJson());
                 if (rps.getValue() != null) {
                   config.put("requestsPerSecond", rps.getValue());
                 }
@@ -276,8 +267,8 @@ public class DestinationsView extends VerticalLayout {
                 d.close();
                 refresh();
               } catch (ApiException ex) {
-                FormErrors.show(
-                    ex,
+                Map<String, HasValidation> fields = new java.util.HashMap<>(headers.fields());
+                fields.putAll(
                     Map.<String, HasValidation>ofEntries(
                         Map.entry("$.key", key),
                         Map.entry("$.name", name),
@@ -285,13 +276,13 @@ public class DestinationsView extends VerticalLayout {
                         Map.entry("$.config.batchSize", batchSize),
                         Map.entry("$.config.requestsPerSecond", rps),
                         Map.entry("$.config.signingSecret", secret),
-                        Map.entry("$.config.headers", headers),
                         Map.entry("$.config.user", dbUser),
                         Map.entry("$.config.table", table),
                         Map.entry("$.config.password", dbPassword),
                         Map.entry("$.config.directory", directory),
                         Map.entry("$.config.format", format),
                         Map.entry("$.type", type)));
+                FormErrors.show(ex, fields);
               }
             });
     save.setId("destination-save");
