@@ -22,6 +22,7 @@ import io.customerstudio.infra.store.LeaseStore;
 import io.customerstudio.infra.store.RunStatus;
 import io.customerstudio.infra.store.RunStore;
 import io.customerstudio.infra.store.SchemaStore;
+import io.customerstudio.infra.store.SyncMode;
 import io.customerstudio.infra.store.SyncStore;
 import io.customerstudio.infra.store.TemplateStore;
 import io.customerstudio.infra.temporal.TemporalConnection;
@@ -237,7 +238,7 @@ final class SyncBenchmark {
           "bench");
       SyncSpec spec =
           new SyncSpec(
-              "mirror",
+              SyncMode.MIRROR,
               List.of(
                   new SyncSpec.Field("email", "email"),
                   new SyncSpec.Field("first_name", "firstName"),
@@ -250,7 +251,7 @@ final class SyncBenchmark {
               "Bench",
               "everyone",
               "sink",
-              "mirror",
+              SyncMode.MIRROR,
               spec.mappingJson(),
               spec.identifierJson(),
               "{\"type\":\"manual\"}",
@@ -321,7 +322,7 @@ final class SyncBenchmark {
         String state = "(select key, h from cs_sync.delivered_state where sync_key = 'bench') s";
         for (int i = 0; i < 3; i++) {
           long t = System.nanoTime();
-          RunTables.DiffCounts c = tables.diff("benchdiff", "bench", "mirror", true, spec);
+          RunTables.DiffCounts c = tables.diff("benchdiff", "bench", SyncMode.MIRROR, true, spec);
           diffs.add((System.nanoTime() - t) / 1e9);
           if (c.changed() != users / 100) {
             throw new IllegalStateException("diff found " + c + ", expected 1% changed");
@@ -363,7 +364,7 @@ final class SyncBenchmark {
                 "Latency",
                 "first-users",
                 "sink",
-                "upsert",
+                SyncMode.UPSERT,
                 spec.mappingJson(),
                 spec.identifierJson(),
                 "{\"type\":\"manual\"}",

@@ -4,6 +4,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -99,4 +101,17 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage("org.jooq..", "java.sql..")
           .because("views are thin: they talk to services");
+
+  @ArchTest
+  static final ArchRule viewsDoNotSeeStoreRecords =
+      noClasses()
+          .that()
+          .resideInAPackage("io.customerstudio.app..ui..")
+          .should()
+          .dependOnClassesThat(
+              JavaClass.Predicates.resideInAPackage("io.customerstudio.infra.store..")
+                  .and(DescribedPredicate.not(JavaClass.Predicates.ENUMS)))
+          .because(
+              "views see their services' records; only the enums shared by every module"
+                  + " (RunStatus, SyncMode, ScheduleType, roles) come from the store package");
 }

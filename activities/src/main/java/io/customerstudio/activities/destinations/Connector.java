@@ -1,5 +1,7 @@
 package io.customerstudio.activities.destinations;
 
+import io.customerstudio.infra.store.SyncMode;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,11 +19,11 @@ import java.util.Set;
 public interface Connector extends AutoCloseable {
 
   /**
-   * The sync modes it can serve: {@code upsert}, {@code mirror} (needs deletes), {@code insert}.
-   * All three, unless a destination cannot delete.
+   * The sync modes it can serve: upsert, mirror (needs deletes), insert. All three, unless a
+   * destination cannot delete.
    */
-  default Set<String> modes() {
-    return Set.of("upsert", "mirror", "insert");
+  default Set<SyncMode> modes() {
+    return EnumSet.allOf(SyncMode.class);
   }
 
   int batchSize();

@@ -3,6 +3,7 @@ package io.customerstudio.activities.sync;
 import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.RunStore;
 import io.customerstudio.infra.store.SnapshotStore;
+import io.customerstudio.infra.store.SyncMode;
 import io.customerstudio.infra.store.SyncStore;
 import io.customerstudio.infra.workspace.Workspace;
 import io.customerstudio.query.audience.AudienceDefinition;
@@ -51,7 +52,7 @@ final class MembershipRecorder {
     String key = ctx.memberKey(definition);
     String id = "snap" + UUID.randomUUID().toString().replace("-", "");
     try {
-      SyncSpec keyOnly = new SyncSpec("upsert", List.of(), new SyncSpec.Field(key, "key"));
+      SyncSpec keyOnly = new SyncSpec(SyncMode.UPSERT, List.of(), new SyncSpec.Field(key, "key"));
       Instant evaluated = ctx.tables.now();
       long members =
           ctx.tables.materialize(

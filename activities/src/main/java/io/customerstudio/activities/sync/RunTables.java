@@ -4,14 +4,19 @@ import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.customerstudio.activities.destinations.DeliveryRow;
+import io.customerstudio.infra.store.SyncMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -51,8 +56,29 @@ public final class RunTables {
     }
   }
 
+  /**
+   * Why a row is in a diff: not yet delivered ({@code added}), its values changed since ({@code
+   * changed}), or gone from the audience of a mirror ({@code removed}). The wire name, also the
+   * {@code kind} column of {@code d_<run>}, is the lower-case constant name.
+   */
+  public enum DiffKind {
+    ADDED,
+    CHANGED,
+    REMOVED;
+
+    @JsonValue
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static DiffKind of(String wire) {
+      return valueOf(wire.toUpperCase(Locale.ROOT));
+    }
+  }
+
   /** A row of a diff, for delivery or a dry run's sample. */
-  public record DiffRow(long seq, String key, String kind, Map<String, Object> fields) {}
+  public record DiffRow(long seq, String key, DiffKind kind, Map<String, Object> fields) {}
 
   private static final Field<Long> SEQ = field(name("seq"), SQLDataType.BIGINT);
   private static final Field<String> KEY = field(name("key"), SQLDataType.CLOB);
@@ -158,7 +184,7 @@ public final class RunTables {
    * once, so every attempt reads the same batches.
    */
   public DiffCounts diff(
-      String runId, String syncKey, String mode, boolean keyIsMember, SyncSpec spec) {
+      String runId, String syncKey, SyncMode mode, boolean keyIsMember, SyncSpec spec) {
     Name r = runTable(runId);
     Long written =
         db.select(field(name("spec"), SQLDataType.BIGINT))
@@ -183,13 +209,13 @@ public final class RunTables {
     }
     Field<JSONB> fields =
         DSL.function("jsonb_build_object", SQLDataType.JSONB, args.toArray(Field[]::new));
-    String changed = "insert".equals(mode) ? "false" : "s.h is distinct from r.h";
+    String changed = mode == SyncMode.INSERT ? "false" : "s.h is distinct from r.h";
     String members =
         keyIsMember
             ? "(select * from {1} where key is not null)"
             : "(select distinct on (key) * from {1} where key is not null order by key, member)";
     // mirror also sends members gone from the audience: one full join finds all three kinds
-    boolean mirror = "mirror".equals(mode);
+    boolean mirror = mode == SyncMode.MIRROR;
     db.execute(
         "insert into {0} (seq, key, op, kind, fields, h)"
             + " select row_number() over () - 1, key, op, kind, fields, h from ("
@@ -217,26 +243,26 @@ public final class RunTables {
   }
 
   public DiffCounts counts(String runId) {
-    Map<String, Long> byKind = new LinkedHashMap<>();
+    Map<DiffKind, Long> byKind = new EnumMap<>(DiffKind.class);
     db.select(KIND, DSL.count())
         .from(table(diffTable(runId)))
         .groupBy(KIND)
         .fetch()
-        .forEach(r -> byKind.put(r.value1(), r.value2().longValue()));
+        .forEach(r -> byKind.put(DiffKind.of(r.value1()), r.value2().longValue()));
     return new DiffCounts(
-        byKind.getOrDefault("added", 0L),
-        byKind.getOrDefault("changed", 0L),
-        byKind.getOrDefault("removed", 0L));
+        byKind.getOrDefault(DiffKind.ADDED, 0L),
+        byKind.getOrDefault(DiffKind.CHANGED, 0L),
+        byKind.getOrDefault(DiffKind.REMOVED, 0L));
   }
 
   /** Up to {@code limit} rows of one kind, in key order: a dry run's sample. */
-  public List<DiffRow> sample(String runId, String kind, int limit) {
-    return db.select(SEQ, KEY, KIND, FIELDS)
+  public List<DiffRow> sample(String runId, DiffKind kind, int limit) {
+    return db.select(SEQ, KEY, FIELDS)
         .from(table(diffTable(runId)))
-        .where(KIND.eq(kind))
+        .where(KIND.eq(kind.wire()))
         .orderBy(SEQ)
         .limit(limit)
-        .fetch(r -> new DiffRow(r.value1(), r.value2(), r.value3(), parse(r.value4())));
+        .fetch(r -> new DiffRow(r.value1(), r.value2(), kind, parse(r.value3())));
   }
 
   /** The rows of diff positions {@code [from, to)} as they are delivered, fields unparsed. */
@@ -248,7 +274,9 @@ public final class RunTables {
         .fetch(
             r ->
                 DeliveryRow.ofJson(
-                    "removed".equals(r.value2()) ? DeliveryRow.Op.DELETE : DeliveryRow.Op.UPSERT,
+                    DiffKind.of(r.value2()) == DiffKind.REMOVED
+                        ? DeliveryRow.Op.DELETE
+                        : DeliveryRow.Op.UPSERT,
                     r.value1(),
                     r.value3().data()));
   }

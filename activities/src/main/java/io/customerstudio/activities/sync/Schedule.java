@@ -1,6 +1,10 @@
 package io.customerstudio.activities.sync;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.customerstudio.infra.store.ScheduleType;
+import java.io.UncheckedIOException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,53 +20,53 @@ import org.springframework.scheduling.support.CronExpression;
  * When a sync runs by itself: {@code manual} (never), {@code interval} (every ISO-8601 duration, at
  * least a minute), {@code cron} (five Unix fields, or six with seconds, in a time zone, UTC by
  * default) or {@code realtime} (on a webhook or API trigger, within seconds). Pure computation, so
- * the scheduler workflow can call {@link #next} deterministically.
+ * the scheduler workflow can call {@link #next} deterministically. Its JSON (stored with the sync,
+ * and the scheduler workflow's input) is {@code {"type": "interval", "every": "PT1H", ...}}.
  */
-public record Schedule(String type, String every, String expression, String timezone) {
+public record Schedule(ScheduleType type, String every, String expression, String timezone) {
 
-  public static final Schedule MANUAL = new Schedule("manual", null, null, null);
+  public static final Schedule MANUAL = new Schedule(ScheduleType.MANUAL, null, null, null);
 
   /** The shortest interval accepted: shorter ones would only queue behind the running run. */
   public static final Duration MIN_INTERVAL = Duration.ofMinutes(1);
 
-  /** A stored schedule (validated when it was saved). */
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** A stored schedule (checked when it was saved); none stored is manual. */
   public static Schedule of(String json) {
     try {
-      return read(
-          new com.fasterxml.jackson.databind.ObjectMapper().readTree(json), "$", new ArrayList<>());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new java.io.UncheckedIOException(e);
+      Schedule s = json == null ? null : JSON.readValue(json, Schedule.class);
+      return s == null || s.type() == null ? MANUAL : s;
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("a stored schedule is not valid: " + json, e);
     }
   }
 
   /**
-   * Reads {@code {"type": ...}}; problems are added with {@code path} (e.g. {@code $.schedule}).
+   * The JSON {@link #of} reads: every field, null ones too, so equal schedules store equal text.
    */
-  public static Schedule read(JsonNode json, String path, List<String> problems) {
-    if (json == null || json.isMissingNode() || json.isNull()) {
-      return MANUAL;
+  public String json() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
-    if (!json.isObject()) {
-      problems.add(path + ": give an object such as {\"type\": \"interval\", \"every\": \"PT1H\"}");
-      return MANUAL;
-    }
-    String type = json.path("type").asText("");
-    Schedule s =
-        new Schedule(type, text(json, "every"), text(json, "expression"), text(json, "timezone"));
-    problems.addAll(s.problems(path));
-    return s;
   }
 
-  private static String text(JsonNode json, String field) {
-    JsonNode v = json.get(field);
-    return v == null || v.isNull() ? null : v.asText();
-  }
-
+  /**
+   * What is wrong with it, each as {@code <path>.<field>: message} under {@code path} (e.g. {@code
+   * $.schedule}); empty when it can be followed.
+   */
   public List<String> problems(String path) {
     List<String> out = new ArrayList<>();
-    switch (type == null ? "" : type) {
-      case "manual", "realtime" -> {}
-      case "interval" -> {
+    if (type == null) {
+      out.add(path + ".type: one of " + String.join(", ", ScheduleType.WIRE));
+      return out;
+    }
+    switch (type) {
+      case MANUAL, REALTIME -> {}
+      case INTERVAL -> {
         try {
           Duration d = Duration.parse(every == null ? "" : every);
           if (d.compareTo(MIN_INTERVAL) < 0) {
@@ -72,7 +76,7 @@ public record Schedule(String type, String every, String expression, String time
           out.add(path + ".every: an ISO-8601 duration such as PT15M, PT1H or P1D");
         }
       }
-      case "cron" -> {
+      case CRON -> {
         try {
           cron();
         } catch (IllegalArgumentException e) {
@@ -84,15 +88,13 @@ public record Schedule(String type, String every, String expression, String time
           out.add(path + ".timezone: not a time zone such as UTC or Europe/Berlin");
         }
       }
-      default ->
-          out.add(path + ".type: one of manual, interval, cron, realtime (was \"" + type + "\")");
     }
     return out;
   }
 
   /** The next time after {@code after} that this schedule fires; empty for manual and realtime. */
   public Optional<Instant> next(Instant after, Instant anchor) {
-    if ("interval".equals(type)) {
+    if (type == ScheduleType.INTERVAL) {
       Duration d = Duration.parse(every);
       Instant start = anchor == null ? after : anchor;
       if (start.isAfter(after)) {
@@ -101,7 +103,7 @@ public record Schedule(String type, String every, String expression, String time
       long periods = Duration.between(start, after).toMillis() / d.toMillis() + 1;
       return Optional.of(start.plusMillis(periods * d.toMillis()));
     }
-    if ("cron".equals(type)) {
+    if (type == ScheduleType.CRON) {
       ZonedDateTime next = cron().next(after.atZone(zone()));
       return Optional.ofNullable(next).map(ZonedDateTime::toInstant);
     }
@@ -109,7 +111,7 @@ public record Schedule(String type, String every, String expression, String time
   }
 
   public boolean realtime() {
-    return "realtime".equals(type);
+    return type == ScheduleType.REALTIME;
   }
 
   /** Five Unix fields are read with a seconds field of 0. */
@@ -128,10 +130,10 @@ public record Schedule(String type, String every, String expression, String time
   /** A sentence for lists: "every PT1H", "cron 0 6 * * * (UTC)", "manual", "real time". */
   public String describe() {
     return switch (type) {
-      case "interval" -> "every " + Duration.parse(every).toString().substring(2).toLowerCase();
-      case "cron" -> "cron " + expression + " (" + zone() + ")";
-      case "realtime" -> "real time";
-      default -> "manual";
+      case INTERVAL -> "every " + Duration.parse(every).toString().substring(2).toLowerCase();
+      case CRON -> "cron " + expression + " (" + zone() + ")";
+      case REALTIME -> "real time";
+      case MANUAL -> "manual";
     };
   }
 }

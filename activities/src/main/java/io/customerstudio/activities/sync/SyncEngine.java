@@ -164,9 +164,9 @@ public class SyncEngine {
           c.added(),
           c.changed(),
           c.removed(),
-          ctx.tables.sample(id, "added", sample),
-          ctx.tables.sample(id, "changed", sample),
-          ctx.tables.sample(id, "removed", sample));
+          ctx.tables.sample(id, RunTables.DiffKind.ADDED, sample),
+          ctx.tables.sample(id, RunTables.DiffKind.CHANGED, sample),
+          ctx.tables.sample(id, RunTables.DiffKind.REMOVED, sample));
     } finally {
       ctx.tables.dropRun(id);
     }

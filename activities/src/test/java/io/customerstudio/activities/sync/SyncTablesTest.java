@@ -7,6 +7,7 @@ import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
 
 import io.customerstudio.activities.destinations.DeliveryRow;
+import io.customerstudio.infra.store.SyncMode;
 import io.customerstudio.infra.warehouse.WarehouseMigrations;
 import io.customerstudio.query.testing.TestPostgres;
 import java.time.Instant;
@@ -35,7 +36,7 @@ class SyncTablesTest {
 
   static final SyncSpec SPEC =
       new SyncSpec(
-          "mirror",
+          SyncMode.MIRROR,
           List.of(new SyncSpec.Field("city", "city"), new SyncSpec.Field("ltv", "ltv")),
           new SyncSpec.Field("id", "id"));
 
@@ -104,7 +105,7 @@ class SyncTablesTest {
     run("r1", SPEC);
     SyncSpec renamed =
         new SyncSpec(
-            "mirror",
+            SyncMode.MIRROR,
             List.of(new SyncSpec.Field("city", "town"), new SyncSpec.Field("ltv", "ltv")),
             new SyncSpec.Field("id", "id"));
     Map<String, List<DeliveryRow>> again = run("r2", renamed);
@@ -112,7 +113,7 @@ class SyncTablesTest {
     assertThat(again.get("upsert").get(0).fields()).containsKey("town").doesNotContainKey("city");
 
     tables.materialize("r3", members(), "id", SPEC);
-    assertThatThrownBy(() -> tables.diff("r3", "s", "mirror", true, renamed))
+    assertThatThrownBy(() -> tables.diff("r3", "s", SyncMode.MIRROR, true, renamed))
         .isInstanceOf(SyncException.class)
         .hasMessageContaining("mapping changed while this run was going on");
   }
@@ -162,11 +163,11 @@ class SyncTablesTest {
     db.execute("insert into people values (4, 'Berlin', 99), (10, 'Berlin', 1)");
     SyncSpec byCity =
         new SyncSpec(
-            "upsert",
+            SyncMode.UPSERT,
             List.of(new SyncSpec.Field("ltv", "ltv")),
             new SyncSpec.Field("city", "city"));
     tables.materialize("r1", members(), "id", byCity);
-    RunTables.DiffCounts c = tables.diff("r1", "s", "upsert", false, byCity);
+    RunTables.DiffCounts c = tables.diff("r1", "s", SyncMode.UPSERT, false, byCity);
     List<DeliveryRow> rows = tables.deliveryRows("r1", 0, c.total());
 
     // Berlin: members 1, 4 and 10 share it, member "1" is the lowest key; member 3 has no city
@@ -234,7 +235,7 @@ class SyncTablesTest {
   @Test
   void rejectedRowsStayOutOfTheStateAndAreSentNextRun() {
     tables.materialize("r1", members(), "id", SPEC);
-    RunTables.DiffCounts c = tables.diff("r1", "s", "mirror", true, SPEC);
+    RunTables.DiffCounts c = tables.diff("r1", "s", SyncMode.MIRROR, true, SPEC);
     state.advance("r1", "s", (int) c.total(), List.of(0), List.of("2"), Instant.now());
     tables.dropRun("r1");
 

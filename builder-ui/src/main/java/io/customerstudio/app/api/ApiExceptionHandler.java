@@ -3,6 +3,8 @@ package io.customerstudio.app.api;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.customerstudio.app.errors.ConflictException;
+import io.customerstudio.app.errors.NotFoundException;
 import io.customerstudio.query.ValidationException;
 import java.util.List;
 import org.jooq.exception.DataAccessException;
@@ -40,6 +42,18 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ProblemDetail> handle(ApiException e) {
     return problem(e.status(), e.title(), e.getMessage(), e.errors());
+  }
+
+  /** A service was asked about something that does not exist. */
+  @ExceptionHandler(NotFoundException.class)
+  ResponseEntity<ProblemDetail> handle(NotFoundException e) {
+    return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), List.of());
+  }
+
+  /** A service refused a request because of the state things are in. */
+  @ExceptionHandler(ConflictException.class)
+  ResponseEntity<ProblemDetail> handle(ConflictException e) {
+    return problem(HttpStatus.CONFLICT, "Conflict", e.getMessage(), List.of());
   }
 
   /** A schema or audience definition the engine refused, before any SQL ran. */

@@ -28,8 +28,21 @@ public class ApiTokenService implements BearerTokens {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String PREFIX = "cs_";
 
+  /** A token as the API and the UI show it: never its secret or digest. */
+  public record TokenView(
+      long id,
+      String name,
+      String prefix,
+      String username,
+      String createdBy,
+      OffsetDateTime createdAt,
+      OffsetDateTime expiresAt,
+      OffsetDateTime lastUsedAt,
+      OffsetDateTime revokedAt,
+      boolean active) {}
+
   /** A token just created: {@code token} is the only copy of the secret. */
-  public record IssuedToken(ApiTokenStore.ApiToken info, String token) {}
+  public record IssuedToken(TokenView info, String token) {}
 
   /** What a caller asks for; {@code username} null means the caller. */
   public record TokenRequest(String name, String username, Integer expiresInDays) {}
@@ -73,11 +86,11 @@ public class ApiTokenService implements BearerTokens {
     ApiTokenStore.ApiToken info =
         tokens.create(
             name, digest(token), token.substring(0, 10), user.get().id(), issuedBy, expires);
-    return new IssuedToken(info, token);
+    return new IssuedToken(view(info), token);
   }
 
-  public List<ApiTokenStore.ApiToken> list() {
-    return tokens.list();
+  public List<TokenView> list() {
+    return tokens.list().stream().map(this::view).toList();
   }
 
   public void revoke(long id) {
@@ -96,8 +109,18 @@ public class ApiTokenService implements BearerTokens {
     return tokens.authenticate(digest(token));
   }
 
-  public boolean active(ApiTokenStore.ApiToken token) {
-    return token.active(OffsetDateTime.now(clock));
+  private TokenView view(ApiTokenStore.ApiToken t) {
+    return new TokenView(
+        t.id(),
+        t.name(),
+        t.prefix(),
+        t.username(),
+        t.createdBy(),
+        t.createdAt(),
+        t.expiresAt(),
+        t.lastUsedAt(),
+        t.revokedAt(),
+        t.active(OffsetDateTime.now(clock)));
   }
 
   static String digest(String token) {

@@ -12,10 +12,15 @@ import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.html.Span;
+import io.customerstudio.activities.sync.Schedule;
+import io.customerstudio.activities.sync.SyncSpec;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.destinations.DestinationService;
-import io.customerstudio.app.syncs.SyncsService;
+import io.customerstudio.app.syncs.SyncCommand;
+import io.customerstudio.app.syncs.SyncDefinitions;
+import io.customerstudio.app.syncs.SyncRuns;
+import io.customerstudio.infra.store.SyncMode;
 import io.customerstudio.query.testing.TestPostgres;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
@@ -26,7 +31,8 @@ class RunDetailViewTest extends KaribuTestSupport {
 
   @Autowired AudienceService audiences;
   @Autowired DestinationService destinations;
-  @Autowired SyncsService syncs;
+  @Autowired SyncDefinitions syncs;
+  @Autowired SyncRuns runs;
 
   static void poll() {
     ComponentUtil.fireEvent(UI.getCurrent(), new PollEvent(UI.getCurrent(), true));
@@ -56,15 +62,21 @@ class RunDetailViewTest extends KaribuTestSupport {
             .put("table", "copy.members"),
         "admin");
     syncs.create(
-        Json.parse(
-            """
-            {"key": "ui-replay", "audience": "ui-replay-aud", "destination": "ui-replay-pg",
-             "mode": "upsert", "mapping": [{"from": "city", "to": "city"}],
-             "identifier": {"from": "user_id", "to": "id"}, "schedule": {"type": "manual"}}"""),
+        new SyncCommand(
+            "ui-replay",
+            null,
+            "ui-replay-aud",
+            "ui-replay-pg",
+            SyncMode.UPSERT,
+            java.util.List.of(new SyncSpec.Field("city", "city")),
+            new SyncSpec.Field("user_id", "id"),
+            Schedule.MANUAL,
+            true,
+            false),
         "admin");
 
     login("admin");
-    String runId = syncs.run("ui-replay", "manual").runId();
+    String runId = runs.run("ui-replay", "manual").runId();
     UI.getCurrent().navigate("runs/" + runId);
     awaitUi(
         () -> {
@@ -87,8 +99,8 @@ class RunDetailViewTest extends KaribuTestSupport {
           });
       assertThat(replay.isEnabled()).isFalse();
       assertThat(copy.fetchCount(DSL.table("copy.members")))
-          .isEqualTo(syncs.runView(runId).counts().members().intValue());
-      assertThat(syncs.runView(runId).attempts()).isEqualTo(2);
+          .isEqualTo(runs.runView(runId).counts().members().intValue());
+      assertThat(runs.runView(runId).attempts()).isEqualTo(2);
     }
   }
 }

@@ -24,7 +24,7 @@ import com.vaadin.flow.component.textfield.TextField;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.destinations.DestinationService;
-import io.customerstudio.app.syncs.SyncsService;
+import io.customerstudio.app.syncs.SyncDefinitions;
 import io.customerstudio.app.syncs.ui.RunDetailView;
 import io.customerstudio.app.syncs.ui.SnapshotsView;
 import io.customerstudio.infra.config.StudioProperties;
@@ -44,7 +44,7 @@ class SyncsViewTest extends KaribuTestSupport {
 
   @Autowired AudienceService audiences;
   @Autowired DestinationService destinations;
-  @Autowired SyncsService syncs;
+  @Autowired SyncDefinitions syncs;
   @Autowired Warehouse warehouse;
   @Autowired StudioProperties properties;
 
@@ -120,11 +120,11 @@ class SyncsViewTest extends KaribuTestSupport {
 
     // not a real-time sync: no trigger secret to show
     _assertNone(Dialog.class, s -> s.withId("trigger-secret-dialog"));
-    SyncsService.SyncView saved = syncs.get("ui-sync");
+    SyncDefinitions.SyncView saved = syncs.get("ui-sync");
     assertThat(saved.scheduleText()).isEqualTo("every 2h");
     assertThat(saved.mapping()).hasSize(2);
     @SuppressWarnings("unchecked")
-    Grid<SyncsService.SyncView> grid = _get(Grid.class, s -> s.withId("syncs"));
+    Grid<SyncDefinitions.SyncView> grid = _get(Grid.class, s -> s.withId("syncs"));
     int row = -1;
     for (int i = 0; i < GridKt._size(grid); i++) {
       if (GridKt._get(grid, i).key().equals("ui-sync")) {

@@ -29,7 +29,7 @@ public class SyncStore {
       String name,
       String audience,
       String destination,
-      String mode,
+      SyncMode mode,
       String mapping,
       String identifier,
       String schedule,
@@ -48,7 +48,7 @@ public class SyncStore {
       String name,
       String audience,
       String destination,
-      String mode,
+      SyncMode mode,
       String mapping,
       String identifier,
       String schedule,
@@ -105,7 +105,7 @@ public class SyncStore {
             .set(SYNC.NAME, d.name())
             .set(SYNC.AUDIENCE_KEY, d.audience())
             .set(SYNC.DESTINATION_KEY, d.destination())
-            .set(SYNC.MODE, d.mode())
+            .set(SYNC.MODE, d.mode().wire())
             .set(SYNC.MAPPING, d.mapping())
             .set(SYNC.IDENTIFIER, d.identifier())
             .set(SYNC.SCHEDULE, d.schedule())
@@ -136,7 +136,7 @@ public class SyncStore {
             .set(SYNC.NAME, d.name())
             .set(SYNC.AUDIENCE_KEY, d.audience())
             .set(SYNC.DESTINATION_KEY, d.destination())
-            .set(SYNC.MODE, d.mode())
+            .set(SYNC.MODE, d.mode().wire())
             .set(SYNC.MAPPING, d.mapping())
             .set(SYNC.IDENTIFIER, d.identifier())
             .set(SYNC.SCHEDULE, d.schedule())
@@ -203,7 +203,7 @@ public class SyncStore {
         r.getName(),
         r.getAudienceKey(),
         r.getDestinationKey(),
-        r.getMode(),
+        SyncMode.of(r.getMode()),
         r.getMapping(),
         r.getIdentifier(),
         r.getSchedule(),

@@ -65,7 +65,8 @@ class SyncStoreTest {
   }
 
   static SyncStore.Draft draft(String schedule, boolean enabled) {
-    return new SyncStore.Draft("S", "vip", "crm", "upsert", "[]", "{}", schedule, enabled, false);
+    return new SyncStore.Draft(
+        "S", "vip", "crm", SyncMode.UPSERT, "[]", "{}", schedule, enabled, false);
   }
 
   Instant anchor(String key) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.customerstudio.activities.sync.ScheduleActivitiesImpl;
 import io.customerstudio.infra.store.RunStatus;
 import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.infra.store.SyncMode;
 import io.customerstudio.infra.store.SyncStore;
 import io.customerstudio.query.testing.TestPostgres;
 import io.temporal.activity.ActivityInterface;
@@ -158,7 +159,8 @@ class SyncSchedulerRestartTest {
   SyncStore.Sync create(String key, String scheduleJson) {
     syncs.create(
         key,
-        new SyncStore.Draft(key, "vip", "crm", "upsert", "[]", "{}", scheduleJson, true, false),
+        new SyncStore.Draft(
+            key, "vip", "crm", SyncMode.UPSERT, "[]", "{}", scheduleJson, true, false),
         "sealed",
         "admin");
     SyncStore.Sync sync = syncs.find(key).orElseThrow();

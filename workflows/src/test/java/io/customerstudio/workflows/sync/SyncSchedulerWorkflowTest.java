@@ -3,6 +3,7 @@ package io.customerstudio.workflows.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.customerstudio.activities.sync.Schedule;
+import io.customerstudio.infra.store.ScheduleType;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -105,7 +106,8 @@ class SyncSchedulerWorkflowTest {
 
   @Test
   void anIntervalFiresEveryPeriodOverDays() throws Exception {
-    SyncSchedulerWorkflow s = scheduler("every-6h", new Schedule("interval", "PT6H", null, null));
+    SyncSchedulerWorkflow s =
+        scheduler("every-6h", new Schedule(ScheduleType.INTERVAL, "PT6H", null, null));
     env.sleep(Duration.ofDays(3).plusMinutes(30));
     assertThat(HourLongRun.started).hasSize(12);
     assertThat(Instant.parse(HourLongRun.started.get(0).split("@")[1]))
@@ -132,7 +134,8 @@ class SyncSchedulerWorkflowTest {
 
   @Test
   void pausedItDoesNotTickAndResumedItDoes() {
-    SyncSchedulerWorkflow s = scheduler("pausing", new Schedule("interval", "PT1H", null, null));
+    SyncSchedulerWorkflow s =
+        scheduler("pausing", new Schedule(ScheduleType.INTERVAL, "PT1H", null, null));
     s.pause();
     env.sleep(Duration.ofDays(1));
     assertThat(HourLongRun.started).isEmpty();
@@ -161,7 +164,13 @@ class SyncSchedulerWorkflowTest {
     request.add(
         s::run,
         new SyncSchedulerWorkflow.State(
-            sync, new Schedule("interval", "PT1H", null, null), paused, null, List.of(), 30, null));
+            sync,
+            new Schedule(ScheduleType.INTERVAL, "PT1H", null, null),
+            paused,
+            null,
+            List.of(),
+            30,
+            null));
     request.add(() -> signal.accept(s));
     client.signalWithStart(request);
     return s;
@@ -186,7 +195,8 @@ class SyncSchedulerWorkflowTest {
 
   @Test
   void aCronScheduleFiresAtItsTimesAndARescheduleTakesOver() {
-    SyncSchedulerWorkflow s = scheduler("cron", new Schedule("cron", null, "0 6 * * *", "UTC"));
+    SyncSchedulerWorkflow s =
+        scheduler("cron", new Schedule(ScheduleType.CRON, null, "0 6 * * *", "UTC"));
     env.sleep(Duration.ofDays(2));
     assertThat(HourLongRun.started)
         .allSatisfy(x -> assertThat(x).contains("T06:00:00Z"))
@@ -198,7 +208,7 @@ class SyncSchedulerWorkflowTest {
 
   @Test
   void itContinuesAsNewAndKeepsGoing() {
-    scheduler("busy", new Schedule("interval", "PT1M", null, null));
+    scheduler("busy", new Schedule(ScheduleType.INTERVAL, "PT1M", null, null));
     String firstRun = execution.getRunId();
     int runs = SyncSchedulerWorkflowImpl.RUNS_PER_HISTORY + 5;
     env.sleep(Duration.ofMinutes(62).multipliedBy(runs));
@@ -223,7 +233,7 @@ class SyncSchedulerWorkflowTest {
     // is on the anchor's grid, in 3 h
     Instant anchor = t0.minus(Duration.ofHours(5));
     SyncSchedulerWorkflow s = stub("owed");
-    Schedule every4h = new Schedule("interval", "PT4H", null, null);
+    Schedule every4h = new Schedule(ScheduleType.INTERVAL, "PT4H", null, null);
     execution =
         WorkflowClient.start(
             s::run,
@@ -248,7 +258,7 @@ class SyncSchedulerWorkflowTest {
         .isEqualTo(anchor.plus(Duration.ofHours(8)));
     // ... a real edit re-anchors at the edit
     Instant edited = Instant.ofEpochMilli(env.currentTimeMillis());
-    s.reschedule(new Schedule("interval", "PT2H", null, null));
+    s.reschedule(new Schedule(ScheduleType.INTERVAL, "PT2H", null, null));
     env.sleep(Duration.ofMinutes(1));
     assertThat(Instant.ofEpochMilli(s.status().nextTickMillis()))
         .isBetween(edited.plus(Duration.ofHours(2)), edited.plus(Duration.ofHours(2)).plus(SLACK));
@@ -260,7 +270,8 @@ class SyncSchedulerWorkflowTest {
   @Test
   void aTickThatCannotBeQueuedDoesNotEndTheScheduler() {
     steps.failTicks.set(1); // a failure no retry can fix (an unavailable store is retried)
-    SyncSchedulerWorkflow s = scheduler("failing", new Schedule("interval", "PT1H", null, null));
+    SyncSchedulerWorkflow s =
+        scheduler("failing", new Schedule(ScheduleType.INTERVAL, "PT1H", null, null));
     env.sleep(Duration.ofMinutes(61));
     assertThat(steps.calls).containsExactly("tick failing");
     assertThat(HourLongRun.started).isEmpty();

@@ -2,6 +2,12 @@ package io.customerstudio.app.base.ui;
 
 import com.vaadin.flow.component.notification.Notification;
 import com.vaadin.flow.component.notification.NotificationVariant;
+import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.errors.ConflictException;
+import io.customerstudio.app.errors.NotFoundException;
+import io.customerstudio.query.ValidationException;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /** The notifications every view needs, and the way a view shows a request the service refuses. */
 public final class Notifications {
@@ -19,19 +25,19 @@ public final class Notifications {
   }
 
   /**
-   * Runs an action the service may refuse (an {@link io.customerstudio.app.api.ApiException}),
-   * showing the refusal as an error; empty when refused.
+   * Runs an action the service may refuse (not found, a conflict, invalid input, or a service that
+   * still speaks HTTP's {@link ApiException}), showing the refusal as an error; empty when refused.
    */
-  public static <T> java.util.Optional<T> attempt(java.util.function.Supplier<T> action) {
+  public static <T> Optional<T> attempt(Supplier<T> action) {
     try {
-      return java.util.Optional.ofNullable(action.get());
-    } catch (io.customerstudio.app.api.ApiException e) {
+      return Optional.ofNullable(action.get());
+    } catch (NotFoundException | ConflictException | ValidationException | ApiException e) {
       error(e.getMessage());
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 
-  /** {@link #attempt(java.util.function.Supplier)} for an action without a result. */
+  /** {@link #attempt(Supplier)} for an action without a result. */
   public static boolean attempt(Runnable action) {
     return attempt(
             () -> {

@@ -1,7 +1,6 @@
 package io.customerstudio.app.syncs.api;
 
-import io.customerstudio.app.syncs.SyncsService;
-import io.customerstudio.infra.store.RowErrors;
+import io.customerstudio.app.syncs.SyncRuns;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
@@ -24,24 +23,24 @@ import org.springframework.web.bind.annotation.RestController;
             + " rejected rows, replay and cancel.")
 class RunsController {
 
-  private final SyncsService syncs;
+  private final SyncRuns runs;
 
-  RunsController(SyncsService syncs) {
-    this.syncs = syncs;
+  RunsController(SyncRuns runs) {
+    this.runs = runs;
   }
 
   @GetMapping("/{runId}")
-  SyncsService.RunView get(@PathVariable String runId) {
-    return syncs.runView(runId);
+  SyncRuns.RunView get(@PathVariable String runId) {
+    return runs.runView(runId);
   }
 
   @GetMapping("/{runId}/errors")
   @Operation(summary = "Rows the destination rejected (kept 7 days by default)")
-  List<RowErrors.RowError> errors(
+  List<SyncRuns.RowError> errors(
       @PathVariable String runId,
       @RequestParam(defaultValue = "0") int offset,
       @RequestParam(defaultValue = "100") int limit) {
-    return syncs.errors(runId, offset, limit);
+    return runs.errors(runId, offset, limit);
   }
 
   @PostMapping("/{runId}/replay")
@@ -51,14 +50,14 @@ class RunsController {
       description =
           "Only the sync's newest run; batches that were delivered are not sent again. 409 with"
               + " the reason otherwise.")
-  SyncsService.RunView replay(@PathVariable String runId) {
-    return syncs.replay(runId);
+  SyncRuns.RunView replay(@PathVariable String runId) {
+    return runs.replay(runId);
   }
 
   @PostMapping("/{runId}/cancel")
   @ResponseStatus(HttpStatus.ACCEPTED)
   @Operation(summary = "Cancel a queued run, or stop a working one after its current batch")
-  SyncsService.RunView cancel(@PathVariable String runId) {
-    return syncs.cancel(runId);
+  SyncRuns.RunView cancel(@PathVariable String runId) {
+    return runs.cancel(runId);
   }
 }

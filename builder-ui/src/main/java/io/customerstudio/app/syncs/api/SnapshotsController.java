@@ -1,8 +1,8 @@
 package io.customerstudio.app.syncs.api;
 
 import io.customerstudio.app.api.ApiException;
-import io.customerstudio.app.syncs.SyncsService;
-import io.customerstudio.infra.store.SnapshotStore;
+import io.customerstudio.app.syncs.Snapshots;
+import io.customerstudio.query.ValidationException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.BufferedWriter;
@@ -32,33 +32,37 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
             + " sync with snapshots on) and the enter/exit log behind membership?at=.")
 class SnapshotsController {
 
-  private final SyncsService syncs;
+  private final Snapshots snapshots;
 
-  SnapshotsController(SyncsService syncs) {
-    this.syncs = syncs;
+  SnapshotsController(Snapshots snapshots) {
+    this.snapshots = snapshots;
   }
 
   @PostMapping("/api/v1/audiences/{key}/snapshots")
   @ResponseStatus(HttpStatus.CREATED)
   @Operation(summary = "Evaluate the audience now and keep its members")
-  SnapshotStore.Snapshot take(@PathVariable String key, Principal me) {
-    return syncs.snapshot(key, me.getName());
+  Snapshots.Snapshot take(@PathVariable String key, Principal me) {
+    try {
+      return snapshots.take(key, me.getName());
+    } catch (ValidationException e) {
+      throw SyncsController.invalid(e);
+    }
   }
 
   @GetMapping("/api/v1/audiences/{key}/snapshots")
-  List<SnapshotStore.Snapshot> list(@PathVariable String key) {
-    return syncs.snapshots(key);
+  List<Snapshots.Snapshot> list(@PathVariable String key) {
+    return snapshots.list(key);
   }
 
   @GetMapping(value = "/api/v1/snapshots/{id}/members", produces = "text/csv")
   @Operation(summary = "A snapshot's member keys as CSV (header: key)")
   ResponseEntity<StreamingResponseBody> members(@PathVariable long id) {
-    SnapshotStore.Snapshot s = syncs.findSnapshot(id);
+    Snapshots.Snapshot s = snapshots.find(id);
     StreamingResponseBody body =
         out -> {
           BufferedWriter w =
               new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-          syncs.writeSnapshotCsv(id, w);
+          snapshots.writeCsv(id, w);
         };
     return ResponseEntity.ok()
         .header(
@@ -74,7 +78,7 @@ class SnapshotsController {
       description =
           "From the enter/exit log written by every run and snapshot: each member, since when,"
               + " and the definition version that admitted them.")
-  SyncsService.Membership membership(
+  Snapshots.Membership membership(
       @PathVariable String key,
       @RequestParam String at,
       @RequestParam(defaultValue = "0") int offset,
@@ -85,6 +89,6 @@ class SnapshotsController {
     } catch (DateTimeParseException e) {
       throw ApiException.invalid("at", "an ISO-8601 time such as 2026-11-01T00:00:00Z");
     }
-    return syncs.membership(key, when, offset, limit);
+    return snapshots.membership(key, when, offset, limit);
   }
 }

@@ -1,8 +1,8 @@
 package io.customerstudio.app.syncs.api;
 
 import io.customerstudio.activities.destinations.Signatures;
-import io.customerstudio.app.syncs.SyncsService;
-import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.syncs.SyncRuns;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Map;
@@ -23,10 +23,10 @@ import org.springframework.web.bind.annotation.RestController;
             + " trigger secret>. A bad signature or one more than 300 s off gets 401.")
 class SyncWebhookController {
 
-  private final SyncsService syncs;
+  private final SyncRuns runs;
 
-  SyncWebhookController(SyncsService syncs) {
-    this.syncs = syncs;
+  SyncWebhookController(SyncRuns runs) {
+    this.runs = runs;
   }
 
   @PostMapping("/api/v1/webhooks/syncs/{key}")
@@ -36,7 +36,11 @@ class SyncWebhookController {
       @PathVariable String key,
       @RequestHeader(name = Signatures.HEADER, required = false) String signature,
       @RequestBody(required = false) byte[] body) {
-    RunStore.Enqueued e = syncs.webhook(key, signature, body == null ? new byte[0] : body);
-    return Map.of("runId", e.runId(), "coalesced", e.coalesced());
+    try {
+      SyncRuns.Enqueued e = runs.webhook(key, signature, body == null ? new byte[0] : body);
+      return Map.of("runId", e.runId(), "coalesced", e.coalesced());
+    } catch (SyncRuns.TriggerRefused e) {
+      throw ApiException.unauthorized(e.getMessage());
+    }
   }
 }

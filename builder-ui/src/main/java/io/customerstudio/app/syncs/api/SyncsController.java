@@ -1,8 +1,13 @@
 package io.customerstudio.app.syncs.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.customerstudio.app.syncs.SyncsService;
-import io.customerstudio.infra.store.RunStore;
+import io.customerstudio.activities.sync.SyncEngine;
+import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.syncs.SyncCommand;
+import io.customerstudio.app.syncs.SyncDefinitions;
+import io.customerstudio.app.syncs.SyncRuns;
+import io.customerstudio.query.Problems;
+import io.customerstudio.query.ValidationException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
@@ -32,14 +37,16 @@ class SyncsController {
 
   record EnabledBody(boolean enabled) {}
 
-  private final SyncsService syncs;
+  private final SyncDefinitions syncs;
+  private final SyncRuns runs;
 
-  SyncsController(SyncsService syncs) {
+  SyncsController(SyncDefinitions syncs, SyncRuns runs) {
     this.syncs = syncs;
+    this.runs = runs;
   }
 
   @GetMapping
-  List<SyncsService.SyncView> list() {
+  List<SyncDefinitions.SyncView> list() {
     return syncs.list();
   }
 
@@ -52,24 +59,37 @@ class SyncsController {
               + " {from, to}, schedule: {type: manual | interval (every: ISO duration) | cron"
               + " (expression, timezone?) | realtime}, enabled?, snapshots?}. The answer carries"
               + " triggerSecret once: it signs real-time triggers.")
-  SyncsService.Created create(@RequestBody JsonNode body, Principal me) {
-    return syncs.create(body, me.getName());
+  SyncDefinitions.Created create(@RequestBody JsonNode body, Principal me) {
+    Problems found = new Problems();
+    SyncCommand command = SyncCommandReader.read(body, null, found);
+    try {
+      return syncs.create(command, found, me.getName());
+    } catch (ValidationException e) {
+      throw invalid(e);
+    }
   }
 
   @GetMapping("/{key}")
-  SyncsService.SyncView get(@PathVariable String key) {
+  SyncDefinitions.SyncView get(@PathVariable String key) {
     return syncs.get(key);
   }
 
   @PutMapping("/{key}")
   @Operation(summary = "Replace a sync's settings (same body as create, key from the path)")
-  SyncsService.SyncView update(@PathVariable String key, @RequestBody JsonNode body, Principal me) {
-    return syncs.update(key, body, me.getName());
+  SyncDefinitions.SyncView update(
+      @PathVariable String key, @RequestBody JsonNode body, Principal me) {
+    Problems found = new Problems();
+    SyncCommand command = SyncCommandReader.read(body, key, found);
+    try {
+      return syncs.update(key, command, found, me.getName());
+    } catch (ValidationException e) {
+      throw invalid(e);
+    }
   }
 
   @PutMapping("/{key}/enabled")
   @Operation(summary = "Enable or disable: a disabled sync neither runs on schedule nor by trigger")
-  SyncsService.SyncView enable(
+  SyncDefinitions.SyncView enable(
       @PathVariable String key, @RequestBody EnabledBody body, Principal me) {
     return syncs.setEnabled(key, body.enabled(), me.getName());
   }
@@ -95,22 +115,34 @@ class SyncsController {
           "Queues a run and returns its id. While a run waits, further triggers join it"
               + " (coalesced: true); runs of one sync never overlap.")
   Map<String, Object> run(@PathVariable String key) {
-    RunStore.Enqueued e = syncs.run(key, "api");
+    SyncRuns.Enqueued e = runs.run(key, "api");
     return Map.of("runId", e.runId(), "coalesced", e.coalesced());
   }
 
   @GetMapping("/{key}/runs")
   @Operation(summary = "The sync's runs, newest first")
-  List<SyncsService.RunView> runs(
+  List<SyncRuns.RunView> runs(
       @PathVariable String key, @RequestParam(defaultValue = "50") int limit) {
-    return syncs.runs(key, limit);
+    return runs.runs(key, limit);
   }
 
   @PostMapping("/{key}/dry-run")
   @Operation(
       summary = "The exact diff the next run would send, with a sample of each kind; sends nothing")
-  io.customerstudio.activities.sync.SyncEngine.DryRun dryRun(
+  SyncEngine.DryRun dryRun(
       @PathVariable String key, @RequestParam(defaultValue = "20") int sample) {
-    return syncs.dryRun(key, sample);
+    try {
+      return runs.dryRun(key, sample);
+    } catch (ValidationException e) {
+      throw invalid(e);
+    }
+  }
+
+  /**
+   * The definitions' problems as the API has always answered a sync's bad fields: 400 "Invalid
+   * request", one error per JSON path.
+   */
+  static ApiException invalid(ValidationException e) {
+    return ApiException.invalid(ApiException.errorsOf(e));
   }
 }

@@ -7,8 +7,12 @@ import com.vaadin.flow.component.html.H4;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import io.customerstudio.activities.sync.RunTables;
-import io.customerstudio.app.api.ApiException;
-import io.customerstudio.app.syncs.SyncsService;
+import io.customerstudio.activities.sync.SyncEngine;
+import io.customerstudio.app.errors.ConflictException;
+import io.customerstudio.app.errors.NotFoundException;
+import io.customerstudio.app.syncs.SyncDefinitions;
+import io.customerstudio.app.syncs.SyncRuns;
+import io.customerstudio.query.ValidationException;
 import java.util.List;
 
 /**
@@ -17,12 +21,12 @@ import java.util.List;
  */
 final class DryRunDialog extends Dialog {
 
-  DryRunDialog(SyncsService syncs, SyncsService.SyncView s) {
+  DryRunDialog(SyncRuns runs, SyncDefinitions.SyncView s) {
     setId("dry-run-dialog");
     setHeaderTitle("Dry run of " + s.name());
     setWidth("900px");
     try {
-      io.customerstudio.activities.sync.SyncEngine.DryRun r = syncs.dryRun(s.key(), 20);
+      SyncEngine.DryRun r = runs.dryRun(s.key(), 20);
       Paragraph counts =
           new Paragraph(
               "%,d members. The next run would send %,d added, %,d changed and %,d removed rows. Nothing was sent."
@@ -32,7 +36,7 @@ final class DryRunDialog extends Dialog {
       add(sample("Added", r.addedSample(), "dry-run-added"));
       add(sample("Changed", r.changedSample(), "dry-run-changed"));
       add(sample("Removed", r.removedSample(), "dry-run-removed"));
-    } catch (ApiException ex) {
+    } catch (NotFoundException | ConflictException | ValidationException ex) {
       add(new Paragraph(ex.getMessage()));
     }
     getFooter().add(new Button("Close", e -> close()));

@@ -1,7 +1,5 @@
 package io.customerstudio.app.syncs.ui;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.vaadin.flow.component.HasValidation;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
@@ -92,14 +90,13 @@ final class MappingEditor extends VerticalLayout {
     rows.add(row);
   }
 
-  ArrayNode json() {
-    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+  /** The rows as they stand, a field not chosen yet as null: the service names what is missing. */
+  List<SyncSpec.Field> value() {
+    List<SyncSpec.Field> out = new ArrayList<>();
     for (int i = 0; i < froms.size(); i++) {
-      a.addObject()
-          .put("from", froms.get(i).getValue() == null ? "" : froms.get(i).getValue())
-          .put("to", tos.get(i).getValue().strip());
+      out.add(new SyncSpec.Field(froms.get(i).getValue(), tos.get(i).getValue()));
     }
-    return a;
+    return out;
   }
 
   Map<String, HasValidation> fields() {

@@ -17,11 +17,12 @@ import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.router.RouteParameters;
-import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.base.ui.Notifications;
+import io.customerstudio.app.errors.NotFoundException;
 import io.customerstudio.app.security.Roles;
-import io.customerstudio.app.syncs.SyncsService;
-import io.customerstudio.infra.store.RowErrors;
+import io.customerstudio.app.syncs.SyncDefinitions;
+import io.customerstudio.app.syncs.SyncRuns;
+import io.customerstudio.infra.store.RunStatus;
 import jakarta.annotation.security.RolesAllowed;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -37,21 +38,19 @@ import java.util.List;
 @RolesAllowed(Roles.MARKETER)
 public class RunDetailView extends VerticalLayout implements BeforeEnterObserver {
 
-  private static final List<String> IN_FLIGHT =
-      List.of("queued", "querying", "diffing", "delivering");
-
-  private final SyncsService syncs;
+  private final SyncDefinitions syncs;
+  private final SyncRuns runs;
   private final H2 title = new H2();
   private final Span titleKey = new Span();
   private final HorizontalLayout status = new HorizontalLayout();
   private final Paragraph error = new Paragraph();
   private final HorizontalLayout counts = new HorizontalLayout();
   private final Div timeline = new Div();
-  private final Grid<RowErrors.RowError> errors = new Grid<>();
+  private final Grid<SyncRuns.RowError> errors = new Grid<>();
   private final Paragraph noErrors = new Paragraph("None: the destination accepted every row.");
   private final Button replay = new Button("Replay", VaadinIcon.REFRESH.create());
   private final Button cancel = new Button("Cancel run", VaadinIcon.STOP.create());
-  private final Button runs = new Button("All runs of this sync");
+  private final Button allRuns = new Button("All runs of this sync");
   private String runId;
   private String sync;
   private String syncName;
@@ -60,16 +59,17 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     return new RouteParameters("runId", runId);
   }
 
-  public RunDetailView(SyncsService syncs) {
+  public RunDetailView(SyncDefinitions syncs, SyncRuns runs) {
     this.syncs = syncs;
+    this.runs = runs;
     replay.setId("run-replay");
     replay.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
-    replay.addClickListener(e -> act(() -> syncs.replay(runId), "Replay queued."));
+    replay.addClickListener(e -> act(() -> runs.replay(runId), "Replay queued."));
     cancel.setId("run-cancel");
     cancel.addThemeVariants(ButtonVariant.LUMO_ERROR);
-    cancel.addClickListener(e -> act(() -> syncs.cancel(runId), "Cancelling."));
-    runs.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
-    runs.addClickListener(
+    cancel.addClickListener(e -> act(() -> runs.cancel(runId), "Cancelling."));
+    allRuns.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+    allRuns.addClickListener(
         e -> getUI().ifPresent(ui -> ui.navigate(SyncRunsView.class, SyncRunsView.params(sync))));
     title.setId("run-title");
     titleKey.setId("run-sync-key");
@@ -83,10 +83,10 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     timeline.setId("run-timeline");
     timeline.setWidthFull();
     errors.setId("run-errors");
-    errors.addColumn(RowErrors.RowError::key).setHeader("Key").setAutoWidth(true);
-    errors.addColumn(RowErrors.RowError::reason).setHeader("Reason").setFlexGrow(3);
+    errors.addColumn(SyncRuns.RowError::key).setHeader("Key").setAutoWidth(true);
+    errors.addColumn(SyncRuns.RowError::reason).setHeader("Reason").setFlexGrow(3);
     errors.setAllRowsVisible(true);
-    HorizontalLayout top = new HorizontalLayout(title, titleKey, replay, cancel, runs);
+    HorizontalLayout top = new HorizontalLayout(title, titleKey, replay, cancel, allRuns);
     top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     add(
         top,
@@ -115,10 +115,10 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
   }
 
   void refresh() {
-    SyncsService.RunView r;
+    SyncRuns.RunView r;
     try {
-      r = syncs.runView(runId);
-    } catch (ApiException e) {
+      r = runs.runView(runId);
+    } catch (NotFoundException e) {
       title.setText("No run " + runId);
       titleKey.setText("");
       replay.setVisible(false);
@@ -134,7 +134,8 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     titleKey.setText(syncName.equals(sync) ? "" : sync);
     status.removeAll();
     status.add(RunBadges.status(r.status()));
-    if (IN_FLIGHT.contains(r.status())) {
+    boolean inFlight = RunStatus.of(r.status()).inFlight();
+    if (inFlight) {
       status.add(SyncRunsView.progress(r));
     }
     status.add(
@@ -148,7 +149,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     error.setText(r.error() == null ? "" : r.error());
     error.setVisible(r.error() != null);
     counts.removeAll();
-    SyncsService.Counts c = r.counts();
+    SyncRuns.Counts c = r.counts();
     counts.add(
         figure("Members", c.members()),
         figure("Added", c.added()),
@@ -157,19 +158,19 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
         figure("Delivered", c.delivered()),
         figure("Rejected", c.rejected()));
     timeline(r);
-    List<RowErrors.RowError> rejected = syncs.errors(runId, 0, 500);
+    List<SyncRuns.RowError> rejected = runs.errors(runId, 0, 500);
     errors.setItems(rejected);
     errors.setVisible(!rejected.isEmpty());
     noErrors.setVisible(rejected.isEmpty());
     replay.setVisible(true);
     replay.setEnabled(r.replayable());
-    cancel.setEnabled(IN_FLIGHT.contains(r.status()));
+    cancel.setEnabled(inFlight);
   }
 
   private String nameOf(String key) {
     try {
       return syncs.get(key).name();
-    } catch (ApiException gone) {
+    } catch (NotFoundException gone) {
       return key;
     }
   }
@@ -182,7 +183,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
   }
 
   /** One bar per phase, its width in proportion to its share of the run's time. */
-  private void timeline(SyncsService.RunView r) {
+  private void timeline(SyncRuns.RunView r) {
     timeline.removeAll();
     if (r.phases().isEmpty()) {
       timeline.add(new Span("Not started."));
@@ -196,7 +197,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
                 ? r.phases().get(r.phases().size() - 1).finishedAt()
                 : OffsetDateTime.now();
     double total = Math.max(1, Duration.between(start, end).toMillis());
-    for (SyncsService.Phase p : r.phases()) {
+    for (SyncRuns.Phase p : r.phases()) {
       OffsetDateTime to = p.finishedAt() == null ? end : p.finishedAt();
       double share = Duration.between(p.startedAt(), to).toMillis() / total;
       Div bar = new Div();

@@ -1,7 +1,5 @@
 package io.customerstudio.app.syncs.ui;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.vaadin.flow.component.HasValidation;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
@@ -9,12 +7,13 @@ import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.IntegerField;
 import com.vaadin.flow.component.textfield.TextField;
 import io.customerstudio.activities.sync.Schedule;
+import io.customerstudio.infra.store.ScheduleType;
 import java.time.Duration;
 import java.util.Map;
 
 /** Manual, every N minutes/hours/days, cron with a time zone, or real time. */
 final class ScheduleEditor extends HorizontalLayout {
-  private final Select<String> type = new Select<>();
+  private final Select<ScheduleType> type = new Select<>();
   private final IntegerField every = new IntegerField("Every");
   private final Select<String> unit = new Select<>();
   private final TextField cron = new TextField("Cron (min hour day month weekday)");
@@ -24,14 +23,14 @@ final class ScheduleEditor extends HorizontalLayout {
     setId("sync-schedule");
     type.setLabel("Runs");
     type.setId("sync-schedule-type");
-    type.setItems("manual", "interval", "cron", "realtime");
+    type.setItems(ScheduleType.values());
     type.setItemLabelGenerator(
         t ->
             switch (t) {
-              case "interval" -> "On an interval";
-              case "cron" -> "On a cron schedule";
-              case "realtime" -> "In real time (webhook or API trigger)";
-              default -> "Manually";
+              case INTERVAL -> "On an interval";
+              case CRON -> "On a cron schedule";
+              case REALTIME -> "In real time (webhook or API trigger)";
+              case MANUAL -> "Manually";
             });
     every.setId("sync-schedule-every");
     every.setMin(1);
@@ -45,15 +44,15 @@ final class ScheduleEditor extends HorizontalLayout {
     zone.setId("sync-schedule-zone");
     zone.setValue("UTC");
     type.addValueChangeListener(e -> show());
-    type.setValue("manual");
+    type.setValue(ScheduleType.MANUAL);
     setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     add(type, every, unit, cron, zone);
     show();
   }
 
   private void show() {
-    boolean interval = "interval".equals(type.getValue());
-    boolean isCron = "cron".equals(type.getValue());
+    boolean interval = type.getValue() == ScheduleType.INTERVAL;
+    boolean isCron = type.getValue() == ScheduleType.CRON;
     every.setVisible(interval);
     unit.setVisible(interval);
     cron.setVisible(isCron);
@@ -62,7 +61,7 @@ final class ScheduleEditor extends HorizontalLayout {
 
   void setValue(Schedule s) {
     type.setValue(s.type());
-    if ("interval".equals(s.type())) {
+    if (s.type() == ScheduleType.INTERVAL) {
       Duration d = Duration.parse(s.every());
       if (d.toDays() > 0 && d.toHours() % 24 == 0) {
         every.setValue((int) d.toDays());
@@ -75,34 +74,33 @@ final class ScheduleEditor extends HorizontalLayout {
         unit.setValue("minutes");
       }
     }
-    if ("cron".equals(s.type())) {
+    if (s.type() == ScheduleType.CRON) {
       cron.setValue(s.expression());
       zone.setValue(s.timezone() == null ? "UTC" : s.timezone());
     }
   }
 
   boolean isRealtime() {
-    return "realtime".equals(type.getValue());
+    return type.getValue() == ScheduleType.REALTIME;
   }
 
-  ObjectNode json() {
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.put("type", type.getValue());
-    if ("interval".equals(type.getValue())) {
-      int n = every.getValue() == null ? 0 : every.getValue();
-      Duration d =
-          switch (unit.getValue()) {
-            case "minutes" -> Duration.ofMinutes(n);
-            case "days" -> Duration.ofDays(n);
-            default -> Duration.ofHours(n);
-          };
-      o.put("every", d.toString());
-    }
-    if ("cron".equals(type.getValue())) {
-      o.put("expression", cron.getValue().strip());
-      o.put("timezone", zone.getValue().strip());
-    }
-    return o;
+  /** The schedule as edited; the service checks it (an interval of at least a minute, ...). */
+  Schedule value() {
+    return switch (type.getValue()) {
+      case INTERVAL -> {
+        int n = every.getValue() == null ? 0 : every.getValue();
+        Duration d =
+            switch (unit.getValue()) {
+              case "minutes" -> Duration.ofMinutes(n);
+              case "days" -> Duration.ofDays(n);
+              default -> Duration.ofHours(n);
+            };
+        yield new Schedule(ScheduleType.INTERVAL, d.toString(), null, null);
+      }
+      case CRON ->
+          new Schedule(ScheduleType.CRON, null, cron.getValue().strip(), zone.getValue().strip());
+      case MANUAL, REALTIME -> new Schedule(type.getValue(), null, null, null);
+    };
   }
 
   Map<String, HasValidation> fields() {

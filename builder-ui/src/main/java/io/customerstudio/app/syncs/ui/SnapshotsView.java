@@ -23,8 +23,7 @@ import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.base.ui.Named;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.security.Roles;
-import io.customerstudio.app.syncs.SyncsService;
-import io.customerstudio.infra.store.SnapshotStore;
+import io.customerstudio.app.syncs.Snapshots;
 import jakarta.annotation.security.RolesAllowed;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
@@ -51,16 +50,17 @@ public class SnapshotsView extends VerticalLayout {
 
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
-  private final SyncsService syncs;
+  private final Snapshots snapshotsService;
   private final String user;
   private final ComboBox<String> audience = new ComboBox<>("Audience");
-  private final Grid<SnapshotStore.Snapshot> snapshots = new Grid<>();
+  private final Grid<Snapshots.Snapshot> snapshots = new Grid<>();
   private final DateTimePicker at = new DateTimePicker("Members at (UTC)");
   private final Paragraph atCount = new Paragraph();
   private final Grid<MembershipLog.Membership> members = new Grid<>();
 
-  public SnapshotsView(SyncsService syncs, AudienceService audiences, AuthenticationContext auth) {
-    this.syncs = syncs;
+  public SnapshotsView(
+      Snapshots snapshotsService, AudienceService audiences, AuthenticationContext auth) {
+    this.snapshotsService = snapshotsService;
     this.user = auth.getPrincipalName().orElse("unknown");
     audience.setId("snapshot-audience");
     Map<String, String> names = new LinkedHashMap<>();
@@ -78,7 +78,7 @@ public class SnapshotsView extends VerticalLayout {
     snapshots.setId("snapshots");
     snapshots.addColumn(s -> s.takenAt().format(TIME)).setHeader("Taken (UTC)").setAutoWidth(true);
     snapshots.addColumn(s -> String.format("%,d", s.members())).setHeader("Members");
-    snapshots.addColumn(SnapshotStore.Snapshot::audienceVersion).setHeader("Definition version");
+    snapshots.addColumn(Snapshots.Snapshot::audienceVersion).setHeader("Definition version");
     snapshots
         .addColumn(s -> s.runId() == null ? s.takenBy() : "run " + s.runId())
         .setHeader("By")
@@ -113,7 +113,7 @@ public class SnapshotsView extends VerticalLayout {
         members);
   }
 
-  private Anchor download(SnapshotStore.Snapshot s) {
+  private Anchor download(Snapshots.Snapshot s) {
     DownloadHandler csv =
         event -> {
           event.setFileName(s.audience() + "-snapshot-" + s.id() + ".csv");
@@ -121,7 +121,7 @@ public class SnapshotsView extends VerticalLayout {
           try (BufferedWriter w =
               new BufferedWriter(
                   new OutputStreamWriter(event.getOutputStream(), StandardCharsets.UTF_8))) {
-            syncs.writeSnapshotCsv(s.id(), w);
+            snapshotsService.writeCsv(s.id(), w);
           }
         };
     Anchor a = new Anchor(csv, "Download");
@@ -131,7 +131,7 @@ public class SnapshotsView extends VerticalLayout {
 
   private void refresh() {
     snapshots.setItems(
-        audience.getValue() == null ? List.of() : syncs.snapshots(audience.getValue()));
+        audience.getValue() == null ? List.of() : snapshotsService.list(audience.getValue()));
     members.setItems(List.of());
     atCount.setText("");
   }
@@ -142,7 +142,7 @@ public class SnapshotsView extends VerticalLayout {
       audience.setErrorMessage("Pick an audience");
       return;
     }
-    Notifications.attempt(() -> syncs.snapshot(audience.getValue(), user))
+    Notifications.attempt(() -> snapshotsService.take(audience.getValue(), user))
         .ifPresent(
             s -> {
               Notifications.success(String.format("Snapshot of %,d members taken.", s.members()));
@@ -162,7 +162,7 @@ public class SnapshotsView extends VerticalLayout {
             .toInstant(ZoneOffset.UTC)
             .plusSeconds(1)
             .minus(1, ChronoUnit.MICROS);
-    SyncsService.Membership m = syncs.membership(audience.getValue(), through, 0, 1000);
+    Snapshots.Membership m = snapshotsService.membership(audience.getValue(), through, 0, 1000);
     atCount.setText(
         String.format(
             "%,d members at %s UTC%s.",

@@ -1,7 +1,5 @@
 package io.customerstudio.app.syncs.ui;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.vaadin.flow.component.HasValidation;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
@@ -17,12 +15,17 @@ import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.TextField;
 import io.customerstudio.activities.sync.SyncSpec;
-import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.base.ui.FormErrors;
 import io.customerstudio.app.base.ui.Keys;
 import io.customerstudio.app.base.ui.Named;
 import io.customerstudio.app.base.ui.Notifications;
-import io.customerstudio.app.syncs.SyncsService;
+import io.customerstudio.app.errors.ConflictException;
+import io.customerstudio.app.errors.NotFoundException;
+import io.customerstudio.app.syncs.SyncCommand;
+import io.customerstudio.app.syncs.SyncDefinitions;
+import io.customerstudio.infra.store.ScheduleType;
+import io.customerstudio.infra.store.SyncMode;
+import io.customerstudio.query.ValidationException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,11 +38,11 @@ import java.util.Map;
 final class SyncDialog extends Dialog {
 
   SyncDialog(
-      SyncsService syncs,
+      SyncDefinitions syncs,
       Map<String, String> audienceNames,
       Map<String, String> destinationNames,
       String user,
-      SyncsService.SyncView current,
+      SyncDefinitions.SyncView current,
       Runnable onChange) {
     setId("sync-dialog");
     setWidth("820px");
@@ -59,18 +62,18 @@ final class SyncDialog extends Dialog {
     destination.setId("sync-destination");
     destination.setRequiredIndicatorVisible(true);
     Named.picker(destination, destinationNames);
-    Select<String> mode = new Select<>();
+    Select<SyncMode> mode = new Select<>();
     mode.setLabel("Mode");
     mode.setId("sync-mode");
-    mode.setItems(SyncSpec.MODES);
+    mode.setItems(SyncMode.values());
     mode.setItemLabelGenerator(
         m ->
             switch (m) {
-              case "mirror" -> "Mirror: add, update and remove";
-              case "insert" -> "Insert: new members only";
-              default -> "Upsert: add and update";
+              case MIRROR -> "Mirror: add, update and remove";
+              case INSERT -> "Insert: new members only";
+              case UPSERT -> "Upsert: add and update";
             });
-    mode.setValue("upsert");
+    mode.setValue(SyncMode.UPSERT);
     mode.setRequiredIndicatorVisible(true);
     ComboBox<String> idFrom = new ComboBox<>("Identifier from");
     idFrom.setId("sync-identifier-from");
@@ -110,38 +113,39 @@ final class SyncDialog extends Dialog {
         new Button(
             "Save",
             e -> {
-              ObjectNode body = JsonNodeFactory.instance.objectNode();
-              body.put("key", key.getValue().strip());
-              body.put("name", name.getValue().strip());
-              body.put("audience", audience.getValue() == null ? "" : audience.getValue());
-              body.put("destination", destination.getValue() == null ? "" : destination.getValue());
-              body.put("mode", mode.getValue());
-              body.set("mapping", mapping.json());
-              body.putObject("identifier")
-                  .put("from", idFrom.getValue() == null ? "" : idFrom.getValue())
-                  .put("to", idTo.getValue().strip());
-              body.set("schedule", schedule.json());
-              body.put("enabled", enabled.getValue());
-              body.put("snapshots", snapshots.getValue());
+              SyncCommand command =
+                  new SyncCommand(
+                      key.getValue().strip(),
+                      name.getValue().strip(),
+                      audience.getValue(),
+                      destination.getValue(),
+                      mode.getValue(),
+                      mapping.value(),
+                      new SyncSpec.Field(idFrom.getValue(), idTo.getValue()),
+                      schedule.value(),
+                      enabled.getValue(),
+                      snapshots.getValue());
               try {
                 // the trigger secret matters only to real-time syncs: shown when one is made, or
                 // when a sync becomes real-time (its old secret was never shown: a new one is)
                 boolean realtime = schedule.isRealtime();
                 if (current == null) {
-                  SyncsService.Created c = syncs.create(body, user);
+                  SyncDefinitions.Created c = syncs.create(command, user);
                   if (realtime) {
                     showSecret(c.triggerSecret(), c.sync().key());
                   }
                 } else {
-                  syncs.update(current.key(), body, user);
-                  if (realtime && !"realtime".equals(current.schedule().type())) {
+                  syncs.update(current.key(), command, user);
+                  if (realtime && current.schedule().type() != ScheduleType.REALTIME) {
                     showSecret(syncs.rotateSecret(current.key()), current.key());
                   }
                 }
                 Notifications.success("Saved sync '" + name.getValue() + "'.");
                 close();
                 onChange.run();
-              } catch (ApiException ex) {
+              } catch (NotFoundException | ConflictException ex) {
+                Notifications.error(ex.getMessage());
+              } catch (ValidationException ex) {
                 Map<String, HasValidation> fields = new HashMap<>();
                 fields.put("$.key", key);
                 fields.put("$.name", name);
@@ -165,7 +169,7 @@ final class SyncDialog extends Dialog {
               e -> showSecret(syncs.rotateSecret(current.key()), current.key()));
       rotate.setId("sync-rotate-secret");
       rotate.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
-      rotate.setVisible("realtime".equals(current.schedule().type()));
+      rotate.setVisible(current.schedule().type() == ScheduleType.REALTIME);
       Button delete =
           new Button(
               "Delete",

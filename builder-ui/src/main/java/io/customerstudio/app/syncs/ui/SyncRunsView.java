@@ -15,10 +15,12 @@ import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.router.RouteParameters;
-import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.base.ui.Notifications;
+import io.customerstudio.app.errors.NotFoundException;
 import io.customerstudio.app.security.Roles;
-import io.customerstudio.app.syncs.SyncsService;
+import io.customerstudio.app.syncs.SyncDefinitions;
+import io.customerstudio.app.syncs.SyncRuns;
+import io.customerstudio.infra.store.RunStatus;
 import jakarta.annotation.security.RolesAllowed;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -34,9 +36,10 @@ public class SyncRunsView extends VerticalLayout implements BeforeEnterObserver 
 
   static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
-  private final SyncsService syncs;
+  private final SyncDefinitions syncs;
+  private final SyncRuns runs;
   private final H2 title = new H2();
-  private final Grid<SyncsService.RunView> grid = new Grid<>();
+  private final Grid<SyncRuns.RunView> grid = new Grid<>();
   private final Paragraph empty = new Paragraph("No runs yet.");
   private String sync;
 
@@ -44,8 +47,9 @@ public class SyncRunsView extends VerticalLayout implements BeforeEnterObserver 
     return new RouteParameters("sync", sync);
   }
 
-  public SyncRunsView(SyncsService syncs) {
+  public SyncRunsView(SyncDefinitions syncs, SyncRuns runs) {
     this.syncs = syncs;
+    this.runs = runs;
     setSizeFull();
     Button run = new Button("Run now", VaadinIcon.PLAY.create(), e -> runNow());
     run.setId("runs-run-now");
@@ -57,7 +61,7 @@ public class SyncRunsView extends VerticalLayout implements BeforeEnterObserver 
     top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     grid.setId("runs");
     grid.addColumn(r -> r.queuedAt().format(TIME)).setHeader("Queued (UTC)").setAutoWidth(true);
-    grid.addColumn(SyncsService.RunView::trigger).setHeader("Trigger");
+    grid.addColumn(SyncRuns.RunView::trigger).setHeader("Trigger");
     grid.addComponentColumn(r -> RunBadges.status(r.status())).setHeader("Status");
     grid.addComponentColumn(SyncRunsView::progress).setHeader("Progress").setFlexGrow(2);
     grid.addColumn(r -> counts(r)).setHeader("Added · changed · removed").setAutoWidth(true);
@@ -75,24 +79,25 @@ public class SyncRunsView extends VerticalLayout implements BeforeEnterObserver 
     io.customerstudio.app.base.ui.Polling.every(this, 1000, this::refresh);
   }
 
-  static String counts(SyncsService.RunView r) {
-    SyncsService.Counts c = r.counts();
+  static String counts(SyncRuns.RunView r) {
+    SyncRuns.Counts c = r.counts();
     return c.added() == null ? "" : c.added() + " · " + c.changed() + " · " + c.removed();
   }
 
   /** The current phase, and for delivery the share of batches done. */
-  static HorizontalLayout progress(SyncsService.RunView r) {
+  static HorizontalLayout progress(SyncRuns.RunView r) {
     ProgressBar bar = new ProgressBar();
     bar.setWidth("8em");
     String label;
-    if (!List.of("queued", "querying", "diffing", "delivering").contains(r.status())) {
+    RunStatus status = RunStatus.of(r.status());
+    if (!status.inFlight()) {
       bar.setValue(1);
       label = "done";
-    } else if ("delivering".equals(r.status()) && r.batches() != null && r.batches() > 0) {
+    } else if (status == RunStatus.DELIVERING && r.batches() != null && r.batches() > 0) {
       bar.setValue(r.batchesDelivered() / (double) r.batches());
       label = "delivering " + r.batchesDelivered() + " of " + r.batches() + " batches";
     } else {
-      bar.setIndeterminate(!"queued".equals(r.status()));
+      bar.setIndeterminate(status != RunStatus.QUEUED);
       label = r.status();
     }
     bar.getElement().setAttribute("data-run", r.runId());
@@ -105,9 +110,9 @@ public class SyncRunsView extends VerticalLayout implements BeforeEnterObserver 
   public void beforeEnter(BeforeEnterEvent event) {
     sync = event.getRouteParameters().get("sync").orElse("");
     try {
-      SyncsService.SyncView s = syncs.get(sync);
+      SyncDefinitions.SyncView s = syncs.get(sync);
       title.setText("Runs of " + s.name());
-    } catch (ApiException e) {
+    } catch (NotFoundException e) {
       title.setText("No sync '" + sync + "'");
     }
     refresh();
@@ -118,16 +123,16 @@ public class SyncRunsView extends VerticalLayout implements BeforeEnterObserver 
       return;
     }
     try {
-      List<SyncsService.RunView> runs = syncs.runs(sync, 100);
-      grid.setItems(runs);
-      empty.setVisible(runs.isEmpty());
-    } catch (ApiException e) {
+      List<SyncRuns.RunView> list = runs.runs(sync, 100);
+      grid.setItems(list);
+      empty.setVisible(list.isEmpty());
+    } catch (NotFoundException e) {
       grid.setItems(List.of());
     }
   }
 
   private void runNow() {
-    if (Notifications.attempt(() -> syncs.run(sync, "manual")).isPresent()) {
+    if (Notifications.attempt(() -> runs.run(sync, "manual")).isPresent()) {
       refresh();
     }
   }

@@ -19,7 +19,8 @@ import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.destinations.DestinationService;
 import io.customerstudio.app.security.Roles;
-import io.customerstudio.app.syncs.SyncsService;
+import io.customerstudio.app.syncs.SyncDefinitions;
+import io.customerstudio.app.syncs.SyncRuns;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -36,21 +37,24 @@ import java.util.Map;
 @RolesAllowed(Roles.MARKETER)
 public class SyncsView extends VerticalLayout {
 
-  private final SyncsService syncs;
+  private final SyncDefinitions syncs;
+  private final SyncRuns runs;
   private final AudienceService audiences;
   private final DestinationService destinations;
   private final String user;
-  private final Grid<SyncsService.SyncView> grid = new Grid<>();
+  private final Grid<SyncDefinitions.SyncView> grid = new Grid<>();
   private final Paragraph empty = new Paragraph();
   private Map<String, String> audienceNames = Map.of();
   private Map<String, String> destinationNames = Map.of();
 
   public SyncsView(
-      SyncsService syncs,
+      SyncDefinitions syncs,
+      SyncRuns runs,
       AudienceService audiences,
       DestinationService destinations,
       AuthenticationContext auth) {
     this.syncs = syncs;
+    this.runs = runs;
     this.audiences = audiences;
     this.destinations = destinations;
     this.user = auth.getPrincipalName().orElse("unknown");
@@ -62,19 +66,19 @@ public class SyncsView extends VerticalLayout {
     top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     grid.setId("syncs");
     // text columns share the room and show their whole value on hover; short ones fit theirs
-    grid.addColumn(SyncsService.SyncView::name)
+    grid.addColumn(SyncDefinitions.SyncView::name)
         .setHeader("Name")
         .setFlexGrow(2)
-        .setTooltipGenerator(SyncsService.SyncView::name);
+        .setTooltipGenerator(SyncDefinitions.SyncView::name);
     grid.addColumn(this::route)
         .setHeader("Audience → destination")
         .setFlexGrow(2)
         .setTooltipGenerator(s -> s.audience() + " → " + s.destination());
-    grid.addColumn(SyncsService.SyncView::mode).setHeader("Mode").setAutoWidth(true).setFlexGrow(0);
-    grid.addColumn(SyncsService.SyncView::scheduleText)
+    grid.addColumn(s -> s.mode().wire()).setHeader("Mode").setAutoWidth(true).setFlexGrow(0);
+    grid.addColumn(SyncDefinitions.SyncView::scheduleText)
         .setHeader("Schedule")
         .setFlexGrow(2)
-        .setTooltipGenerator(SyncsService.SyncView::scheduleText);
+        .setTooltipGenerator(SyncDefinitions.SyncView::scheduleText);
     grid.addComponentColumn(
             s -> {
               Checkbox on = new Checkbox(s.enabled());
@@ -108,7 +112,7 @@ public class SyncsView extends VerticalLayout {
     refresh();
   }
 
-  private HorizontalLayout actions(SyncsService.SyncView s) {
+  private HorizontalLayout actions(SyncDefinitions.SyncView s) {
     Button run = new Button("Run now", VaadinIcon.PLAY.create(), e -> runNow(s));
     run.setId("sync-run-" + s.key());
     run.setEnabled(s.enabled());
@@ -116,23 +120,23 @@ public class SyncsView extends VerticalLayout {
     Button dry = new Button("Dry run", e -> dryRun(s));
     dry.setId("sync-dry-run-" + s.key());
     dry.addThemeVariants(ButtonVariant.LUMO_SMALL);
-    Button runs =
+    Button history =
         new Button(
             "Runs",
             e ->
                 getUI()
                     .ifPresent(
                         ui -> ui.navigate(SyncRunsView.class, SyncRunsView.params(s.key()))));
-    runs.setId("sync-runs-" + s.key());
-    runs.addThemeVariants(ButtonVariant.LUMO_SMALL, ButtonVariant.LUMO_TERTIARY);
+    history.setId("sync-runs-" + s.key());
+    history.addThemeVariants(ButtonVariant.LUMO_SMALL, ButtonVariant.LUMO_TERTIARY);
     Button edit = new Button("Edit", e -> open(s));
     edit.setId("sync-edit-" + s.key());
     edit.addThemeVariants(ButtonVariant.LUMO_SMALL, ButtonVariant.LUMO_TERTIARY);
-    return new HorizontalLayout(run, dry, runs, edit);
+    return new HorizontalLayout(run, dry, history, edit);
   }
 
   /** "Loyal members → CRM webhook": names, as people know them (the keys are in the tooltip). */
-  private String route(SyncsService.SyncView s) {
+  private String route(SyncDefinitions.SyncView s) {
     return audienceNames.getOrDefault(s.audience(), s.audience())
         + " → "
         + destinationNames.getOrDefault(s.destination(), s.destination());
@@ -167,8 +171,8 @@ public class SyncsView extends VerticalLayout {
     return names;
   }
 
-  private void runNow(SyncsService.SyncView s) {
-    Notifications.attempt(() -> syncs.run(s.key(), "manual"))
+  private void runNow(SyncDefinitions.SyncView s) {
+    Notifications.attempt(() -> runs.run(s.key(), "manual"))
         .ifPresent(
             e -> {
               Notifications.success(
@@ -179,11 +183,11 @@ public class SyncsView extends VerticalLayout {
             });
   }
 
-  private void dryRun(SyncsService.SyncView s) {
-    new DryRunDialog(syncs, s).open();
+  private void dryRun(SyncDefinitions.SyncView s) {
+    new DryRunDialog(runs, s).open();
   }
 
-  private void open(SyncsService.SyncView current) {
+  private void open(SyncDefinitions.SyncView current) {
     new SyncDialog(syncs, audienceNames(), destinationNames(), user, current, this::refresh).open();
   }
 }

@@ -1,11 +1,9 @@
 package io.customerstudio.app.tokens.api;
 
 import io.customerstudio.app.tokens.ApiTokenService;
-import io.customerstudio.infra.store.ApiTokenStore;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
-import java.time.OffsetDateTime;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -23,22 +21,6 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "API tokens", description = "Bearer tokens for the API (admin only)")
 class TokensController {
 
-  /** A token without its secret. */
-  record TokenView(
-      long id,
-      String name,
-      String prefix,
-      String username,
-      String createdBy,
-      OffsetDateTime createdAt,
-      OffsetDateTime expiresAt,
-      OffsetDateTime lastUsedAt,
-      OffsetDateTime revokedAt,
-      boolean active) {}
-
-  /** The created token: {@code token} is the secret, shown only here. */
-  record CreatedToken(TokenView info, String token) {}
-
   private final ApiTokenService tokens;
 
   TokensController(ApiTokenService tokens) {
@@ -47,8 +29,8 @@ class TokensController {
 
   @GetMapping
   @Operation(summary = "List tokens (never their secrets)")
-  List<TokenView> list() {
-    return tokens.list().stream().map(this::view).toList();
+  List<ApiTokenService.TokenView> list() {
+    return tokens.list();
   }
 
   @PostMapping
@@ -58,9 +40,9 @@ class TokensController {
       description =
           "username: the user the token acts as (default: you); expiresInDays: optional. The"
               + " response holds the only copy of the token.")
-  CreatedToken create(@RequestBody ApiTokenService.TokenRequest request, Principal me) {
-    ApiTokenService.IssuedToken issued = tokens.issue(request, me.getName());
-    return new CreatedToken(view(issued.info()), issued.token());
+  ApiTokenService.IssuedToken create(
+      @RequestBody ApiTokenService.TokenRequest request, Principal me) {
+    return tokens.issue(request, me.getName());
   }
 
   @DeleteMapping("/{id}")
@@ -68,19 +50,5 @@ class TokensController {
   @Operation(summary = "Revoke a token")
   void revoke(@PathVariable long id) {
     tokens.revoke(id);
-  }
-
-  private TokenView view(ApiTokenStore.ApiToken t) {
-    return new TokenView(
-        t.id(),
-        t.name(),
-        t.prefix(),
-        t.username(),
-        t.createdBy(),
-        t.createdAt(),
-        t.expiresAt(),
-        t.lastUsedAt(),
-        t.revokedAt(),
-        tokens.active(t));
   }
 }

@@ -25,7 +25,6 @@ import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.security.Roles;
 import io.customerstudio.app.tokens.ApiTokenService;
 import io.customerstudio.app.users.UserService;
-import io.customerstudio.infra.store.ApiTokenStore;
 import jakarta.annotation.security.RolesAllowed;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -43,7 +42,7 @@ public class ApiTokensView extends VerticalLayout {
   private final ApiTokenService tokens;
   private final UserService users;
   private final String me;
-  private final Grid<ApiTokenStore.ApiToken> grid = new Grid<>();
+  private final Grid<ApiTokenService.TokenView> grid = new Grid<>();
 
   public ApiTokensView(ApiTokenService tokens, UserService users, AuthenticationContext auth) {
     this.tokens = tokens;
@@ -56,14 +55,14 @@ public class ApiTokensView extends VerticalLayout {
     top.setDefaultVerticalComponentAlignment(Alignment.BASELINE);
 
     grid.setId("tokens");
-    grid.addColumn(ApiTokenStore.ApiToken::name).setHeader("Name");
+    grid.addColumn(ApiTokenService.TokenView::name).setHeader("Name");
     grid.addColumn(t -> t.prefix() + "…").setHeader("Token");
-    grid.addColumn(ApiTokenStore.ApiToken::username).setHeader("Acts as");
+    grid.addColumn(ApiTokenService.TokenView::username).setHeader("Acts as");
     grid.addColumn(t -> format(t.createdAt())).setHeader("Created");
     grid.addColumn(t -> format(t.lastUsedAt())).setHeader("Last used");
     grid.addColumn(t -> t.expiresAt() == null ? "never" : format(t.expiresAt()))
         .setHeader("Expires");
-    grid.addColumn(t -> t.revokedAt() != null ? "revoked" : tokens.active(t) ? "active" : "expired")
+    grid.addColumn(t -> t.revokedAt() != null ? "revoked" : t.active() ? "active" : "expired")
         .setHeader("Status");
     grid.addComponentColumn(
             t -> {
@@ -138,7 +137,7 @@ public class ApiTokensView extends VerticalLayout {
     dialog.open();
   }
 
-  private void confirmRevoke(ApiTokenStore.ApiToken t) {
+  private void confirmRevoke(ApiTokenService.TokenView t) {
     ConfirmDialog confirm =
         new ConfirmDialog(
             "Revoke " + t.name() + "?",

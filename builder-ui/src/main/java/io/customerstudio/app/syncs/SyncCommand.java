@@ -1,0 +1,27 @@
+package io.customerstudio.app.syncs;
+
+import io.customerstudio.activities.sync.Schedule;
+import io.customerstudio.activities.sync.SyncSpec;
+import io.customerstudio.infra.store.SyncMode;
+import java.util.List;
+
+/**
+ * A sync as a person or an API client asks for it, for {@link SyncDefinitions} to check and save.
+ * The sync editor builds one from its fields; the API reads one from the request's JSON.
+ *
+ * <p>Where a request gave a value that has no place in these types (a mode no {@link SyncMode}
+ * names, a mapping that is not a list, an entry that is not an object) the field is null: the
+ * reader reports what it could not read, and {@link SyncDefinitions} reports every other null as
+ * missing. The key is ignored on an update (the sync's own key counts); a null name means the key.
+ */
+public record SyncCommand(
+    String key,
+    String name,
+    String audience,
+    String destination,
+    SyncMode mode,
+    List<SyncSpec.Field> mapping,
+    SyncSpec.Field identifier,
+    Schedule schedule,
+    boolean enabled,
+    boolean snapshots) {}
