@@ -91,7 +91,7 @@ class SecurityConfiguration {
             a ->
                 a.requestMatchers("/actuator/health", "/actuator/health/**")
                     .permitAll()
-                    // real-time triggers authenticate by signature (SyncsService.webhook)
+                    // real-time triggers authenticate by signature (SyncRuns.webhook)
                     .requestMatchers(HttpMethod.POST, "/api/v1/webhooks/**")
                     .permitAll()
                     .requestMatchers(
