@@ -67,6 +67,7 @@ class SyncBrowserTest extends AppTestSupport {
 
       try (Browser browser = Browser.open(port)) {
         browser.login("admin", ADMIN_PASSWORD);
+        browser.waitFor(By.id("current-user")); // logged in before going elsewhere
         browser.go("/syncs");
         browser.waitFor(By.id("sync-run-b-sync"));
         assertThat(browser.driver().findElement(By.id("syncs")).getText())
