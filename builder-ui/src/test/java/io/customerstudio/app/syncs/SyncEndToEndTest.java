@@ -299,18 +299,21 @@ class SyncEndToEndTest extends AppTestSupport {
     sink.reset();
     setUp("e2e-outage", "upsert", 600, 10);
     Set<String> members = members(600);
-    sink.outage(Duration.ofSeconds(25));
+    // -Ddrill.outageSeconds=180 runs the full 3-minute drill (documented in operations.md)
+    int outage = Integer.getInteger("drill.outageSeconds", 25);
+    sink.outage(Duration.ofSeconds(outage));
     long start = System.nanoTime();
     String runId = run("e2e-outage");
-    JsonNode r = await(runId, Duration.ofSeconds(120), "succeeded", "failed");
+    JsonNode r = await(runId, Duration.ofSeconds(outage + 95L), "succeeded", "failed");
     assertThat(r.get("status").asText()).as(r.toString()).isEqualTo("succeeded");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofSeconds(24));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThan(Duration.ofSeconds(outage - 1L));
     assertThat(r.get("attempts").asInt()).isEqualTo(1);
     assertThat(keysOf(sink.applied(), runId, "upsert")).isEqualTo(members);
     assertThat(sink.timesApplied().values()).containsOnly(1);
     assertThat(sink.violations()).isEmpty();
-    // backoff, not a storm: four batches in parallel retried a few times each in 25 s
-    assertThat(sink.faults()).isBetween(4, 60);
+    // backoff (doubling to a minute), not a storm: a few tries per batch in parallel
+    assertThat(sink.faults()).isBetween(4, 8 * (outage / 5 + 8));
   }
 
   /** Retry-After: 60 on the first two requests: honoured for every batch, the run succeeds. */
