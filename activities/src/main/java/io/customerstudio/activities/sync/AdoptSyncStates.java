@@ -1,10 +1,6 @@
 package io.customerstudio.activities.sync;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Statement;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Supplier;
 import org.flywaydb.core.api.MigrationVersion;
@@ -80,15 +76,6 @@ public final class AdoptSyncStates implements JavaMigration {
     if (clean.length() > 30) {
       clean = clean.substring(0, 30);
     }
-    try {
-      String sha =
-          HexFormat.of()
-              .formatHex(
-                  MessageDigest.getInstance("SHA-256")
-                      .digest(syncKey.getBytes(StandardCharsets.UTF_8)));
-      return "s_" + clean + "_" + sha.substring(0, 10);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "s_" + clean + "_" + RunTables.sha(syncKey).substring(0, 10);
   }
 }

@@ -118,11 +118,13 @@ final class RunContext {
    * again, whatever stopped the run.
    */
   void advanceState(String runId) {
-    RunStore.Run run = run(runId);
+    // the ledger first: most calls (a commit after the last slice, an end) find nothing to do
     var batches = ledger.unadvancedBatches(runId);
-    if (batches.isEmpty()
-        || run.batchSize() == null
-        || !tables.exists(RunTables.diffTable(runId))) {
+    if (batches.isEmpty()) {
+      return;
+    }
+    RunStore.Run run = run(runId);
+    if (run.batchSize() == null || !tables.exists(RunTables.diffTable(runId))) {
       return;
     }
     state.advance(

@@ -103,7 +103,8 @@ public final class RunTables {
     return name(SCHEMA, "d_" + runId);
   }
 
-  private static String sha(String s) {
+  /** SHA-256 of the text, in hex: the mapping fingerprint, and the legacy state tables' names. */
+  static String sha(String s) {
     try {
       return HexFormat.of()
           .formatHex(
