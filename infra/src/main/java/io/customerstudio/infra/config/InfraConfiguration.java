@@ -109,6 +109,11 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.AuditStore auditStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.AuditStore(db, clock);
+  }
+
+  @Bean
   TemplateStore templateStore(DSLContext db, Clock clock) {
     return new TemplateStore(db, clock);
   }

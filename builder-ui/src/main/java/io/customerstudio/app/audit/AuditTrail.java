@@ -1,0 +1,122 @@
+package io.customerstudio.app.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.customerstudio.infra.store.AuditStore;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.stereotype.Service;
+
+/**
+ * Records every change to a governed thing (spec governance.md, section 8): services call {@link
+ * #record} after a change succeeds, with what the thing looked like before and after, as the API
+ * shows it. Secrets never reach the log: fields whose names say they hold one are replaced by
+ * {@code "[redacted]"}, whatever the caller passed.
+ */
+@Service
+public class AuditTrail {
+
+  /** What was changed: the {@code entity} of an entry. */
+  public enum Entity {
+    SCHEMA,
+    TRAIT,
+    AUDIENCE,
+    TEMPLATE,
+    SPLIT,
+    PRIORITY_LIST,
+    CONSENT,
+    SUBSET_CATEGORY,
+    DESTINATION,
+    SYNC,
+    JOURNEY,
+    USER,
+    TOKEN;
+
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** How it changed: the {@code action} of an entry. */
+  public enum Action {
+    CREATE,
+    UPDATE,
+    DELETE,
+    RESTORE,
+    REVOKE;
+
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  static final String REDACTED = "[redacted]";
+
+  private static final Set<String> SECRET_WORDS =
+      Set.of("password", "secret", "token", "authorization", "apikey", "api_key", "credential");
+
+  private final AuditStore store;
+  private final ObjectMapper json;
+
+  public AuditTrail(AuditStore store, ObjectMapper json) {
+    this.store = store;
+    this.json = json;
+  }
+
+  /**
+   * Appends one entry. {@code before} and {@code after} are anything Jackson writes (records, maps,
+   * JSON nodes), or null when the thing did not exist before or no longer exists after.
+   */
+  public AuditStore.Entry record(
+      String actor, Entity entity, String key, Action action, Object before, Object after) {
+    return store.append(
+        actor == null ? "system" : actor,
+        entity.wire(),
+        key,
+        action.wire(),
+        text(before),
+        text(after));
+  }
+
+  private String text(Object value) {
+    if (value == null) {
+      return null;
+    }
+    JsonNode node = json.valueToTree(value);
+    return redact(node).toString();
+  }
+
+  /** The node with every secret-looking field's value replaced, and webhook header values. */
+  static JsonNode redact(JsonNode node) {
+    if (node instanceof ObjectNode o) {
+      ObjectNode copy = o.objectNode();
+      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> f = it.next();
+        String name = f.getKey().toLowerCase(Locale.ROOT);
+        if (isSecretName(name) && !f.getValue().isNull() && !f.getValue().isContainerNode()) {
+          copy.put(f.getKey(), REDACTED);
+        } else if (name.equals("headers") && f.getValue() instanceof ObjectNode h) {
+          ObjectNode hidden = copy.putObject(f.getKey());
+          h.fieldNames().forEachRemaining(n -> hidden.put(n, REDACTED));
+        } else {
+          copy.set(f.getKey(), redact(f.getValue()));
+        }
+      }
+      return copy;
+    }
+    if (node instanceof ArrayNode a) {
+      ArrayNode copy = a.arrayNode();
+      a.forEach(e -> copy.add(redact(e)));
+      return copy;
+    }
+    return node;
+  }
+
+  private static boolean isSecretName(String lowerName) {
+    return SECRET_WORDS.stream().anyMatch(lowerName::contains);
+  }
+}
