@@ -114,6 +114,16 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.SplitStore splitStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.SplitStore(db, clock);
+  }
+
+  @Bean
+  io.customerstudio.infra.store.ConsentStore consentStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.ConsentStore(db, clock);
+  }
+
+  @Bean
   TemplateStore templateStore(DSLContext db, Clock clock) {
     return new TemplateStore(db, clock);
   }

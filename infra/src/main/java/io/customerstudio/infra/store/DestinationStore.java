@@ -28,6 +28,15 @@ public class DestinationStore {
 
   public record Draft(String name, String type, String config, String secrets) {}
 
+  /**
+   * Who the destination may receive (governance spec): a rule (a condition, JSON), the consent
+   * purposes it requires (a JSON array) and the subsets it requires (a JSON object); each null when
+   * it has none.
+   */
+  public record Governance(String rule, String consentPurposes, String subsets) {
+    public static final Governance NONE = new Governance(null, null, null);
+  }
+
   private final DSLContext db;
   private final Clock clock;
 
@@ -77,6 +86,24 @@ public class DestinationStore {
             .set(DESTINATION.SECRETS, d.secrets())
             .set(DESTINATION.UPDATED_BY, user)
             .set(DESTINATION.UPDATED_AT, OffsetDateTime.now(clock))
+            .where(DESTINATION.DESTINATION_KEY.eq(key))
+            .execute()
+        == 1;
+  }
+
+  public Governance governance(String key) {
+    return db.select(DESTINATION.RULE, DESTINATION.CONSENT_PURPOSES, DESTINATION.SUBSETS)
+        .from(DESTINATION)
+        .where(DESTINATION.DESTINATION_KEY.eq(key))
+        .fetchOptional(r -> new Governance(r.value1(), r.value2(), r.value3()))
+        .orElse(Governance.NONE);
+  }
+
+  /** Sets the rule and the consent purposes (each JSON or null); false when there is none. */
+  public boolean setRuleAndPurposes(String key, String rule, String consentPurposes) {
+    return db.update(DESTINATION)
+            .set(DESTINATION.RULE, rule)
+            .set(DESTINATION.CONSENT_PURPOSES, consentPurposes)
             .where(DESTINATION.DESTINATION_KEY.eq(key))
             .execute()
         == 1;

@@ -55,6 +55,14 @@ public class SyncStore {
       boolean enabled,
       boolean snapshots) {}
 
+  /**
+   * Which split groups the sync delivers (a JSON array; null: every group that is not a holdout)
+   * and which subsets it requires (a JSON object; null: none).
+   */
+  public record Governance(String splitGroups, String subsets) {
+    public static final Governance NONE = new Governance(null, null);
+  }
+
   private final DSLContext db;
   private final Clock clock;
 
@@ -65,6 +73,23 @@ public class SyncStore {
 
   public Optional<Sync> find(String key) {
     return db.selectFrom(SYNC).where(SYNC.SYNC_KEY.eq(key)).fetchOptional().map(SyncStore::toSync);
+  }
+
+  public Governance governance(String key) {
+    return db.select(SYNC.SPLIT_GROUPS, SYNC.SUBSETS)
+        .from(SYNC)
+        .where(SYNC.SYNC_KEY.eq(key))
+        .fetchOptional(r -> new Governance(r.value1(), r.value2()))
+        .orElse(Governance.NONE);
+  }
+
+  /** Sets the split groups the sync delivers (a JSON array, or null for the default). */
+  public boolean setSplitGroups(String key, String splitGroups) {
+    return db.update(SYNC)
+            .set(SYNC.SPLIT_GROUPS, splitGroups)
+            .where(SYNC.SYNC_KEY.eq(key))
+            .execute()
+        == 1;
   }
 
   public List<Sync> list() {
