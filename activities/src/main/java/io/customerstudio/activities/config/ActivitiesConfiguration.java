@@ -36,11 +36,12 @@ public class ActivitiesConfiguration {
 
   /** The warehouse's cs_sync tables, migrated once at start (before any step can use them). */
   @Bean
-  WarehouseSchema warehouseSchema(Warehouse warehouse, SyncStore syncs) {
+  WarehouseSchema warehouseSchema(
+      Warehouse warehouse, SyncStore syncs, StudioProperties properties) {
     WarehouseMigrations.apply(
         warehouse,
-        List.of(
-            new AdoptSyncStates(() -> syncs.list().stream().map(SyncStore.Sync::key).toList())));
+        List.of(new AdoptSyncStates(() -> syncs.list().stream().map(SyncStore.Sync::key).toList())),
+        properties.governance().logSchema());
     return new WarehouseSchema();
   }
 
@@ -70,7 +71,19 @@ public class ActivitiesConfiguration {
   }
 
   @Bean
+  io.customerstudio.activities.governance.Policies policies(
+      io.customerstudio.infra.store.SplitStore splits,
+      io.customerstudio.infra.store.ConsentStore consent,
+      DestinationStore destinations,
+      SyncStore syncs,
+      AudienceStore audiences) {
+    return new io.customerstudio.activities.governance.Policies(
+        splits, consent, destinations, syncs, audiences);
+  }
+
+  @Bean
   SyncEngine syncEngine(
+      io.customerstudio.activities.governance.Policies policies,
       WarehouseSchema schema,
       SyncStore syncs,
       RunStore runs,
@@ -99,6 +112,9 @@ public class ActivitiesConfiguration {
         new RunTables(warehouse.dsl()),
         new DeliveredState(warehouse.dsl()),
         new MembershipLog(warehouse.dsl()),
+        policies,
+        new io.customerstudio.activities.sync.ExclusionLog(
+            warehouse.dsl(), properties.governance().logSchema()),
         new SyncEngine.Retention(
             properties.sync().rowErrorRetention(), properties.sync().runRetention()),
         clock);

@@ -71,6 +71,22 @@ public final class DeliveredState {
         DSL.val(rejected, SQLDataType.CLOB.array()),
         DSL.val(runId),
         DSL.val(now));
+    // the removal is remembered (the why answer's last delivery): the state forgets the key
+    db.execute(
+        "insert into cs_sync.delivered_removal (sync_key, key, run_id, removed_at)"
+            + " select {0}, d.key, {7}, {8} from {1} d where d.op = 'delete' and"
+            + inBatches
+            + " on conflict (sync_key, key) do update set run_id = excluded.run_id,"
+            + " removed_at = excluded.removed_at",
+        DSL.val(syncKey),
+        d,
+        DSL.val(from),
+        DSL.val(to),
+        DSL.val((long) batchSize),
+        DSL.val(numbers, SQLDataType.INTEGER.array()),
+        DSL.val(rejected, SQLDataType.CLOB.array()),
+        DSL.val(runId),
+        DSL.val(now));
     // the keys to delete are gathered from the diff first and then looked up one by one in the
     // state's primary key: a join would be planned on statistics that do not yet know the rows
     // this run's earlier slices added (estimated as one row, it became a nested loop over them)
@@ -101,5 +117,27 @@ public final class DeliveredState {
     db.deleteFrom(table(DSL.name("cs_sync", "delivered_state")))
         .where(DSL.field(DSL.name("sync_key")).eq(syncKey))
         .execute();
+    db.deleteFrom(table(DSL.name("cs_sync", "delivered_removal")))
+        .where(DSL.field(DSL.name("sync_key")).eq(syncKey))
+        .execute();
+  }
+
+  /** The last thing the sync delivered for a key: an upsert still in the state, or a removal. */
+  public record Last(String runId, java.time.OffsetDateTime at, String op) {}
+
+  public java.util.Optional<Last> last(String syncKey, String key) {
+    return db.resultQuery(
+            "select run_id, at, op from ("
+                + " select run_id, synced_at as at, 'upsert' as op from cs_sync.delivered_state"
+                + " where sync_key = {0} and key = {1}"
+                + " union all select run_id, removed_at, 'delete' from cs_sync.delivered_removal"
+                + " where sync_key = {0} and key = {1}) x order by at desc limit 1",
+            DSL.val(syncKey), DSL.val(key))
+        .fetchOptional(
+            r ->
+                new Last(
+                    r.get(0, String.class),
+                    r.get(1, java.time.OffsetDateTime.class),
+                    r.get(2, String.class)));
   }
 }

@@ -11,14 +11,20 @@ import io.customerstudio.infra.store.SyncStore;
 final class Differ {
 
   private final RunContext ctx;
+  private final Governor governor;
 
-  Differ(RunContext ctx) {
+  Differ(RunContext ctx, Governor governor) {
     this.ctx = ctx;
+    this.governor = governor;
   }
 
   SyncEngine.DiffResult diff(String runId) {
     RunStore.Run run = ctx.run(runId);
     SyncStore.Sync sync = ctx.sync(run.sync());
+    if (run.excluded() == null || !ctx.tables.exists(RunTables.governTable(runId))) {
+      // a run that began before the govern step existed, or whose govern step a crash undid
+      governor.govern(runId);
+    }
     ctx.runs.phase(runId, RunStatus.DIFFING);
     String definition = ctx.definition(sync, run.audienceVersion());
     RunTables.DiffCounts c =

@@ -19,9 +19,11 @@ final class Materializer {
   private static final Logger log = LoggerFactory.getLogger(Materializer.class);
 
   private final RunContext ctx;
+  private final io.customerstudio.activities.governance.Policies policies;
 
-  Materializer(RunContext ctx) {
+  Materializer(RunContext ctx, io.customerstudio.activities.governance.Policies policies) {
     this.ctx = ctx;
+    this.policies = policies;
   }
 
   long materialize(String runId) {
@@ -39,13 +41,26 @@ final class Materializer {
     return members;
   }
 
-  /** The members as of {@code asOf}, with the sync's mapping, into {@code r_<id>}. */
+  /**
+   * The members as of {@code asOf}, with the sync's mapping and, when the audience is split, each
+   * member's group, into {@code r_<id>}.
+   */
   long into(String id, SyncStore.Sync sync, AudienceDefinition definition, Instant asOf) {
     SyncSpec spec = SyncSpec.of(sync);
+    RunTables.Grouping grouping =
+        policies
+            .split(sync.audience())
+            .map(s -> new RunTables.Grouping(s, s.stratifyBy()))
+            .orElse(null);
+    java.util.List<String> sources = new java.util.ArrayList<>(spec.sources());
+    if (grouping != null && grouping.stratum() != null && !sources.contains(grouping.stratum())) {
+      sources.add(grouping.stratum());
+    }
     return ctx.tables.materialize(
         id,
-        ctx.workspace.engine().memberQuery(definition, "$.definition", asOf, spec.sources()),
+        ctx.workspace.engine().memberQuery(definition, "$.definition", asOf, sources),
         ctx.memberKey(definition),
-        spec);
+        spec,
+        grouping);
   }
 }

@@ -59,7 +59,8 @@ final class MembershipRecorder {
               id,
               ctx.workspace.engine().memberQuery(definition, "$.definition", now, List.of(key)),
               key,
-              keyOnly);
+              keyOnly,
+              null);
       ctx.membership.recordMembership(
           audienceKey, audience.version(), null, RunTables.runTable(id), evaluated);
       long snapshotId =

@@ -24,8 +24,12 @@ final class RunLifecycle {
   private final Duration errorRetention;
   private final Duration runRetention;
 
-  RunLifecycle(RunContext ctx, Duration errorRetention, Duration runRetention) {
+  private final ExclusionLog exclusions;
+
+  RunLifecycle(
+      RunContext ctx, ExclusionLog exclusions, Duration errorRetention, Duration runRetention) {
     this.ctx = ctx;
+    this.exclusions = exclusions;
     this.errorRetention = errorRetention;
     this.runRetention = runRetention;
   }
@@ -36,7 +40,7 @@ final class RunLifecycle {
     AudienceStore.Audience audience = ctx.audience(sync);
     boolean fresh = run.attempts() == 0;
     if (!ctx.runs.start(runId, workflowId, audience.version())) {
-      return new SyncEngine.Progress(false, run.sync(), false, false, 0);
+      return new SyncEngine.Progress(false, run.sync(), false, false, false, 0);
     }
     if (fresh) {
       // older runs that stopped part way can no longer be replayed: this run supersedes them, once
@@ -50,13 +54,16 @@ final class RunLifecycle {
     }
     run = ctx.run(runId);
     boolean materialized = run.members() != null && ctx.tables.exists(RunTables.runTable(runId));
+    boolean governed =
+        materialized && run.excluded() != null && ctx.tables.exists(RunTables.governTable(runId));
+    // a run diffed before governance existed has no g_ table: its batches stand as numbered
     boolean diffed =
         materialized && run.batches() != null && ctx.tables.exists(RunTables.diffTable(runId));
     ctx.runs.phase(
         runId,
         diffed ? RunStatus.DELIVERING : materialized ? RunStatus.DIFFING : RunStatus.QUERYING);
     return new SyncEngine.Progress(
-        true, sync.key(), materialized, diffed, diffed ? run.batches() : 0);
+        true, sync.key(), materialized, governed, diffed, diffed ? run.batches() : 0);
   }
 
   /**
@@ -109,6 +116,7 @@ final class RunLifecycle {
     for (RunStore.Expired e : ctx.runs.expired(now.minus(runRetention), 100)) {
       ctx.advanceState(e.runId());
       ctx.tables.dropRun(e.runId());
+      exclusions.purge(e.runId());
       ctx.runs.purged(e.runId());
       purged++;
     }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.customerstudio.activities.destinations.DeliveryRow;
 import io.customerstudio.infra.store.SyncMode;
+import io.customerstudio.query.governance.Split;
+import io.customerstudio.query.governance.SplitSql;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -77,6 +79,12 @@ public final class RunTables {
     }
   }
 
+  /**
+   * The audience's split, assigned into the run table's {@code grp} column: the split and the
+   * stratum's source column or trait (null when not stratified), which the member query selects.
+   */
+  public record Grouping(Split split, String stratum) {}
+
   /** A row of a diff, for delivery or a dry run's sample. */
   public record DiffRow(long seq, String key, DiffKind kind, Map<String, Object> fields) {}
 
@@ -103,6 +111,11 @@ public final class RunTables {
     return name(SCHEMA, "d_" + runId);
   }
 
+  /** The members a run excluded, with their first reason: {@code member, reason, detail}. */
+  public static Name governTable(String runId) {
+    return name(SCHEMA, "g_" + runId);
+  }
+
   /** SHA-256 of the text, in hex: the mapping fingerprint, and the legacy state tables' names. */
   static String sha(String s) {
     try {
@@ -125,11 +138,28 @@ public final class RunTables {
    * @return the number of members
    */
   public long materialize(String runId, Select<Record> members, String memberKey, SyncSpec spec) {
+    return materialize(runId, members, memberKey, spec, null);
+  }
+
+  /** As above, with each member's split group in {@code grp} when {@code grouping} is given. */
+  public long materialize(
+      String runId, Select<Record> members, String memberKey, SyncSpec spec, Grouping grouping) {
     Name run = runTable(runId);
     db.execute("drop table if exists {0}", table(run));
     Table<?> m = members.asTable("m");
+    // the split group is assigned over the audience's members, before anything excludes them, so
+    // every sync of the audience sees the same groups
+    Field<String> group =
+        grouping == null
+            ? DSL.inline((String) null, SQLDataType.CLOB)
+            : SplitSql.group(
+                grouping.split(),
+                m.field(memberKey).cast(SQLDataType.CLOB),
+                grouping.stratum() == null ? null : m.field(grouping.stratum()));
     List<Field<?>> values = new ArrayList<>();
-    spec.targets().values().forEach(from -> values.add(m.field(from)));
+    spec.targets()
+        .values()
+        .forEach(from -> values.add(from.equals(SyncSpec.SPLIT_GROUP) ? group : m.field(from)));
     long fingerprint = fingerprint(spec);
     List<Field<?>> columns = new ArrayList<>();
     columns.add(m.field(memberKey).cast(SQLDataType.CLOB).as("member"));
@@ -142,6 +172,7 @@ public final class RunTables {
                 SQLDataType.BIGINT, DSL.list(values.toArray(Field[]::new)), DSL.val(fingerprint))
             .as("h"));
     columns.add(DSL.val(fingerprint).as("spec"));
+    columns.add(group.as("grp"));
     for (int i = 0; i < values.size(); i++) {
       columns.add(values.get(i).as("f" + i));
     }
@@ -150,6 +181,43 @@ public final class RunTables {
     // every later step reads the whole table (hash joins), so no index pays for itself
     db.execute("analyze {0}", table(run));
     return n;
+  }
+
+  /**
+   * Writes {@code g_<run>}: the members the policy excludes (the query of {@code
+   * Governance.excluded} over the run table), then, when the identifier is not the member key, the
+   * remaining members that cannot be sent by it: no identifier, or one another member (the lowest
+   * member key) is sent by. What is left is exactly what the diff compares.
+   */
+  public void govern(String runId, Select<?> excluded, boolean keyIsMember) {
+    Name g = governTable(runId);
+    db.execute("drop table if exists {0}", table(g));
+    db.execute("create unlogged table {0} as {1}", table(g), excluded);
+    if (!keyIsMember) {
+      db.execute(
+          "insert into {0} (member, reason, detail)"
+              + " select member, 'identifier',"
+              + " case when key is null then 'no identifier'"
+              + " else 'sent as ' || first end from ("
+              + " select r.member, r.key,"
+              + " first_value(r.member) over (partition by r.key order by r.member) as first,"
+              + " row_number() over (partition by r.key order by r.member) as n"
+              + " from {1} r where not exists (select 1 from {0} g where g.member = r.member)) x"
+              + " where key is null or n > 1",
+          table(g), table(runTable(runId)));
+    }
+    db.execute("analyze {0}", table(g));
+  }
+
+  /** How many members each reason excluded in the run. */
+  public Map<String, Long> excludedCounts(String runId) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    db.select(field(name("reason"), SQLDataType.CLOB), DSL.count())
+        .from(table(governTable(runId)))
+        .groupBy(field(name("reason")))
+        .fetch()
+        .forEach(r -> out.put(r.value1(), r.value2().longValue()));
+    return out;
   }
 
   /**
@@ -211,10 +279,29 @@ public final class RunTables {
     Field<JSONB> fields =
         DSL.function("jsonb_build_object", SQLDataType.JSONB, args.toArray(Field[]::new));
     String changed = mode == SyncMode.INSERT ? "false" : "s.h is distinct from r.h";
+    // governed runs send only the members no rule excluded (g_ holds the others); a run table
+    // from before governance (a run in flight across the upgrade) has no g_
+    boolean governed = exists(governTable(runId));
+    String eligible =
+        governed ? " and not exists (select 1 from {4} g where g.member = x.member)" : "";
     String members =
         keyIsMember
-            ? "(select * from {1} where key is not null)"
-            : "(select distinct on (key) * from {1} where key is not null order by key, member)";
+            ? "(select * from {1} x where key is not null" + eligible + ")"
+            : "(select distinct on (key) * from {1} x where key is not null"
+                + eligible
+                + " order by key, member)";
+    // a person whose consent no longer allows is removed from an upsert destination too:
+    // keeping them there is processing without consent (mirror removes every excluded key)
+    String consentRemovals =
+        governed && mode == SyncMode.UPSERT
+            ? " union all select s.key, 'delete', 'removed', s.fields, null::bigint"
+                + " from "
+                + DeliveredState.OF_SYNC
+                + " s where s.key in (select x.key from {1} x join {4} g on g.member = x.member"
+                + " where g.reason = 'consent' and x.key is not null)"
+                + " and not exists (select 1 from {1} x where x.key = s.key"
+                + " and not exists (select 1 from {4} g where g.member = x.member))"
+            : "";
     // mirror also sends members gone from the audience: one full join finds all three kinds
     boolean mirror = mode == SyncMode.MIRROR;
     db.execute(
@@ -232,11 +319,13 @@ public final class RunTables {
             + " on s.key = r.key where s.key is null or "
             + (mirror ? "r.key is null or " : "")
             + changed
+            + consentRemovals
             + ") x",
         table(d),
         table(r),
         DSL.val(syncKey),
-        fields);
+        fields,
+        table(governTable(runId)));
     db.execute("alter table {0} add primary key (seq)", table(d));
     // batches join it to the state by key: planned with its real size, not a guess
     db.execute("analyze {0}", table(d));
@@ -286,6 +375,7 @@ public final class RunTables {
   public void dropRun(String runId) {
     db.execute("drop table if exists {0}", table(runTable(runId)));
     db.execute("drop table if exists {0}", table(diffTable(runId)));
+    db.execute("drop table if exists {0}", table(governTable(runId)));
   }
 
   @SuppressWarnings("unchecked")

@@ -31,6 +31,13 @@ public interface SyncActivities {
   @ActivityMethod
   long materialize(String runId);
 
+  /**
+   * Decides who of the members may be sent and logs who may not; returns the count per reason.
+   * Repeating it replaces an earlier attempt's records.
+   */
+  @ActivityMethod
+  java.util.Map<String, Long> govern(String runId);
+
   @ActivityMethod
   SyncEngine.DiffResult diff(String runId);
 

@@ -51,6 +51,11 @@ public class SyncActivitiesImpl implements SyncActivities {
   }
 
   @Override
+  public java.util.Map<String, Long> govern(String runId) {
+    return step(() -> engine.govern(runId));
+  }
+
+  @Override
   public SyncEngine.DiffResult diff(String runId) {
     return step(() -> engine.diff(runId));
   }

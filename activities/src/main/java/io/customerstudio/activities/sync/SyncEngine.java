@@ -30,7 +30,12 @@ public class SyncEngine {
 
   /** Where a run stands when an attempt begins. */
   public record Progress(
-      boolean go, String sync, boolean materialized, boolean diffed, int batches) {}
+      boolean go,
+      String sync,
+      boolean materialized,
+      boolean governed,
+      boolean diffed,
+      int batches) {}
 
   /** The diff's counts and how it is cut into batches. */
   public record DiffResult(long added, long changed, long removed, int batches, int batchSize) {}
@@ -38,6 +43,7 @@ public class SyncEngine {
   /** A dry run: the exact diff, a sample of each kind, nothing sent. */
   public record DryRun(
       long members,
+      java.util.Map<String, Long> excluded,
       long added,
       long changed,
       long removed,
@@ -57,6 +63,8 @@ public class SyncEngine {
   private final Differ differ;
   private final SyncDelivery delivery;
   private final MembershipRecorder membership;
+  private final Governor governor;
+  private final ExclusionLog exclusions;
 
   public SyncEngine(
       SyncStore syncs,
@@ -72,6 +80,8 @@ public class SyncEngine {
       RunTables tables,
       DeliveredState state,
       MembershipLog membershipLog,
+      io.customerstudio.activities.governance.Policies policies,
+      ExclusionLog exclusions,
       Retention retention,
       Clock clock) {
     this.ctx =
@@ -89,9 +99,11 @@ public class SyncEngine {
             state,
             membershipLog,
             clock);
-    this.lifecycle = new RunLifecycle(ctx, retention.rowErrors(), retention.runs());
-    this.materializer = new Materializer(ctx);
-    this.differ = new Differ(ctx);
+    this.exclusions = exclusions;
+    this.lifecycle = new RunLifecycle(ctx, exclusions, retention.rowErrors(), retention.runs());
+    this.materializer = new Materializer(ctx, policies);
+    this.governor = new Governor(ctx, policies, exclusions);
+    this.differ = new Differ(ctx, governor);
     this.delivery = new SyncDelivery(ctx, delivery);
     this.membership = new MembershipRecorder(ctx);
   }
@@ -108,6 +120,19 @@ public class SyncEngine {
   /** Runs the audience into the run table; returns its member count. */
   public long materialize(String runId) {
     return materializer.materialize(runId);
+  }
+
+  /**
+   * Decides who of the run's members may be sent (subset, consent, rule, priority, split), logs the
+   * excluded and the held out; returns the count per reason.
+   */
+  public java.util.Map<String, Long> govern(String runId) {
+    return governor.govern(runId);
+  }
+
+  /** What governance excluded, kept past the run's working tables. */
+  public ExclusionLog exclusions() {
+    return exclusions;
   }
 
   /** Diffs the run against the sync's delivered state and cuts it into batches. */
@@ -149,9 +174,10 @@ public class SyncEngine {
     AudienceStore.Audience audience = ctx.audience(sync);
     String id = "dry" + UUID.randomUUID().toString().replace("-", "");
     try {
-      long members =
-          materializer.into(
-              id, sync, Workspace.definition(audience.definition()), ctx.clock.instant());
+      java.time.Instant asOf = ctx.clock.instant();
+      var definition = Workspace.definition(audience.definition());
+      long members = materializer.into(id, sync, definition, asOf);
+      java.util.Map<String, Long> excluded = governor.into(id, sync, definition, asOf);
       RunTables.DiffCounts c =
           ctx.tables.diff(
               id,
@@ -161,6 +187,7 @@ public class SyncEngine {
               SyncSpec.of(sync));
       return new DryRun(
           members,
+          excluded,
           c.added(),
           c.changed(),
           c.removed(),

@@ -22,6 +22,9 @@ public record SyncSpec(SyncMode mode, List<Field> mapping, Field identifier) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The mapping source of a member's split group (governance spec, section 1). */
+  public static final String SPLIT_GROUP = "split.group";
+
   /** One mapped field. */
   public record Field(String from, String to) {}
 
@@ -39,12 +42,12 @@ public record SyncSpec(SyncMode mode, List<Field> mapping, Field identifier) {
     }
   }
 
-  /** The columns and traits to select, each once. */
+  /** The columns and traits to select, each once ({@link #SPLIT_GROUP} is not one). */
   public List<String> sources() {
     List<String> out = new ArrayList<>();
     out.add(identifier.from());
     mapping.forEach(f -> out.add(f.from()));
-    return out.stream().distinct().toList();
+    return out.stream().filter(f -> !f.equals(SPLIT_GROUP)).distinct().toList();
   }
 
   /** Destination field to source, the identifier first. */

@@ -21,7 +21,8 @@ public record StudioProperties(
     String adminPassword,
     String secretKey,
     Path exportDir,
-    @DefaultValue Sync sync) {
+    @DefaultValue Sync sync,
+    @DefaultValue Governance governance) {
 
   /** Where file destinations may write: STUDIO_EXPORT_DIR, or the data directory's exports. */
   public Path exports() {
@@ -41,6 +42,22 @@ public record StudioProperties(
       @DefaultValue("PT30S") java.time.Duration heartbeatTimeout,
       @DefaultValue("P7D") java.time.Duration runRetention,
       @DefaultValue("PT30M") java.time.Duration outageBudget) {}
+
+  /**
+   * Governance: the warehouse schema of the logs analysts join with outcomes (the holdout log). Set
+   * it before the first start: the warehouse migration creates its tables there.
+   */
+  public record Governance(@DefaultValue("cs_logs") String logSchema) {
+    public Governance {
+      if (logSchema == null || !logSchema.matches("[a-z_][a-z0-9_]{0,62}")) {
+        throw new IllegalArgumentException(
+            "studio.governance.log-schema must be a lower-case SQL name (letters, digits, '_'),"
+                + " not \""
+                + logSchema
+                + "\"");
+      }
+    }
+  }
 
   /**
    * The embedded app store (used when {@code STUDIO_DATABASE_URL} is unset). {@code durable}: fsync

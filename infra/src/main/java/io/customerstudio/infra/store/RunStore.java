@@ -50,7 +50,9 @@ public class RunStore {
       OffsetDateTime startedAt,
       OffsetDateTime finishedAt,
       OffsetDateTime evaluatedAt,
-      boolean purged) {
+      boolean purged,
+      String excluded,
+      String requestedBy) {
 
     /** Whether a replay can resume it: failed or interrupted, with its working tables kept. */
     public boolean replayable() {
@@ -185,6 +187,14 @@ public class RunStore {
         .set(SYNC_RUN.EVALUATED_AT, evaluatedAt)
         .where(SYNC_RUN.RUN_ID.eq(runId))
         .execute();
+  }
+
+  /**
+   * The run's members have been governed: how many each reason excluded (a JSON object of reason to
+   * count), the rest go on to the diff.
+   */
+  public void governed(String runId, String excluded) {
+    db.update(SYNC_RUN).set(SYNC_RUN.EXCLUDED, excluded).where(SYNC_RUN.RUN_ID.eq(runId)).execute();
   }
 
   public void diffed(
@@ -418,6 +428,8 @@ public class RunStore {
         r.getStartedAt(),
         r.getFinishedAt(),
         r.getEvaluatedAt(),
-        Boolean.TRUE.equals(r.getPurged()));
+        Boolean.TRUE.equals(r.getPurged()),
+        r.getExcluded(),
+        r.getRequestedBy());
   }
 }

@@ -66,6 +66,11 @@ public class SyncRunWorkflowImpl implements SyncRunWorkflow {
       if (!progress.materialized()) {
         steps.materialize(runId);
       }
+      // governance is its own step now; runs that began before it had their diff step govern
+      int governStep = Workflow.getVersion("govern-step", Workflow.DEFAULT_VERSION, 1);
+      if (governStep >= 1 && !progress.diffed() && !progress.governed()) {
+        steps.govern(runId);
+      }
       int batches = progress.diffed() ? progress.batches() : steps.diff(runId).batches();
       // the enter/exit log needs only the members: it is written while batches go out
       Promise<Void> membership = Async.procedure(steps::membership, runId);

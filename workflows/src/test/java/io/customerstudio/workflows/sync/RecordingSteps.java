@@ -21,7 +21,8 @@ class RecordingSteps implements SyncActivities, ScheduleActivities {
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   final List<BatchRef> delivered = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger runs = new AtomicInteger();
-  volatile SyncEngine.Progress progress = new SyncEngine.Progress(true, "s", false, false, 0);
+  volatile SyncEngine.Progress progress =
+      new SyncEngine.Progress(true, "s", false, false, false, 0);
   volatile int batches = 120;
   volatile String failDeliveryWith;
   final AtomicInteger failTicks = new AtomicInteger();
@@ -39,6 +40,12 @@ class RecordingSteps implements SyncActivities, ScheduleActivities {
       throw ApplicationFailure.newNonRetryableFailure("a tick that cannot be queued", "Test");
     }
     return "run" + runs.incrementAndGet();
+  }
+
+  @Override
+  public java.util.Map<String, Long> govern(String runId) {
+    calls.add("govern " + runId);
+    return java.util.Map.of("holdout", 0L);
   }
 
   @Override

@@ -83,6 +83,7 @@ class SyncRunWorkflowTest {
         .containsExactly(
             "begin r1 sync-run-r1",
             "materialize r1",
+            "govern r1",
             "diff r1",
             "deliver r1 50",
             "deliver r1 50",
@@ -101,7 +102,7 @@ class SyncRunWorkflowTest {
 
   @Test
   void aReplayOfADiffedRunGoesStraightToDelivery() throws Exception {
-    steps.progress = new SyncEngine.Progress(true, "s", true, true, 7);
+    steps.progress = new SyncEngine.Progress(true, "s", true, true, true, 7);
     SyncRunWorkflow.Result r = run("r2");
     assertThat(r.status()).isEqualTo("succeeded");
     assertThat(withoutMembership())
@@ -112,7 +113,7 @@ class SyncRunWorkflowTest {
 
   @Test
   void aRunCancelledBeforeItStartedDoesNothing() {
-    steps.progress = new SyncEngine.Progress(false, "s", false, false, 0);
+    steps.progress = new SyncEngine.Progress(false, "s", false, false, false, 0);
     assertThat(run("r3").status()).isEqualTo("cancelled");
     assertThat(steps.calls).containsExactly("begin r3 sync-run-r3");
   }
