@@ -103,6 +103,11 @@ public final class RunTables {
     this.db = warehouse;
   }
 
+  /** The warehouse these tables live in. */
+  DSLContext dsl() {
+    return db;
+  }
+
   public static Name runTable(String runId) {
     return name(SCHEMA, "r_" + runId);
   }

@@ -51,6 +51,49 @@ public class SyncEngine {
       List<RunTables.DiffRow> changedSample,
       List<RunTables.DiffRow> removedSample) {}
 
+  /** A top-level condition of the audience and whether the member matches it now. */
+  public record ConditionMatch(String path, boolean matched) {}
+
+  /** The subsets a send requires and whether the member is inside them now. */
+  public record SubsetAnswer(String required, boolean matched) {}
+
+  /**
+   * A consent purpose: the latest receipt's status (or NO_RECEIPT, TIE), when, whether it allows.
+   */
+  public record ConsentAnswer(
+      String purpose, String status, java.time.OffsetDateTime at, boolean allows) {}
+
+  /** The member's priority list and the higher-ranked audience that wins it, if any. */
+  public record PriorityAnswer(String list, String winner) {}
+
+  public record SplitAnswer(String group, boolean holdout) {}
+
+  public record LastDelivery(String runId, java.time.OffsetDateTime at, String op) {}
+
+  /** A result ("sent" or "suppressed") and its reason. */
+  public record Decision(String result, String reason) {}
+
+  /**
+   * Why a member was sent or not (governance spec, section 7): {@code result}, {@code reason} and
+   * {@code detail} are what the last governed run ({@code runId}) did; the rest is evaluated now,
+   * and {@code now} is what a run starting now would decide.
+   */
+  public record WhyAnswer(
+      boolean member,
+      List<ConditionMatch> conditions,
+      SubsetAnswer subset,
+      List<ConsentAnswer> consent,
+      Boolean rule,
+      PriorityAnswer priority,
+      SplitAnswer split,
+      String result,
+      String reason,
+      String detail,
+      LastDelivery lastDelivery,
+      String runId,
+      java.time.OffsetDateTime evaluatedAt,
+      Decision now) {}
+
   /** What a delivery call did. */
   public record Delivered(int batches, long accepted, long rejected) {}
 
@@ -65,6 +108,7 @@ public class SyncEngine {
   private final MembershipRecorder membership;
   private final Governor governor;
   private final ExclusionLog exclusions;
+  private final Why why;
 
   public SyncEngine(
       SyncStore syncs,
@@ -104,6 +148,7 @@ public class SyncEngine {
     this.materializer = new Materializer(ctx, policies);
     this.governor = new Governor(ctx, policies, exclusions);
     this.differ = new Differ(ctx, governor);
+    this.why = new Why(ctx, policies, exclusions, tables.dsl());
     this.delivery = new SyncDelivery(ctx, delivery);
     this.membership = new MembershipRecorder(ctx);
   }
@@ -128,6 +173,11 @@ public class SyncEngine {
    */
   public java.util.Map<String, Long> govern(String runId) {
     return governor.govern(runId);
+  }
+
+  /** Why the sync sent the member or not: the last run's decision and today's details. */
+  public WhyAnswer why(String syncKey, String memberKey) {
+    return why.explain(syncKey, memberKey);
   }
 
   /** What governance excluded, kept past the run's working tables. */

@@ -11,14 +11,19 @@ import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.RowErrors;
 import io.customerstudio.infra.store.RunStore;
 import io.customerstudio.infra.store.SyncStore;
+import io.customerstudio.query.Problems;
 import io.customerstudio.query.ValidationException;
+import io.customerstudio.query.governance.Governance;
 import io.customerstudio.workflows.sync.SyncService;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.stereotype.Service;
 
 /**
@@ -55,10 +60,25 @@ public class SyncRuns {
       OffsetDateTime queuedAt,
       OffsetDateTime startedAt,
       OffsetDateTime finishedAt,
-      OffsetDateTime evaluatedAt) {}
+      OffsetDateTime evaluatedAt,
+      Map<String, Long> excluded) {}
 
+  /**
+   * A run's counts. Members = added + changed + unchanged + excluded: every member is sent, left as
+   * the destination has it, or excluded with a reason; of those sent, {@code rejected} came back as
+   * row errors. {@code unchanged} is known once the run is diffed.
+   */
   public record Counts(
-      Long members, Long added, Long changed, Long removed, long delivered, long rejected) {}
+      Long members,
+      Long added,
+      Long changed,
+      Long removed,
+      Long unchanged,
+      long delivered,
+      long rejected) {}
+
+  /** A member a run did not send, with the first reason that excluded it. */
+  public record Exclusion(String key, String reason, String detail, OffsetDateTime at) {}
 
   /** A row the destination rejected, and why. */
   public record RowError(String runId, String key, String reason, OffsetDateTime at) {}
@@ -209,6 +229,7 @@ public class SyncRuns {
   /** {@code latestStarted}: the sync's newest started run, the only one that may be replayed. */
   private RunView view(RunStore.Run r, String latestStarted) {
     boolean replayable = r.replayable() && r.runId().equals(latestStarted);
+    Map<String, Long> excluded = excluded(r.excluded());
     return new RunView(
         r.runId(),
         r.sync(),
@@ -216,7 +237,14 @@ public class SyncRuns {
         r.status().wire(),
         r.attempts(),
         r.audienceVersion(),
-        new Counts(r.members(), r.added(), r.changed(), r.removed(), r.delivered(), r.rejected()),
+        new Counts(
+            r.members(),
+            r.added(),
+            r.changed(),
+            r.removed(),
+            unchanged(r, excluded),
+            r.delivered(),
+            r.rejected()),
         r.batches(),
         r.batches() == null ? null : r.batchesDelivered(),
         r.batchSize(),
@@ -226,7 +254,78 @@ public class SyncRuns {
         r.queuedAt(),
         r.startedAt(),
         r.finishedAt(),
-        r.evaluatedAt());
+        r.evaluatedAt(),
+        excluded);
+  }
+
+  /** The stored counts per reason, every reason present; null before the run is governed. */
+  private static Map<String, Long> excluded(String json) {
+    if (json == null) {
+      return null;
+    }
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (Governance.Reason reason : Governance.Reason.values()) {
+      out.put(reason.wire(), 0L);
+    }
+    try {
+      JSON.readTree(json)
+          .fields()
+          .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UncheckedIOException("a run's stored exclusions are not JSON", e);
+    }
+    return out;
+  }
+
+  /** Members neither sent nor excluded: known once the run is diffed (removals are not members). */
+  private static Long unchanged(RunStore.Run r, Map<String, Long> excluded) {
+    if (r.members() == null || r.added() == null || r.changed() == null) {
+      return null;
+    }
+    long out = excluded == null ? 0 : excluded.values().stream().mapToLong(Long::longValue).sum();
+    return r.members() - out - r.added() - r.changed();
+  }
+
+  /**
+   * Why the sync sent a member or not: the last governed run's result and reason, with the
+   * membership, consent, rule, priority and split details evaluated now.
+   *
+   * @throws NotFoundException when there is no such sync
+   */
+  public SyncEngine.WhyAnswer why(String key, String memberKey) {
+    findSync(key);
+    try {
+      return engine.why(key, memberKey);
+    } catch (SyncException e) {
+      throw new ConflictException(e.getMessage());
+    }
+  }
+
+  /**
+   * A page of the members a run excluded, in key order after {@code after}, of one reason or all.
+   *
+   * @throws ValidationException naming {@code reason} or {@code limit} when they are not valid
+   */
+  public List<Exclusion> exclusions(String runId, String reason, String after, int limit) {
+    findRun(runId);
+    Problems problems = new Problems();
+    if (reason != null
+        && Arrays.stream(Governance.Reason.values()).noneMatch(x -> x.wire().equals(reason))) {
+      problems.add(
+          "reason",
+          Problems.unknown(
+              "reason",
+              reason,
+              null,
+              Arrays.stream(Governance.Reason.values()).map(Governance.Reason::wire).toList()));
+    }
+    if (limit < 1 || limit > 1000) {
+      problems.add("limit", "must be between 1 and 1000");
+    }
+    problems.throwIfAny();
+    return engine.exclusions().page(runId, reason, after, limit).stream()
+        .map(e -> new Exclusion(e.key(), e.reason(), e.detail(), e.at()))
+        .toList();
   }
 
   private static List<Phase> phases(String json) {

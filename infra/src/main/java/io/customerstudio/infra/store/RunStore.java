@@ -121,6 +121,25 @@ public class RunStore {
         .fetch(RunStore::toRun);
   }
 
+  /**
+   * The sync's newest run that governed its members and then ended delivering (succeeded, with
+   * errors or not): what the why answer reports. Falls back to the newest governed run.
+   */
+  public Optional<Run> latestGoverned(String sync) {
+    return runs()
+        .where(SYNC_RUN.SYNC_KEY.eq(sync), SYNC_RUN.EXCLUDED.isNotNull())
+        .orderBy(
+            DSL.when(
+                    SYNC_RUN.STATUS.in(
+                        RunStatus.SUCCEEDED.wire(), RunStatus.SUCCEEDED_WITH_ERRORS.wire()),
+                    0)
+                .otherwise(1),
+            SYNC_RUN.STARTED_AT.desc(),
+            SYNC_RUN.RUN_ID.desc())
+        .limit(1)
+        .fetchOptional(RunStore::toRun);
+  }
+
   /** The sync's newest run that has started (a replay is only allowed for this one). */
   public Optional<Run> latestStarted(String sync) {
     return runs()

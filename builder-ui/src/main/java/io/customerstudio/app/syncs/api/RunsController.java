@@ -43,6 +43,23 @@ class RunsController {
     return runs.errors(runId, offset, limit);
   }
 
+  @GetMapping("/{runId}/exclusions")
+  @Operation(
+      summary = "Members the run did not send, with the first reason",
+      description =
+          "Ordered by key; `after` is the last key of the previous page. Reasons, in the order"
+              + " they are applied: subset, consent, rule, priority, split (a split group this"
+              + " sync does not deliver), holdout, identifier (no identifier, or another member"
+              + " has the same one). Kept as long as the run's records"
+              + " (studio.sync.run-retention).")
+  List<SyncRuns.Exclusion> exclusions(
+      @PathVariable String runId,
+      @RequestParam(required = false) String reason,
+      @RequestParam(required = false) String after,
+      @RequestParam(defaultValue = "100") int limit) {
+    return runs.exclusions(runId, reason, after, limit);
+  }
+
   @PostMapping("/{runId}/replay")
   @ResponseStatus(HttpStatus.ACCEPTED)
   @Operation(

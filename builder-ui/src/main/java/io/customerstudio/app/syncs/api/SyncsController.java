@@ -126,6 +126,19 @@ class SyncsController {
     return runs.runs(key, limit);
   }
 
+  @GetMapping("/{key}/why/{memberKey}")
+  @Operation(
+      summary = "Why this sync sent a person or not",
+      description =
+          "result (sent or suppressed), reason and detail are what the sync's last governed run"
+              + " did (reasons: subset, consent, rule, priority, split, holdout, identifier,"
+              + " rejected, not_member, not_run); member, conditions (each top-level condition"
+              + " of the audience), subset, consent per purpose, rule, priority and split are"
+              + " evaluated now, and `now` is what a run starting now would decide.")
+  SyncEngine.WhyAnswer why(@PathVariable String key, @PathVariable String memberKey) {
+    return runs.why(key, memberKey);
+  }
+
   @PostMapping("/{key}/dry-run")
   @Operation(
       summary = "The exact diff the next run would send, with a sample of each kind; sends nothing")
