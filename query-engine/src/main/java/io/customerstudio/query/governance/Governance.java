@@ -142,7 +142,7 @@ public final class Governance {
         reason.add(inline(Reason.CONSENT.wire()));
         detail.add(
             inline(
-                policy.purposes().get(0)
+                Consent.purpose(policy.purposes().get(0))
                     + ": "
                     + (c == null
                         ? "no consent source is set"
