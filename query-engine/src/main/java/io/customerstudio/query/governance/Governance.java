@@ -142,7 +142,7 @@ public final class Governance {
         reason.add(inline(Reason.CONSENT.wire()));
         detail.add(
             inline(
-                policy.purposes().get(0)
+                Consent.purpose(policy.purposes().get(0))
                     + ": "
                     + (c == null
                         ? "no consent source is set"
@@ -163,7 +163,8 @@ public final class Governance {
                   inline(norm + ": "),
                   DSL.when(latest.field("s").isNull(), inline("no receipt"))
                       .when(latest.field("tie", SQLDataType.BOOLEAN), inline("tie"))
-                      .otherwise(latest.field("st", SQLDataType.CLOB)));
+                      .otherwise(
+                          DSL.coalesce(latest.field("st", SQLDataType.CLOB), inline("no status"))));
           why = why == null ? DSL.when(blocks, text) : why.when(blocks, text);
         }
         when.add(blocked);

@@ -68,6 +68,7 @@ public final class ShopFixture {
       """;
 
   private static ShopFixture instance;
+  private static ShopFixture small;
 
   public final DataSource dataSource;
   public final DSLContext dsl;
@@ -77,10 +78,10 @@ public final class ShopFixture {
   public final List<Map<String, Object>> purchases = new ArrayList<>();
   public final List<Map<String, Object>> events = new ArrayList<>();
 
-  private ShopFixture() {
-    dataSource = TestPostgres.newDatabase("shop");
+  private ShopFixture(String database, int userCount) {
+    dataSource = TestPostgres.newDatabase(database);
     dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
-    generate(new Random(7));
+    generate(new Random(7), userCount);
     try (Connection c = dataSource.getConnection();
         Statement st = c.createStatement()) {
       st.execute("set time zone 'UTC'");
@@ -134,12 +135,23 @@ public final class ShopFixture {
 
   public static synchronized ShopFixture get() {
     if (instance == null) {
-      instance = new ShopFixture();
+      instance = new ShopFixture("shop", 300);
     }
     return instance;
   }
 
-  private void generate(Random r) {
+  /**
+   * The same shop with 50 users, in its own database: for tests that run thousands of statements
+   * and need each to be cheap.
+   */
+  public static synchronized ShopFixture small() {
+    if (small == null) {
+      small = new ShopFixture("shop_small", 50);
+    }
+    return small;
+  }
+
+  private void generate(Random r, int userCount) {
     for (long p = 1; p <= 12; p++) {
       products.add(
           row(
@@ -152,7 +164,7 @@ public final class ShopFixture {
     }
     long purchaseId = 1;
     long eventId = 1;
-    for (long u = 1; u <= 300; u++) {
+    for (long u = 1; u <= userCount; u++) {
       Map<String, Object> user =
           row(
               "user_id", u,
