@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.app.audiences.AudienceService;
+import io.customerstudio.app.audit.AuditTrail;
+import io.customerstudio.app.schema.SchemaChanges;
 import io.customerstudio.app.schema.SchemaService;
 import io.customerstudio.app.templates.TemplateService;
 import io.customerstudio.infra.store.AudienceStore;
@@ -52,6 +54,8 @@ public class AsCodeService {
   private final Workspace workspace;
   private final DSLContext db;
   private final Clock clock;
+  private final SchemaChanges schemaChanges;
+  private final AuditTrail audit;
 
   public AsCodeService(
       SchemaStore schemas,
@@ -62,7 +66,11 @@ public class AsCodeService {
       AudienceService audienceService,
       Workspace workspace,
       DSLContext db,
-      Clock clock) {
+      Clock clock,
+      SchemaChanges schemaChanges,
+      AuditTrail audit) {
+    this.schemaChanges = schemaChanges;
+    this.audit = audit;
     this.schemas = schemas;
     this.templates = templates;
     this.audiences = audiences;
@@ -247,10 +255,17 @@ public class AsCodeService {
       return new ImportResult(true, false, schemaState, templateChanges, audienceChanges);
     }
     SchemaDocument schemaToSave = newSchema;
+    SchemaService.SchemaView schemaBefore = schemaService.current();
+    Map<String, TemplateService.TemplateView> templatesBefore = new LinkedHashMap<>();
+    templateChanges.update().forEach(k -> templatesBefore.put(k, templateService.find(k)));
+    Map<String, AudienceService.AudienceView> audiencesBefore = new LinkedHashMap<>();
+    audienceChanges.update().forEach(k -> audiencesBefore.put(k, audienceService.get(k)));
+    // the audit entries are written in the same transaction: recorded exactly when applied
     db.transaction(
         tx -> {
           if (schemaToSave != null) {
-            schemas.save(schemaToSave.toJson(), user);
+            schemaChanges.record(
+                user, schemaBefore, SchemaService.saved(schemas.save(schemaToSave.toJson(), user)));
           }
           for (String k : templateChanges.create()) {
             templates.save(k, newTemplates.get(k), user);
@@ -263,6 +278,42 @@ public class AsCodeService {
           }
           for (String k : audienceChanges.update()) {
             audiences.update(k, draft(k, audienceJson.get(k), newAudiences.get(k)), user);
+          }
+          for (String k : templateChanges.create()) {
+            audit.record(
+                user,
+                AuditTrail.Entity.TEMPLATE,
+                k,
+                AuditTrail.Action.CREATE,
+                null,
+                templateService.find(k));
+          }
+          for (String k : templateChanges.update()) {
+            audit.record(
+                user,
+                AuditTrail.Entity.TEMPLATE,
+                k,
+                AuditTrail.Action.UPDATE,
+                templatesBefore.get(k),
+                templateService.find(k));
+          }
+          for (String k : audienceChanges.create()) {
+            audit.record(
+                user,
+                AuditTrail.Entity.AUDIENCE,
+                k,
+                AuditTrail.Action.CREATE,
+                null,
+                audienceService.get(k));
+          }
+          for (String k : audienceChanges.update()) {
+            audit.record(
+                user,
+                AuditTrail.Entity.AUDIENCE,
+                k,
+                AuditTrail.Action.UPDATE,
+                audiencesBefore.get(k),
+                audienceService.get(k));
           }
         });
     workspace.refresh();

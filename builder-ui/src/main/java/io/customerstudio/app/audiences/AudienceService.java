@@ -3,6 +3,7 @@ package io.customerstudio.app.audiences;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
+import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.TemplateStore;
 import io.customerstudio.infra.workspace.Workspace;
@@ -80,13 +81,16 @@ public class AudienceService {
   private final TemplateStore templates;
   private final Workspace workspace;
   private final Clock clock;
+  private final AuditTrail audit;
 
   public AudienceService(
       AudienceStore audiences,
       TemplateStore templates,
       io.customerstudio.infra.store.SyncStore syncs,
       Workspace workspace,
-      Clock clock) {
+      Clock clock,
+      AuditTrail audit) {
+    this.audit = audit;
     this.syncs = syncs;
     this.audiences = audiences;
     this.templates = templates;
@@ -138,11 +142,24 @@ public class AudienceService {
       throw ApiException.invalid(errors);
     }
     AudienceDefinition d = validate(key, definition);
-    return view(audiences.create(key, draft(name, description, d), user));
+    AudienceView created = view(audiences.create(key, draft(name, description, d), user));
+    audit.record(user, AuditTrail.Entity.AUDIENCE, key, AuditTrail.Action.CREATE, null, created);
+    return created;
   }
 
   public AudienceView update(
       String key, String name, String description, JsonNode definition, String user) {
+    return save(key, name, description, definition, user, AuditTrail.Action.UPDATE);
+  }
+
+  /** An update, recorded in the audit log as {@code action} (an update or a restore). */
+  private AudienceView save(
+      String key,
+      String name,
+      String description,
+      JsonNode definition,
+      String user,
+      AuditTrail.Action action) {
     AudienceStore.Audience current = find(key);
     List<ApiException.FieldError> errors = new ArrayList<>();
     checkName(name, errors);
@@ -161,7 +178,10 @@ public class AudienceService {
               + current.parentModel()
               + ", so its parent model cannot change");
     }
-    return view(audiences.update(key, draft(name, description, d), user).orElseThrow());
+    AudienceView saved =
+        view(audiences.update(key, draft(name, description, d), user).orElseThrow());
+    audit.record(user, AuditTrail.Entity.AUDIENCE, key, action, view(current), saved);
+    return saved;
   }
 
   public List<VersionView> versions(String key) {
@@ -187,12 +207,18 @@ public class AudienceService {
             .findFirst()
             .orElseThrow(
                 () -> ApiException.notFound("Audience '" + key + "' has no version " + version));
-    return update(key, v.name(), v.description(), Json.parse(v.definition()), user);
+    return save(
+        key,
+        v.name(),
+        v.description(),
+        Json.parse(v.definition()),
+        user,
+        AuditTrail.Action.RESTORE);
   }
 
   /** Refused while another audience or a sync uses this one, and says which. */
-  public void delete(String key) {
-    find(key);
+  public void delete(String key, String user) {
+    AudienceStore.Audience current = find(key);
     List<String> delivering = syncs.usingAudience(key);
     if (!delivering.isEmpty()) {
       throw ApiException.conflict(
@@ -208,6 +234,8 @@ public class AudienceService {
               + "; remove those conditions first");
     }
     audiences.delete(key);
+    audit.record(
+        user, AuditTrail.Entity.AUDIENCE, key, AuditTrail.Action.DELETE, view(current), null);
   }
 
   /** Keys of saved audiences whose current definition refers to {@code key}. */

@@ -1,13 +1,17 @@
 package io.customerstudio.app.audit;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.customerstudio.infra.store.AuditStore;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Service;
 
@@ -15,7 +19,11 @@ import org.springframework.stereotype.Service;
  * Records every change to a governed thing (spec governance.md, section 8): services call {@link
  * #record} after a change succeeds, with what the thing looked like before and after, as the API
  * shows it. Secrets never reach the log: fields whose names say they hold one are replaced by
- * {@code "[redacted]"}, whatever the caller passed.
+ * {@code "[redacted]"}, whatever the caller passed, and so are the values of webhook headers. A
+ * flag ({@code "passwordChanged": true}) is kept: it says that a secret changed, not what it is.
+ *
+ * <p>Called after the change succeeded; a change made inside a transaction records inside it, so
+ * the entry and the change are committed together.
  */
 @Service
 public class AuditTrail {
@@ -36,8 +44,17 @@ public class AuditTrail {
     USER,
     TOKEN;
 
+    /** The names an API caller may filter by, in declaration order. */
+    public static final List<String> WIRE = Arrays.stream(values()).map(Entity::wire).toList();
+
+    @JsonValue
     public String wire() {
       return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The entity a wire name (any case) names, if any. */
+    public static Optional<Entity> of(String wire) {
+      return Arrays.stream(values()).filter(e -> e.wire().equalsIgnoreCase(wire)).findFirst();
     }
   }
 
@@ -47,14 +64,25 @@ public class AuditTrail {
     UPDATE,
     DELETE,
     RESTORE,
-    REVOKE;
+    REVOKE,
+    /** A new secret replaced the old one (a sync's trigger secret); the secret is never logged. */
+    ROTATE;
 
+    @JsonValue
     public String wire() {
       return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The action a stored wire name names. */
+    public static Action of(String wire) {
+      return valueOf(wire.toUpperCase(Locale.ROOT));
     }
   }
 
   static final String REDACTED = "[redacted]";
+
+  /** The actor of changes the app makes by itself (the first admin, at start-up). */
+  public static final String SYSTEM = "system";
 
   private static final Set<String> SECRET_WORDS =
       Set.of("password", "secret", "token", "authorization", "apikey", "api_key", "credential");
@@ -74,7 +102,7 @@ public class AuditTrail {
   public AuditStore.Entry record(
       String actor, Entity entity, String key, Action action, Object before, Object after) {
     return store.append(
-        actor == null ? "system" : actor,
+        actor == null ? SYSTEM : actor,
         entity.wire(),
         key,
         action.wire(),
@@ -97,7 +125,9 @@ public class AuditTrail {
       for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> f = it.next();
         String name = f.getKey().toLowerCase(Locale.ROOT);
-        if (isSecretName(name) && !f.getValue().isNull() && !f.getValue().isContainerNode()) {
+        JsonNode value = f.getValue();
+        // a flag such as "passwordChanged": true says that a secret changed, never what it is
+        if (isSecretName(name) && value.isValueNode() && !value.isNull() && !value.isBoolean()) {
           copy.put(f.getKey(), REDACTED);
         } else if (name.equals("headers") && f.getValue() instanceof ObjectNode h) {
           ObjectNode hidden = copy.putObject(f.getKey());

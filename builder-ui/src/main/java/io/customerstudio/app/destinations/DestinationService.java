@@ -7,6 +7,7 @@ import io.customerstudio.activities.destinations.Connectors;
 import io.customerstudio.activities.destinations.SecretSettings;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
+import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.DestinationStore;
 import java.time.Clock;
@@ -60,13 +61,16 @@ public class DestinationService implements InitializingBean {
   private final SecretBox secrets;
   private final Clock clock;
   private final java.nio.file.Path exportRoot;
+  private final AuditTrail audit;
 
   public DestinationService(
       DestinationStore store,
       io.customerstudio.infra.store.SyncStore syncs,
       SecretBox secrets,
       io.customerstudio.infra.config.StudioProperties properties,
-      Clock clock) {
+      Clock clock,
+      AuditTrail audit) {
+    this.audit = audit;
     this.store = store;
     this.syncs = syncs;
     this.secrets = secrets;
@@ -96,7 +100,9 @@ public class DestinationService implements InitializingBean {
     if (!store.create(key, draft, user)) {
       throw ApiException.conflict("A destination '" + key + "' already exists");
     }
-    return get(key);
+    DestinationView created = get(key);
+    audit.record(user, AuditTrail.Entity.DESTINATION, key, AuditTrail.Action.CREATE, null, created);
+    return created;
   }
 
   /**
@@ -108,7 +114,10 @@ public class DestinationService implements InitializingBean {
     DestinationStore.Destination current = find(key);
     DestinationStore.Draft draft = draft(name, type, config, unsealed(current), new ArrayList<>());
     store.update(key, draft, user);
-    return get(key);
+    DestinationView updated = get(key);
+    audit.record(
+        user, AuditTrail.Entity.DESTINATION, key, AuditTrail.Action.UPDATE, view(current), updated);
+    return updated;
   }
 
   /**
@@ -140,14 +149,16 @@ public class DestinationService implements InitializingBean {
   }
 
   /** Refused while a sync delivers here, and says which. */
-  public void delete(String key) {
-    find(key);
+  public void delete(String key, String user) {
+    DestinationStore.Destination current = find(key);
     List<String> using = syncs.usingDestination(key);
     if (!using.isEmpty()) {
       throw ApiException.conflict(
           "Destination '" + key + "' is used by sync(s) " + using + "; delete those first");
     }
     store.delete(key);
+    audit.record(
+        user, AuditTrail.Entity.DESTINATION, key, AuditTrail.Action.DELETE, view(current), null);
   }
 
   /** One request to the destination, nothing delivered: does it answer? */

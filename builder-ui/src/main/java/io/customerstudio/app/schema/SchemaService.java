@@ -28,19 +28,20 @@ public class SchemaService {
   private final SchemaStore schemas;
   private final Workspace workspace;
   private final Clock clock;
+  private final SchemaChanges changes;
 
-  public SchemaService(SchemaStore schemas, Workspace workspace, Clock clock) {
+  public SchemaService(
+      SchemaStore schemas, Workspace workspace, Clock clock, SchemaChanges changes) {
     this.schemas = schemas;
     this.workspace = workspace;
     this.clock = clock;
+    this.changes = changes;
   }
 
   public SchemaView current() {
     return schemas
         .current()
-        .map(
-            v ->
-                new SchemaView(v.version(), v.createdBy(), v.createdAt(), Json.parse(v.document())))
+        .map(SchemaService::saved)
         .orElse(
             new SchemaView(
                 null,
@@ -60,10 +61,16 @@ public class SchemaService {
     }
     SchemaDocument doc = Json.convert(document, "$", SchemaDocument.class);
     workspace.validate(doc);
-    SchemaStore.SchemaVersion saved = schemas.save(doc.toJson(), user);
+    SchemaView before = current();
+    SchemaView after = saved(schemas.save(doc.toJson(), user));
     workspace.refresh();
-    return new SchemaView(
-        saved.version(), saved.createdBy(), saved.createdAt(), Json.parse(saved.document()));
+    changes.record(user, before, after);
+    return after;
+  }
+
+  /** A saved version as the API shows it. */
+  public static SchemaView saved(SchemaStore.SchemaVersion v) {
+    return new SchemaView(v.version(), v.createdBy(), v.createdAt(), Json.parse(v.document()));
   }
 
   /** The first rows of a registered model, for the schema editor. */

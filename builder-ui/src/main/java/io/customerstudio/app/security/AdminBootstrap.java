@@ -1,5 +1,6 @@
 package io.customerstudio.app.security;
 
+import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.infra.config.StudioProperties;
 import io.customerstudio.infra.store.UserStore;
 import java.security.SecureRandom;
@@ -22,8 +23,11 @@ class AdminBootstrap implements InitializingBean {
   private final UserStore users;
   private final PasswordEncoder encoder;
   private final StudioProperties properties;
+  private final AuditTrail audit;
 
-  AdminBootstrap(UserStore users, PasswordEncoder encoder, StudioProperties properties) {
+  AdminBootstrap(
+      UserStore users, PasswordEncoder encoder, StudioProperties properties, AuditTrail audit) {
+    this.audit = audit;
     this.users = users;
     this.encoder = encoder;
     this.properties = properties;
@@ -37,7 +41,22 @@ class AdminBootstrap implements InitializingBean {
     String configured = properties.adminPassword();
     boolean generated = configured == null || configured.isBlank();
     String password = generated ? generate() : configured;
-    users.create("admin", "Administrator", encoder.encode(password), UserStore.Role.ADMIN);
+    UserStore.StudioUser admin =
+        users.create("admin", "Administrator", encoder.encode(password), UserStore.Role.ADMIN);
+    audit.record(
+        AuditTrail.SYSTEM,
+        AuditTrail.Entity.USER,
+        admin.username(),
+        AuditTrail.Action.CREATE,
+        null,
+        // the fields of UserService.UserView (users depends on this package, not the reverse)
+        java.util.Map.of(
+            "username", admin.username(),
+            "displayName", admin.displayName(),
+            "role", admin.role(),
+            "enabled", admin.enabled(),
+            "createdAt", admin.createdAt(),
+            "updatedAt", admin.updatedAt()));
     if (generated) {
       // printed once, on purpose: it is the only way in until an admin sets their own
       log.warn(

@@ -97,6 +97,8 @@ class SecurityConfiguration {
                     .requestMatchers(
                         "/api/v1/users/**", "/api/v1/tokens/**", "/api/v1/schema/tables/**")
                     .hasRole(Roles.ADMIN)
+                    .requestMatchers("/api/v1/audit", "/api/v1/audit/**")
+                    .hasRole(Roles.ADMIN)
                     .requestMatchers(HttpMethod.PUT, "/api/v1/schema")
                     .hasRole(Roles.ADMIN)
                     .requestMatchers(HttpMethod.POST, "/api/v1/import")

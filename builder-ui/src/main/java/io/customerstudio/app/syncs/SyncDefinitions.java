@@ -5,6 +5,7 @@ import io.customerstudio.activities.destinations.Connectors;
 import io.customerstudio.activities.sync.Schedule;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.activities.sync.SyncSpec;
+import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.app.errors.ConflictException;
 import io.customerstudio.app.errors.NotFoundException;
 import io.customerstudio.infra.config.StudioProperties;
@@ -80,6 +81,7 @@ public class SyncDefinitions {
   private final SyncService workflows;
   private final Path exportRoot;
   private final Clock clock;
+  private final AuditTrail audit;
   private final SecureRandom random = new SecureRandom();
 
   public SyncDefinitions(
@@ -92,7 +94,9 @@ public class SyncDefinitions {
       SyncEngine engine,
       SyncService workflows,
       StudioProperties properties,
-      Clock clock) {
+      Clock clock,
+      AuditTrail audit) {
+    this.audit = audit;
     this.syncs = syncs;
     this.runs = runs;
     this.audiences = audiences;
@@ -146,7 +150,9 @@ public class SyncDefinitions {
     }
     SyncStore.Sync created = find(key);
     workflows.apply(created);
-    return new Created(view(created), secret);
+    SyncView view = view(created);
+    audit.record(user, AuditTrail.Entity.SYNC, key, AuditTrail.Action.CREATE, null, view);
+    return new Created(view, secret);
   }
 
   /**
@@ -167,34 +173,45 @@ public class SyncDefinitions {
     if (!draft.destination().equals(current.destination())) {
       engine.resetState(key); // the new destination has received nothing yet
     }
+    SyncView before = view(current);
     syncs.update(key, draft, user);
     SyncStore.Sync updated = find(key);
     workflows.apply(updated);
-    return view(updated);
+    SyncView after = view(updated);
+    audit.record(user, AuditTrail.Entity.SYNC, key, AuditTrail.Action.UPDATE, before, after);
+    return after;
   }
 
   public SyncView setEnabled(String key, boolean enabled, String user) {
-    find(key);
+    SyncView before = view(find(key));
     syncs.setEnabled(key, enabled, user);
     SyncStore.Sync s = find(key);
     workflows.apply(s);
-    return view(s);
+    SyncView after = view(s);
+    audit.record(user, AuditTrail.Entity.SYNC, key, AuditTrail.Action.UPDATE, before, after);
+    return after;
   }
 
-  /** A new trigger secret, returned this once; the old one stops working. */
-  public String rotateSecret(String key) {
-    find(key);
+  /**
+   * A new trigger secret, returned this once; the old one stops working. The audit log records that
+   * it was rotated, never the secret.
+   */
+  public String rotateSecret(String key, String user) {
+    SyncView before = view(find(key));
     String secret = newSecret();
     syncs.setTriggerSecret(key, secrets.seal(secret));
+    audit.record(
+        user, AuditTrail.Entity.SYNC, key, AuditTrail.Action.ROTATE, before, view(find(key)));
     return secret;
   }
 
   /** Deletes the sync with its schedule, run history and delivered state. */
-  public void delete(String key) {
-    find(key);
+  public void delete(String key, String user) {
+    SyncView before = view(find(key));
     workflows.remove(key);
     engine.resetState(key);
     syncs.delete(key);
+    audit.record(user, AuditTrail.Entity.SYNC, key, AuditTrail.Action.DELETE, before, null);
   }
 
   /** The columns and traits a mapping may read: the audience's model's. */

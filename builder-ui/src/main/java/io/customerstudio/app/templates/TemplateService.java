@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.app.audiences.AudienceService;
+import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.infra.store.TemplateStore;
 import io.customerstudio.query.Problems;
 import io.customerstudio.query.audience.AudienceJson;
@@ -39,10 +40,12 @@ public class TemplateService {
 
   private final TemplateStore templates;
   private final AudienceService audiences;
+  private final AuditTrail audit;
 
-  public TemplateService(TemplateStore templates, AudienceService audiences) {
+  public TemplateService(TemplateStore templates, AudienceService audiences, AuditTrail audit) {
     this.templates = templates;
     this.audiences = audiences;
+    this.audit = audit;
   }
 
   public List<TemplateView> list() {
@@ -111,22 +114,38 @@ public class TemplateService {
     if (!errors.isEmpty()) {
       throw ApiException.invalid(errors);
     }
-    return view(
-        templates.save(
-            key,
-            new TemplateStore.Draft(
-                name.strip(), description, Json.write(declared), condition.toString()),
-            user),
-        audiences.usingTemplate(key));
+    TemplateView before = find(key);
+    TemplateView saved =
+        view(
+            templates.save(
+                key,
+                new TemplateStore.Draft(
+                    name.strip(), description, Json.write(declared), condition.toString()),
+                user),
+            audiences.usingTemplate(key));
+    audit.record(
+        user,
+        AuditTrail.Entity.TEMPLATE,
+        key,
+        before == null ? AuditTrail.Action.CREATE : AuditTrail.Action.UPDATE,
+        before,
+        saved);
+    return saved;
   }
 
-  public void delete(String key) {
-    get(key);
+  public void delete(String key, String user) {
+    TemplateView before = get(key);
     List<String> users = audiences.usingTemplate(key);
     if (!users.isEmpty()) {
       throw ApiException.conflict("Template '" + key + "' is used by audience(s) " + users);
     }
     templates.delete(key);
+    audit.record(user, AuditTrail.Entity.TEMPLATE, key, AuditTrail.Action.DELETE, before, null);
+  }
+
+  /** A template as the API shows it, or null when there is none by that key. */
+  public TemplateView find(String key) {
+    return templates.find(key).map(t -> view(t, audiences.usingTemplate(key))).orElse(null);
   }
 
   private static void placeholders(JsonNode n, Set<String> out) {

@@ -1,6 +1,7 @@
 package io.customerstudio.app.tokens;
 
 import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.app.security.BearerTokens;
 import io.customerstudio.infra.store.ApiTokenStore;
 import io.customerstudio.infra.store.UserStore;
@@ -47,14 +48,33 @@ public class ApiTokenService implements BearerTokens {
   /** What a caller asks for; {@code username} null means the caller. */
   public record TokenRequest(String name, String username, Integer expiresInDays) {}
 
+  /**
+   * A token as the audit log records it: who it acts as and until when, never its value, digest or
+   * prefix.
+   */
+  record Audited(
+      long id,
+      String name,
+      String username,
+      String createdBy,
+      OffsetDateTime expiresAt,
+      OffsetDateTime revokedAt) {
+    static Audited of(ApiTokenStore.ApiToken t) {
+      return new Audited(
+          t.id(), t.name(), t.username(), t.createdBy(), t.expiresAt(), t.revokedAt());
+    }
+  }
+
   private final ApiTokenStore tokens;
   private final UserStore users;
   private final Clock clock;
+  private final AuditTrail audit;
 
-  public ApiTokenService(ApiTokenStore tokens, UserStore users, Clock clock) {
+  public ApiTokenService(ApiTokenStore tokens, UserStore users, Clock clock, AuditTrail audit) {
     this.tokens = tokens;
     this.users = users;
     this.clock = clock;
+    this.audit = audit;
   }
 
   public IssuedToken issue(TokenRequest request, String issuedBy) {
@@ -86,6 +106,13 @@ public class ApiTokenService implements BearerTokens {
     ApiTokenStore.ApiToken info =
         tokens.create(
             name, digest(token), token.substring(0, 10), user.get().id(), issuedBy, expires);
+    audit.record(
+        issuedBy,
+        AuditTrail.Entity.TOKEN,
+        String.valueOf(info.id()),
+        AuditTrail.Action.CREATE,
+        null,
+        Audited.of(info));
     return new IssuedToken(view(info), token);
   }
 
@@ -93,11 +120,17 @@ public class ApiTokenService implements BearerTokens {
     return tokens.list().stream().map(this::view).toList();
   }
 
-  public void revoke(long id) {
-    if (tokens.find(id).isEmpty()) {
-      throw ApiException.notFound("API token " + id + " not found");
-    }
+  public void revoke(long id, String user) {
+    ApiTokenStore.ApiToken before =
+        tokens.find(id).orElseThrow(() -> ApiException.notFound("API token " + id + " not found"));
     tokens.revoke(id);
+    audit.record(
+        user,
+        AuditTrail.Entity.TOKEN,
+        String.valueOf(id),
+        AuditTrail.Action.REVOKE,
+        Audited.of(before),
+        tokens.find(id).map(Audited::of).orElse(null));
   }
 
   /** The username a presented token acts as, if it is live. */

@@ -1,6 +1,8 @@
 package io.customerstudio.app.users;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.customerstudio.app.api.ApiException;
+import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.infra.store.UserStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,12 +41,20 @@ public class UserService {
   public record UserChange(
       String displayName, UserStore.Role role, Boolean enabled, String password) {}
 
+  /**
+   * A user after a change, as the audit log records it: the view, and whether the password was set
+   * (never the password or its hash).
+   */
+  record Changed(@JsonUnwrapped UserView user, boolean passwordChanged) {}
+
   private final UserStore users;
   private final PasswordEncoder encoder;
+  private final AuditTrail audit;
 
-  public UserService(UserStore users, PasswordEncoder encoder) {
+  public UserService(UserStore users, PasswordEncoder encoder, AuditTrail audit) {
     this.users = users;
     this.encoder = encoder;
+    this.audit = audit;
   }
 
   public List<UserView> list() {
@@ -55,7 +65,7 @@ public class UserService {
     return users.find(username).map(UserView::of).orElseThrow(() -> notFound(username));
   }
 
-  public UserView create(NewUser u) {
+  public UserView create(NewUser u, String actingUser) {
     List<ApiException.FieldError> errors = new ArrayList<>();
     if (u.username() == null || !USERNAME.matcher(u.username()).matches()) {
       errors.add(
@@ -73,9 +83,16 @@ public class UserService {
     if (!errors.isEmpty()) {
       throw ApiException.invalid(errors);
     }
-    return UserView.of(
-        users.create(
-            u.username(), blankToNull(u.displayName()), encoder.encode(u.password()), u.role()));
+    UserView created =
+        UserView.of(
+            users.create(
+                u.username(),
+                blankToNull(u.displayName()),
+                encoder.encode(u.password()),
+                u.role()));
+    audit.record(
+        actingUser, AuditTrail.Entity.USER, u.username(), AuditTrail.Action.CREATE, null, created);
+    return created;
   }
 
   public UserView update(String username, UserChange change, String actingUser) {
@@ -107,7 +124,15 @@ public class UserService {
     if (change.password() != null) {
       users.setPasswordHash(username, encoder.encode(change.password()));
     }
-    return get(username);
+    UserView updated = get(username);
+    audit.record(
+        actingUser,
+        AuditTrail.Entity.USER,
+        username,
+        AuditTrail.Action.UPDATE,
+        UserView.of(current),
+        new Changed(updated, change.password() != null));
+    return updated;
   }
 
   public void delete(String username, String actingUser) {
@@ -121,6 +146,13 @@ public class UserService {
       throw ApiException.conflict("'" + username + "' is the last enabled admin");
     }
     users.delete(username);
+    audit.record(
+        actingUser,
+        AuditTrail.Entity.USER,
+        username,
+        AuditTrail.Action.DELETE,
+        UserView.of(current),
+        null);
   }
 
   private ApiException notFound(String username) {

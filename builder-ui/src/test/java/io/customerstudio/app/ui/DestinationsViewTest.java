@@ -103,7 +103,7 @@ class DestinationsViewTest extends KaribuTestSupport {
     } finally {
       sink.stop(0);
       if (destinations.list().stream().anyMatch(d -> d.key().equals("ui-hook"))) {
-        destinations.delete("ui-hook");
+        destinations.delete("ui-hook", "admin");
       }
     }
   }
@@ -147,7 +147,7 @@ class DestinationsViewTest extends KaribuTestSupport {
       NotificationsKt.expectNotifications(
           "Test failed: cannot reach http://127.0.0.1:" + closed + "/in: connection refused");
     } finally {
-      destinations.delete("nobody-home");
+      destinations.delete("nobody-home", "admin");
     }
   }
 
@@ -185,7 +185,7 @@ class DestinationsViewTest extends KaribuTestSupport {
       ButtonKt._click((Button) actions.getComponentAt(0));
       NotificationsKt.expectNotifications("The destination answered.");
     } finally {
-      destinations.delete("ui-pg");
+      destinations.delete("ui-pg", "admin");
     }
   }
 }

@@ -2,8 +2,11 @@ package io.customerstudio.infra.store;
 
 import static io.customerstudio.infra.store.jooq.Tables.AUDIT_LOG;
 
+import io.customerstudio.infra.store.jooq.tables.records.AuditLogRecord;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.jooq.Condition;
@@ -27,8 +30,26 @@ public class AuditStore {
       String before,
       String after) {}
 
-  /** What to list: each filter is optional (null); {@code afterId} pages by the last id seen. */
-  public record Query(String entity, String key, String actor, Long afterId, int limit) {}
+  /**
+   * What to list: each filter is optional (null). {@code afterId} pages by the last id seen, {@code
+   * afterAt} keeps entries made after that moment; {@code offset} skips entries (for a grid's
+   * pages); {@code newestFirst} reverses the order (by id).
+   */
+  public record Query(
+      String entity,
+      String key,
+      String actor,
+      Long afterId,
+      Instant afterAt,
+      int offset,
+      int limit,
+      boolean newestFirst) {
+
+    /** Oldest first from the start, no filter. */
+    public static Query all(int limit) {
+      return new Query(null, null, null, null, null, 0, limit, false);
+    }
+  }
 
   private final DSLContext db;
   private final Clock clock;
@@ -40,30 +61,20 @@ public class AuditStore {
 
   public Entry append(
       String actor, String entity, String key, String action, String before, String after) {
-    return db.insertInto(AUDIT_LOG)
-        .set(AUDIT_LOG.AT, OffsetDateTime.now(clock))
-        .set(AUDIT_LOG.ACTOR, actor)
-        .set(AUDIT_LOG.ENTITY, entity)
-        .set(AUDIT_LOG.ENTITY_KEY, key)
-        .set(AUDIT_LOG.ACTION, action)
-        .set(AUDIT_LOG.BEFORE, before)
-        .set(AUDIT_LOG.AFTER, after)
-        .returning()
-        .fetchSingle()
-        .map(
-            r ->
-                new Entry(
-                    r.get(AUDIT_LOG.ID),
-                    r.get(AUDIT_LOG.AT),
-                    r.get(AUDIT_LOG.ACTOR),
-                    r.get(AUDIT_LOG.ENTITY),
-                    r.get(AUDIT_LOG.ENTITY_KEY),
-                    r.get(AUDIT_LOG.ACTION),
-                    r.get(AUDIT_LOG.BEFORE),
-                    r.get(AUDIT_LOG.AFTER)));
+    return entry(
+        db.insertInto(AUDIT_LOG)
+            .set(AUDIT_LOG.AT, OffsetDateTime.now(clock))
+            .set(AUDIT_LOG.ACTOR, actor)
+            .set(AUDIT_LOG.ENTITY, entity)
+            .set(AUDIT_LOG.ENTITY_KEY, key)
+            .set(AUDIT_LOG.ACTION, action)
+            .set(AUDIT_LOG.BEFORE, before)
+            .set(AUDIT_LOG.AFTER, after)
+            .returning()
+            .fetchSingle());
   }
 
-  /** Entries in the order they were made (by id), filtered, after {@code afterId}. */
+  /** Entries in the order they were made (by id), or newest first, filtered. */
   public List<Entry> list(Query q) {
     List<Condition> where = new ArrayList<>();
     if (q.entity() != null) {
@@ -78,20 +89,26 @@ public class AuditStore {
     if (q.afterId() != null) {
       where.add(AUDIT_LOG.ID.gt(q.afterId()));
     }
+    if (q.afterAt() != null) {
+      where.add(AUDIT_LOG.AT.gt(q.afterAt().atOffset(ZoneOffset.UTC)));
+    }
     return db.selectFrom(AUDIT_LOG)
         .where(DSL.and(where))
-        .orderBy(AUDIT_LOG.ID)
+        .orderBy(q.newestFirst() ? AUDIT_LOG.ID.desc() : AUDIT_LOG.ID.asc())
+        .offset(q.offset())
         .limit(q.limit())
-        .fetch(
-            r ->
-                new Entry(
-                    r.getId(),
-                    r.getAt(),
-                    r.getActor(),
-                    r.getEntity(),
-                    r.getEntityKey(),
-                    r.getAction(),
-                    r.getBefore(),
-                    r.getAfter()));
+        .fetch(AuditStore::entry);
+  }
+
+  private static Entry entry(AuditLogRecord r) {
+    return new Entry(
+        r.getId(),
+        r.getAt(),
+        r.getActor(),
+        r.getEntity(),
+        r.getEntityKey(),
+        r.getAction(),
+        r.getBefore(),
+        r.getAfter());
   }
 }

@@ -95,8 +95,8 @@ class AudiencesController {
   @DeleteMapping("/{key}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   @Operation(summary = "Delete an audience", description = "409 while another audience uses it")
-  void delete(@PathVariable String key) {
-    audiences.delete(key);
+  void delete(@PathVariable String key, Principal me) {
+    audiences.delete(key, me.getName());
   }
 
   @GetMapping("/{key}/versions")

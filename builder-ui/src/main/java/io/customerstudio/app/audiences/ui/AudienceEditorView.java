@@ -416,7 +416,7 @@ public class AudienceEditorView extends VerticalLayout
             "Delete",
             e -> {
               try {
-                audiences.delete(savedKey);
+                audiences.delete(savedKey, user);
                 Notifications.success("Deleted '" + name.getValue() + "'.");
                 UI.getCurrent().navigate(AudiencesView.class);
               } catch (ApiException refused) {

@@ -69,8 +69,8 @@ class DestinationsController {
 
   @DeleteMapping("/{key}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
-  void delete(@PathVariable String key) {
-    destinations.delete(key);
+  void delete(@PathVariable String key, Principal me) {
+    destinations.delete(key, me.getName());
   }
 
   @PostMapping("/{key}/test")

@@ -294,7 +294,7 @@ public class DestinationsView extends VerticalLayout {
               "Delete",
               VaadinIcon.TRASH.create(),
               e -> {
-                if (Notifications.attempt(() -> destinations.delete(current.key()))) {
+                if (Notifications.attempt(() -> destinations.delete(current.key(), user))) {
                   d.close();
                   refresh();
                 }

@@ -96,15 +96,15 @@ class SyncsController {
 
   @PostMapping("/{key}/trigger-secret")
   @Operation(summary = "Rotate the real-time trigger secret; the new one is shown this once")
-  Map<String, String> rotate(@PathVariable String key) {
-    return Map.of("triggerSecret", syncs.rotateSecret(key));
+  Map<String, String> rotate(@PathVariable String key, Principal me) {
+    return Map.of("triggerSecret", syncs.rotateSecret(key, me.getName()));
   }
 
   @DeleteMapping("/{key}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   @Operation(summary = "Delete a sync, its schedule and run history (a run going on is cancelled)")
-  void delete(@PathVariable String key) {
-    syncs.delete(key);
+  void delete(@PathVariable String key, Principal me) {
+    syncs.delete(key, me.getName());
   }
 
   @PostMapping("/{key}/runs")

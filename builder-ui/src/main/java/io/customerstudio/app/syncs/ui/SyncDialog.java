@@ -137,7 +137,7 @@ final class SyncDialog extends Dialog {
                 } else {
                   syncs.update(current.key(), command, user);
                   if (realtime && current.schedule().type() != ScheduleType.REALTIME) {
-                    showSecret(syncs.rotateSecret(current.key()), current.key());
+                    showSecret(syncs.rotateSecret(current.key(), user), current.key());
                   }
                 }
                 Notifications.success("Saved sync '" + name.getValue() + "'.");
@@ -166,7 +166,7 @@ final class SyncDialog extends Dialog {
       Button rotate =
           new Button(
               "New trigger secret",
-              e -> showSecret(syncs.rotateSecret(current.key()), current.key()));
+              e -> showSecret(syncs.rotateSecret(current.key(), user), current.key()));
       rotate.setId("sync-rotate-secret");
       rotate.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
       rotate.setVisible(current.schedule().type() == ScheduleType.REALTIME);
@@ -175,7 +175,7 @@ final class SyncDialog extends Dialog {
               "Delete",
               VaadinIcon.TRASH.create(),
               e -> {
-                if (Notifications.attempt(() -> syncs.delete(current.key()))) {
+                if (Notifications.attempt(() -> syncs.delete(current.key(), user))) {
                   close();
                   onChange.run();
                 }

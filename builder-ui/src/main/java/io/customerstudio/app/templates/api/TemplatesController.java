@@ -50,7 +50,7 @@ class TemplatesController {
   @DeleteMapping("/{key}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   @Operation(summary = "Delete a template", description = "409 while an audience uses it")
-  void delete(@PathVariable String key) {
-    templates.delete(key);
+  void delete(@PathVariable String key, Principal me) {
+    templates.delete(key, me.getName());
   }
 }

@@ -235,7 +235,7 @@ public class TemplateEditorView extends VerticalLayout implements HasUrlParamete
 
   private void delete() {
     try {
-      templates.delete(savedKey);
+      templates.delete(savedKey, user);
       Notifications.success("Deleted template '" + savedKey + "'.");
       UI.getCurrent().navigate(TemplatesView.class);
     } catch (ApiException e) {

@@ -48,7 +48,7 @@ class TokensController {
   @DeleteMapping("/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   @Operation(summary = "Revoke a token")
-  void revoke(@PathVariable long id) {
-    tokens.revoke(id);
+  void revoke(@PathVariable long id, Principal me) {
+    tokens.revoke(id, me.getName());
   }
 }

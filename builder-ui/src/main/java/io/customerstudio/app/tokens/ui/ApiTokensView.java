@@ -144,7 +144,7 @@ public class ApiTokensView extends VerticalLayout {
             "Requests with this token will get 401 from now on.",
             "Revoke",
             e -> {
-              tokens.revoke(t.id());
+              tokens.revoke(t.id(), me);
               refresh();
               Notifications.success("Revoked " + t.name());
             });

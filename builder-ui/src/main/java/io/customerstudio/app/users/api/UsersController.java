@@ -45,8 +45,8 @@ class UsersController {
   @Operation(
       summary = "Create a user",
       description = "role: ADMIN or MARKETER; password: at least 10 characters")
-  UserService.UserView create(@RequestBody UserService.NewUser user) {
-    return users.create(user);
+  UserService.UserView create(@RequestBody UserService.NewUser user, Principal me) {
+    return users.create(user, me.getName());
   }
 
   @PutMapping("/{username}")

@@ -119,7 +119,8 @@ public class UsersView extends VerticalLayout {
                           username.getValue(),
                           name.getValue(),
                           role.getValue(),
-                          password.getValue()));
+                          password.getValue()),
+                      me);
                 } else {
                   users.update(
                       existing.username(),
