@@ -121,4 +121,54 @@ class RestrictionTest {
     assertThat(r).containsInstanceOf(Condition.Or.class);
     assertThat(((Condition.Or) r.get()).conditions()).isEmpty();
   }
+
+  @Test
+  void aRestrictedEngineCountsListsExplainsAndProfilesOnlyItsRows() {
+    AudienceEngine de =
+        engine.restrictedTo(
+            parent -> Restriction.condition(parent, Map.of("region", List.of("de")), CATEGORIES));
+    AudienceDefinition all = new AudienceDefinition("users", null);
+    AudienceDefinition vips =
+        new AudienceDefinition(
+            "users",
+            AudienceJson.readCondition(
+                AudienceJson.parse(
+                    "{\"type\": \"and\", \"conditions\": [" + VIP + ", " + FR + "]}"),
+                "$.filter",
+                new io.customerstudio.query.Problems()));
+    long germans = sql("u.country = 'DE'");
+    assertThat(de.count(all, "$", ShopFixture.AS_OF)).isEqualTo(germans);
+    assertThat(de.preview(all, "$", ShopFixture.AS_OF, null, 0, List.of()).count())
+        .isEqualTo(germans);
+    assertThat(de.sql(all, "$", ShopFixture.AS_OF)).contains("'DE'");
+    List<Map<String, Object>> page =
+        de.page(all, "$", ShopFixture.AS_OF, List.of("country"), 0, 1000);
+    assertThat(page).hasSize((int) germans).allMatch(r -> "DE".equals(r.get("country")));
+
+    // a German vip who is French: nobody; the funnel's steps are restricted too
+    assertThat(de.count(vips, "$", ShopFixture.AS_OF)).isZero();
+    AudienceEngine.Explanation x = de.explain(vips, "$", ShopFixture.AS_OF);
+    assertThat(x.steps())
+        .extracting(AudienceEngine.Step::count)
+        .containsExactly(sql("u.vip and u.country = 'DE'"), 0L);
+
+    AudienceEngine.Breakdown b = de.breakdown(all, "$", ShopFixture.AS_OF, "country", null, 10);
+    assertThat(b.total()).isEqualTo(germans);
+    assertThat(b.buckets()).extracting(AudienceEngine.Bucket::value).containsExactly("DE");
+    assertThat(de.values("users", "country", null, 100))
+        .extracting(AudienceEngine.ValueCount::value)
+        .containsExactly("DE");
+
+    Object german = shop.dsl.fetchValue("select min(user_id) from shop.users where country = 'DE'");
+    Object french = shop.dsl.fetchValue("select min(user_id) from shop.users where country = 'FR'");
+    assertThat(de.profile("users", german.toString())).isPresent();
+    assertThat(de.profile("users", french.toString())).isEmpty();
+    assertThat(engine.profile("users", french.toString())).isPresent();
+    assertThat(de.profile("purchases", "1")).isEmpty();
+    assertThat(de.sample("events", 10)).isEmpty();
+    assertThat(de.sample("users", 1000)).hasSize((int) germans);
+    assertThat(de.values("events", "event_type", null, 10)).isEmpty();
+    assertThat(de.restricted()).isTrue();
+    assertThat(engine.restricted()).isFalse();
+  }
 }
