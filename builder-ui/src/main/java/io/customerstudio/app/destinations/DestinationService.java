@@ -42,7 +42,8 @@ public class DestinationService implements InitializingBean {
       JsonNode config,
       List<String> secretsSet,
       String updatedBy,
-      OffsetDateTime updatedAt) {
+      OffsetDateTime updatedAt,
+      Map<String, List<String>> subsets) {
 
     /** The webhook headers that are set; their values are secrets, never shown. */
     public List<String> headerNames() {
@@ -58,6 +59,7 @@ public class DestinationService implements InitializingBean {
   private final DestinationStore store;
   private final io.customerstudio.infra.store.SyncStore syncs;
   private final SecretBox secrets;
+  private final io.customerstudio.app.subsets.SubsetService subsets;
   private final Clock clock;
   private final java.nio.file.Path exportRoot;
 
@@ -66,8 +68,10 @@ public class DestinationService implements InitializingBean {
       io.customerstudio.infra.store.SyncStore syncs,
       SecretBox secrets,
       io.customerstudio.infra.config.StudioProperties properties,
+      io.customerstudio.app.subsets.SubsetService subsets,
       Clock clock) {
     this.store = store;
+    this.subsets = subsets;
     this.syncs = syncs;
     this.secrets = secrets;
     this.exportRoot = properties.exports();
@@ -84,7 +88,23 @@ public class DestinationService implements InitializingBean {
 
   public DestinationView create(
       String key, String name, String type, JsonNode config, String user) {
+    return create(key, name, type, config, null, user);
+  }
+
+  /**
+   * Creates a destination that requires {@code subsets} ({@code {"region": ["eu"]}}; null or {}:
+   * none): rows outside them are not delivered (reason "subset").
+   */
+  public DestinationView create(
+      String key,
+      String name,
+      String type,
+      JsonNode config,
+      Map<String, List<String>> subsets,
+      String user) {
     List<ApiException.FieldError> errors = new ArrayList<>();
+    Map<String, List<String>> required =
+        this.subsets.checkSelection(subsets, "$.subsets", null, errors);
     if (key == null || !KEY.matcher(key).matches()) {
       errors.add(
           new ApiException.FieldError(
@@ -96,6 +116,7 @@ public class DestinationService implements InitializingBean {
     if (!store.create(key, draft, user)) {
       throw ApiException.conflict("A destination '" + key + "' already exists");
     }
+    store.setSubsets(key, required);
     return get(key);
   }
 
@@ -105,9 +126,26 @@ public class DestinationService implements InitializingBean {
    */
   public DestinationView update(
       String key, String name, String type, JsonNode config, String user) {
+    return update(key, name, type, config, null, user);
+  }
+
+  /** As above; {@code subsets} null keeps the required subsets, {} lifts them. */
+  public DestinationView update(
+      String key,
+      String name,
+      String type,
+      JsonNode config,
+      Map<String, List<String>> subsets,
+      String user) {
     DestinationStore.Destination current = find(key);
-    DestinationStore.Draft draft = draft(name, type, config, unsealed(current), new ArrayList<>());
+    List<ApiException.FieldError> errors = new ArrayList<>();
+    Map<String, List<String>> required =
+        this.subsets.checkSelection(subsets, "$.subsets", null, errors);
+    DestinationStore.Draft draft = draft(name, type, config, unsealed(current), errors);
     store.update(key, draft, user);
+    if (subsets != null) {
+      store.setSubsets(key, required);
+    }
     return get(key);
   }
 
@@ -148,6 +186,11 @@ public class DestinationService implements InitializingBean {
           "Destination '" + key + "' is used by sync(s) " + using + "; delete those first");
     }
     store.delete(key);
+  }
+
+  /** The subset categories a destination may require, for the editor. */
+  public List<io.customerstudio.app.subsets.SubsetService.CategoryView> subsetCategories() {
+    return subsets.list();
   }
 
   /** One request to the destination, nothing delivered: does it answer? */
@@ -237,6 +280,13 @@ public class DestinationService implements InitializingBean {
       split.secrets().keySet().stream().filter(k -> !set.contains(k)).forEach(set::add);
     }
     return new DestinationView(
-        d.key(), d.name(), d.type(), config, set, d.updatedBy(), d.updatedAt());
+        d.key(),
+        d.name(),
+        d.type(),
+        config,
+        set,
+        d.updatedBy(),
+        d.updatedAt(),
+        store.subsets(d.key()));
   }
 }

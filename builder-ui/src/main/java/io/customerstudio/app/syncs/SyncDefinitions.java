@@ -5,8 +5,10 @@ import io.customerstudio.activities.destinations.Connectors;
 import io.customerstudio.activities.sync.Schedule;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.activities.sync.SyncSpec;
+import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.errors.ConflictException;
 import io.customerstudio.app.errors.NotFoundException;
+import io.customerstudio.app.subsets.SubsetService;
 import io.customerstudio.infra.config.StudioProperties;
 import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.AudienceStore;
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -62,7 +65,8 @@ public class SyncDefinitions {
       boolean snapshots,
       RunSummary lastRun,
       String updatedBy,
-      OffsetDateTime updatedAt) {}
+      OffsetDateTime updatedAt,
+      Map<String, List<String>> subsets) {}
 
   /** A create's answer: the sync, and its trigger secret, shown this once. */
   public record Created(SyncView sync, String triggerSecret) {}
@@ -79,6 +83,7 @@ public class SyncDefinitions {
   private final SyncEngine engine;
   private final SyncService workflows;
   private final Path exportRoot;
+  private final SubsetService subsets;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
@@ -92,7 +97,9 @@ public class SyncDefinitions {
       SyncEngine engine,
       SyncService workflows,
       StudioProperties properties,
+      SubsetService subsets,
       Clock clock) {
+    this.subsets = subsets;
     this.syncs = syncs;
     this.runs = runs;
     this.audiences = audiences;
@@ -139,11 +146,13 @@ public class SyncDefinitions {
     } else if (syncs.find(key).isPresent()) {
       throw taken(key);
     }
+    Map<String, List<String>> required = required(command, problems);
     SyncStore.Draft draft = draft(key, command, found, problems);
     String secret = newSecret();
     if (!syncs.create(key, draft, secrets.seal(secret), user)) {
       throw taken(key);
     }
+    syncs.setSubsets(key, required);
     SyncStore.Sync created = find(key);
     workflows.apply(created);
     return new Created(view(created), secret);
@@ -163,11 +172,16 @@ public class SyncDefinitions {
   /** {@link #update(String, SyncCommand, String)} for a command read from a request. */
   public SyncView update(String key, SyncCommand command, Problems found, String user) {
     SyncStore.Sync current = find(key);
-    SyncStore.Draft draft = draft(key, command, found, new ArrayList<>());
+    List<Problem> problems = new ArrayList<>();
+    Map<String, List<String>> required = required(command, problems);
+    SyncStore.Draft draft = draft(key, command, found, problems);
     if (!draft.destination().equals(current.destination())) {
       engine.resetState(key); // the new destination has received nothing yet
     }
     syncs.update(key, draft, user);
+    if (command.subsets() != null) {
+      syncs.setSubsets(key, required);
+    }
     SyncStore.Sync updated = find(key);
     workflows.apply(updated);
     return view(updated);
@@ -195,6 +209,30 @@ public class SyncDefinitions {
     workflows.remove(key);
     engine.resetState(key);
     syncs.delete(key);
+  }
+
+  /**
+   * The subsets a command requires, checked against the categories of its audience's parent;
+   * problems go to {@code problems} at {@code $.subsets...}.
+   */
+  private Map<String, List<String>> required(SyncCommand c, List<Problem> problems) {
+    if (c == null || c.subsets() == null) {
+      return null;
+    }
+    String parent =
+        c.audience() == null
+            ? null
+            : audiences.find(c.audience()).map(AudienceStore.Audience::parentModel).orElse(null);
+    List<ApiException.FieldError> errors = new ArrayList<>();
+    Map<String, List<String>> checked =
+        subsets.checkSelection(c.subsets(), "$.subsets", parent, errors);
+    errors.forEach(e -> problems.add(new Problem(e.path(), e.message())));
+    return checked;
+  }
+
+  /** The subset categories a sync may require, for the editor. */
+  public List<SubsetService.CategoryView> subsetCategories() {
+    return subsets.list();
   }
 
   /** The columns and traits a mapping may read: the audience's model's. */
@@ -397,7 +435,8 @@ public class SyncDefinitions {
         s.snapshots(),
         last,
         s.updatedBy(),
-        s.updatedAt());
+        s.updatedAt(),
+        syncs.subsets(s.key()));
   }
 
   private SyncStore.Sync find(String key) {

@@ -600,6 +600,35 @@ public final class AudienceEngine {
         new Profile(modelName, Values.plain(typedKey), Values.row(row), traits, related));
   }
 
+  /**
+   * The keys (as text) of the rows of {@code parentName} this engine's user may see, as a query to
+   * filter by ({@code member_key in (...)}), not run; empty when she may see them all.
+   */
+  public Optional<Select<Record1<String>>> visibleKeys(String parentName) {
+    ModelInfo model = model(parentName, "$.model");
+    if (hides(model)) {
+      return Optional.of(DSL.select(DSL.inline((String) null)).where(DSL.falseCondition()));
+    }
+    if (restriction.apply(model.name()).isEmpty()) {
+      return Optional.empty();
+    }
+    AudienceCompiler compiler = compiler(Instant.now());
+    Scope s = compiler.newScope(model);
+    Field<String> key = s.key().cast(SQLDataType.VARCHAR);
+    return Optional.of(DSL.select(key).from(s.table()).where(visible(compiler, s)));
+  }
+
+  /** Of {@code keys} (as text), those this engine's user may see. */
+  public java.util.Set<String> visible(String parentName, java.util.Collection<String> keys) {
+    Optional<Select<Record1<String>>> only = visibleKeys(parentName);
+    if (only.isEmpty() || keys.isEmpty()) {
+      return new java.util.HashSet<>(keys);
+    }
+    Table<Record1<String>> t = only.get().asTable("v", "k");
+    Field<String> k = t.field("k", String.class);
+    return db.select(k).from(t).where(k.in(keys)).fetchSet(k);
+  }
+
   /** The first rows of a model's source, in key order: the schema editor's sample. */
   public List<Map<String, Object>> sample(String modelName, int limit) {
     ModelInfo model = model(modelName, "$.model");
