@@ -58,7 +58,7 @@ public class UsersView extends VerticalLayout {
     grid.addColumn(u -> u.displayName() == null ? "" : u.displayName()).setHeader("Name");
     grid.addColumn(UserService.UserView::role).setHeader("Role").setSortable(true);
     grid.addColumn(u -> u.enabled() ? "yes" : "no").setHeader("Enabled");
-    grid.addColumn(u -> SubsetsText.of(u.subsets())).setHeader("Sees").setId("user-sees-column");
+    grid.addColumn(u -> SubsetsText.of(u.subsets())).setHeader("Sees").setKey("sees");
     grid.addColumn(u -> u.createdAt().format(DateTimeFormatter.ISO_LOCAL_DATE))
         .setHeader("Created");
     grid.addComponentColumn(
@@ -70,7 +70,8 @@ public class UsersView extends VerticalLayout {
               delete.setEnabled(!u.username().equals(me));
               return new HorizontalLayout(edit, delete);
             })
-        .setHeader("Actions");
+        .setHeader("Actions")
+        .setKey("actions");
     add(top, grid);
     refresh();
   }
