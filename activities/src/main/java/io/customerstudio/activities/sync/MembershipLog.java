@@ -107,6 +107,14 @@ public final class MembershipLog {
 
   /** A snapshot's member keys in order, streamed. */
   public void snapshotMembers(long snapshotId, Consumer<String> sink) {
+    snapshotMembers(snapshotId, DSL.noCondition(), sink);
+  }
+
+  /**
+   * A snapshot's member keys that satisfy {@code only} (a condition on {@code member_key}: a
+   * restricted user's visible keys), in order, streamed.
+   */
+  public void snapshotMembers(long snapshotId, org.jooq.Condition only, Consumer<String> sink) {
     db.transaction(
         tx -> {
           try (var cursor =
@@ -114,6 +122,7 @@ public final class MembershipLog {
                   .select(field(name("member_key"), String.class))
                   .from(table(name(SCHEMA, "snapshot_member")))
                   .where(field(name("snapshot_id"), Long.class).eq(snapshotId))
+                  .and(only)
                   .orderBy(
                       DSL.field(NUMERIC_MEMBER_KEY_FIRST).asc().nullsLast(),
                       field(name("member_key")).asc())
@@ -139,10 +148,16 @@ public final class MembershipLog {
    * an enter, with the version that admitted them.
    */
   public List<Membership> membershipAt(String audienceKey, Instant at, int offset, int limit) {
+    return membershipAt(audienceKey, at, offset, limit, DSL.trueCondition());
+  }
+
+  /** As above, of the members that satisfy {@code only} (a condition on {@code member_key}). */
+  public List<Membership> membershipAt(
+      String audienceKey, Instant at, int offset, int limit, org.jooq.Condition only) {
     return db.fetch(
             "select member_key, at, version, run_id from ("
                 + " select distinct on (member_key) member_key, at, change, version, run_id"
-                + " from cs_sync.membership_log where audience_key = {0} and at <= {1}"
+                + " from cs_sync.membership_log where audience_key = {0} and at <= {1} and {4}"
                 + " order by member_key, at desc) x where change = 'enter'"
                 + " order by "
                 + NUMERIC_MEMBER_KEY_FIRST
@@ -150,7 +165,8 @@ public final class MembershipLog {
             DSL.val(audienceKey),
             DSL.val(at.atOffset(ZoneOffset.UTC)),
             DSL.val(offset),
-            DSL.val(limit))
+            DSL.val(limit),
+            only)
         .map(
             r ->
                 new Membership(
@@ -161,12 +177,26 @@ public final class MembershipLog {
   }
 
   public long membershipCountAt(String audienceKey, Instant at) {
+    return membershipCountAt(audienceKey, at, DSL.trueCondition());
+  }
+
+  /** As above, of the members that satisfy {@code only} (a condition on {@code member_key}). */
+  public long membershipCountAt(String audienceKey, Instant at, org.jooq.Condition only) {
     return db.fetchOne(
             "select count(*) from ("
                 + " select distinct on (member_key) change"
-                + " from cs_sync.membership_log where audience_key = {0} and at <= {1}"
+                + " from cs_sync.membership_log where audience_key = {0} and at <= {1} and {2}"
                 + " order by member_key, at desc) x where change = 'enter'",
-            DSL.val(audienceKey), DSL.val(at.atOffset(ZoneOffset.UTC)))
+            DSL.val(audienceKey), DSL.val(at.atOffset(ZoneOffset.UTC)), only)
         .get(0, Long.class);
+  }
+
+  /** How many of a snapshot's members satisfy {@code only} (a condition on {@code member_key}). */
+  public long snapshotCount(long snapshotId, org.jooq.Condition only) {
+    return db.fetchCount(
+        DSL.selectOne()
+            .from(table(name(SCHEMA, "snapshot_member")))
+            .where(field(name("snapshot_id"), Long.class).eq(snapshotId))
+            .and(only));
   }
 }

@@ -43,6 +43,16 @@ final class MembershipRecorder {
 
   /** Evaluates the audience now and keeps its member keys as a snapshot (and in the log). */
   SnapshotStore.Snapshot snapshot(String audienceKey, String user) {
+    return snapshot(audienceKey, user, ctx.workspace.engine());
+  }
+
+  /**
+   * As above, evaluated by {@code engine}: a restricted user's engine keeps only her rows, and such
+   * a partial evaluation is not written to the audience's enter/exit log (it would mark everyone
+   * else as having left).
+   */
+  SnapshotStore.Snapshot snapshot(
+      String audienceKey, String user, io.customerstudio.query.engine.AudienceEngine engine) {
     AudienceStore.Audience audience =
         ctx.audiences
             .find(audienceKey)
@@ -56,13 +66,11 @@ final class MembershipRecorder {
       Instant evaluated = ctx.tables.now();
       long members =
           ctx.tables.materialize(
-              id,
-              ctx.workspace.engine().memberQuery(definition, "$.definition", now, List.of(key)),
-              key,
-              keyOnly,
-              null);
-      ctx.membership.recordMembership(
-          audienceKey, audience.version(), null, RunTables.runTable(id), evaluated);
+              id, engine.memberQuery(definition, "$.definition", now, List.of(key)), key, keyOnly);
+      if (!engine.restricted()) {
+        ctx.membership.recordMembership(
+            audienceKey, audience.version(), null, RunTables.runTable(id), evaluated);
+      }
       long snapshotId =
           ctx.snapshots.addSnapshot(audienceKey, audience.version(), null, members, user);
       ctx.membership.snapshot(snapshotId, RunTables.runTable(id));

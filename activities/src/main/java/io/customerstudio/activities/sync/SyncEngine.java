@@ -254,6 +254,15 @@ public class SyncEngine {
     return membership.snapshot(audienceKey, user);
   }
 
+  /**
+   * As above, evaluated by {@code engine} (a restricted user's: only her rows are kept, and the
+   * audience's enter/exit log is left alone).
+   */
+  public SnapshotStore.Snapshot snapshot(
+      String audienceKey, String user, io.customerstudio.query.engine.AudienceEngine engine) {
+    return membership.snapshot(audienceKey, user, engine);
+  }
+
   /** Forgets what a sync delivered (its destination changed, or it is deleted). */
   public void resetState(String syncKey) {
     ctx.state.reset(syncKey);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.app.audit.AuditTrail;
+import io.customerstudio.app.subsets.CurrentRestriction;
 import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.TemplateStore;
 import io.customerstudio.infra.workspace.Workspace;
@@ -80,6 +81,7 @@ public class AudienceService {
   private final io.customerstudio.infra.store.SyncStore syncs;
   private final TemplateStore templates;
   private final Workspace workspace;
+  private final CurrentRestriction restriction;
   private final Clock clock;
   private final AuditTrail audit;
 
@@ -88,8 +90,10 @@ public class AudienceService {
       TemplateStore templates,
       io.customerstudio.infra.store.SyncStore syncs,
       Workspace workspace,
+      CurrentRestriction restriction,
       Clock clock,
       AuditTrail audit) {
+    this.restriction = restriction;
     this.audit = audit;
     this.syncs = syncs;
     this.audiences = audiences;
@@ -99,7 +103,7 @@ public class AudienceService {
   }
 
   public List<AudienceView> list(String search) {
-    return audiences.list(search).stream().map(AudienceService::view).toList();
+    return audiences.list(search).stream().map(this::viewForCaller).toList();
   }
 
   /**
@@ -107,13 +111,15 @@ public class AudienceService {
    * current definition: a live count, a sync run or a snapshot, whichever is newest.
    */
   public List<Listed> listWithSizes(String search) {
-    Map<String, AudienceStore.KnownSize> sizes = audiences.knownSizes();
+    // known sizes count every row: a restricted user is shown none (her live count is hers to ask)
+    boolean restricted = restriction.restricted();
+    Map<String, AudienceStore.KnownSize> sizes = restricted ? Map.of() : audiences.knownSizes();
     return audiences.list(search).stream()
         .map(
             a -> {
               AudienceStore.KnownSize s = sizes.get(a.key());
               return new Listed(
-                  view(a),
+                  restricted ? hideSize(view(a)) : view(a),
                   s == null
                       ? null
                       : new KnownSize(
@@ -123,7 +129,28 @@ public class AudienceService {
   }
 
   public AudienceView get(String key) {
-    return view(find(key));
+    return viewForCaller(find(key));
+  }
+
+  /** The view, without the last counted size when the caller is restricted (it counts all rows). */
+  private AudienceView viewForCaller(AudienceStore.Audience a) {
+    return restriction.restricted() ? hideSize(view(a)) : view(a);
+  }
+
+  private static AudienceView hideSize(AudienceView v) {
+    return new AudienceView(
+        v.key(),
+        v.name(),
+        v.description(),
+        v.parent(),
+        v.definition(),
+        v.version(),
+        null,
+        null,
+        v.createdBy(),
+        v.createdAt(),
+        v.updatedBy(),
+        v.updatedAt());
   }
 
   public AudienceView create(
@@ -142,7 +169,7 @@ public class AudienceService {
       throw ApiException.invalid(errors);
     }
     AudienceDefinition d = validate(key, definition);
-    AudienceView created = view(audiences.create(key, draft(name, description, d), user));
+    AudienceView created = viewForCaller(audiences.create(key, draft(name, description, d), user));
     audit.record(user, AuditTrail.Entity.AUDIENCE, key, AuditTrail.Action.CREATE, null, created);
     return created;
   }
@@ -179,7 +206,7 @@ public class AudienceService {
               + ", so its parent model cannot change");
     }
     AudienceView saved =
-        view(audiences.update(key, draft(name, description, d), user).orElseThrow());
+        viewForCaller(audiences.update(key, draft(name, description, d), user).orElseThrow());
     audit.record(user, AuditTrail.Entity.AUDIENCE, key, action, view(current), saved);
     return saved;
   }
@@ -273,6 +300,9 @@ public class AudienceService {
    * audience's current definition, so the list never shows the size of an unsaved edit.
    */
   public void recordSize(String key, JsonNode definition, long count) {
+    if (restriction.restricted()) {
+      return; // her count is of her rows only, not the audience's size
+    }
     Problems problems = new Problems();
     AudienceDefinition d = AudienceJson.readDefinition(definition, "$", problems);
     if (problems.isEmpty() && d != null) {
@@ -318,7 +348,7 @@ public class AudienceService {
     Resolved r = resolve(target);
     AudienceEngine.Preview p =
         engine(handle).preview(r.definition(), r.path(), time(asOf), sampling, limit, columns);
-    if (r.saved() != null && sampling == null && asOf == null) {
+    if (r.saved() != null && sampling == null && asOf == null && !restriction.restricted()) {
       audiences.recordCount(r.saved().key(), r.saved().definition(), p.count());
     }
     return p;
@@ -332,14 +362,25 @@ public class AudienceService {
   }
 
   public long evaluate(Target target, Instant asOf, Consumer<Object> sink) {
+    return evaluation(target, asOf).applyAsLong(sink);
+  }
+
+  /**
+   * An evaluation prepared on the calling thread (the acting user's restriction is resolved now),
+   * to stream later, possibly on another thread.
+   */
+  public java.util.function.ToLongFunction<Consumer<Object>> evaluation(
+      Target target, Instant asOf) {
     Resolved r = resolve(target);
-    return workspace.engine().streamKeys(r.definition(), r.path(), time(asOf), sink);
+    AudienceEngine engine = engine(null);
+    Instant at = time(asOf);
+    return sink -> engine.streamKeys(r.definition(), r.path(), at, sink);
   }
 
   /** Validates a target (compiles it) without running anything. */
   public void explainable(Target target) {
     Resolved r = resolve(target);
-    workspace.engine().compile(r.definition(), r.path(), clock.instant());
+    engine(null).compile(r.definition(), r.path(), clock.instant());
   }
 
   public AudienceEngine.Explanation explain(Target target, Instant asOf) {
@@ -354,7 +395,7 @@ public class AudienceService {
   /** The SQL a target compiles to, values inlined, without running it. */
   public String sql(Target target) {
     Resolved r = resolve(target);
-    return workspace.engine().sql(r.definition(), r.path(), clock.instant());
+    return engine(null).sql(r.definition(), r.path(), clock.instant());
   }
 
   public AudienceEngine.Overlap overlap(List<String> keys, Instant asOf) {
@@ -385,19 +426,18 @@ public class AudienceService {
         throw ApiException.invalid("$.audiences", "'" + key + "' is listed twice");
       }
     }
-    return workspace.engine().overlap(definitions, "$.audiences", time(asOf));
+    return engine(null).overlap(definitions, "$.audiences", time(asOf));
   }
 
   public AudienceEngine.Breakdown breakdown(
       Target target, String column, String trait, Instant asOf, Integer limit) {
     Resolved r = resolve(target);
-    return workspace
-        .engine()
+    return engine(null)
         .breakdown(r.definition(), r.path(), time(asOf), column, trait, limit == null ? 10 : limit);
   }
 
   public Optional<AudienceEngine.Profile> profile(String model, String key) {
-    return workspace.engine().profile(model, key);
+    return engine(null).profile(model, key);
   }
 
   public AudienceDefinition definition(String key) {
@@ -458,8 +498,9 @@ public class AudienceService {
     return new Resolved(d, "$.definition", null);
   }
 
+  /** The engine as the acting user may use it: restricted to her subsets, if she has any. */
   private AudienceEngine engine(QueryHandle handle) {
-    return handle == null ? workspace.engine() : workspace.engine(handle);
+    return restriction.apply(handle == null ? workspace.engine() : workspace.engine(handle));
   }
 
   private Instant time(Instant asOf) {

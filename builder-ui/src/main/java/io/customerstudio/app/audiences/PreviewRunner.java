@@ -31,8 +31,15 @@ public class PreviewRunner {
             }
           });
 
+  /**
+   * Runs {@code task} after {@code delay} as the scheduling user: her security context travels
+   * along, so what the task computes is restricted to her subsets like on her own thread.
+   */
   public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-    return pool.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+    return pool.schedule(
+        new org.springframework.security.concurrent.DelegatingSecurityContextRunnable(task),
+        delay.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   @PreDestroy

@@ -25,11 +25,17 @@ public class ConditionSources {
   /** A saved template with its parameters and condition (placeholders included). */
   public record TemplateChoice(String key, String name, List<String> params, JsonNode condition) {}
 
+  private final io.customerstudio.app.subsets.CurrentRestriction restriction;
   private final Workspace workspace;
   private final AudienceStore audiences;
   private final TemplateStore templates;
 
-  public ConditionSources(Workspace workspace, AudienceStore audiences, TemplateStore templates) {
+  public ConditionSources(
+      Workspace workspace,
+      AudienceStore audiences,
+      TemplateStore templates,
+      io.customerstudio.app.subsets.CurrentRestriction restriction) {
+    this.restriction = restriction;
     this.workspace = workspace;
     this.audiences = audiences;
     this.templates = templates;
@@ -66,7 +72,7 @@ public class ConditionSources {
 
   /** Up to 50 most frequent values of a column, most frequent first, as text. */
   public List<String> suggestions(String model, String column) {
-    return workspace.engine().values(model, column, null, 50).stream()
+    return restriction.apply(workspace.engine()).values(model, column, null, 50).stream()
         .map(AudienceEngine.ValueCount::value)
         .filter(Objects::nonNull)
         .map(String::valueOf)

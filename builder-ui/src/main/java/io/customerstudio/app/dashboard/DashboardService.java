@@ -64,6 +64,7 @@ public class DashboardService {
   private final SchemaStore schemas;
   private final AudienceStore audiences;
   private final StudioProperties properties;
+  private final io.customerstudio.app.subsets.CurrentRestriction restriction;
 
   public DashboardService(
       HealthContributorRegistry health,
@@ -73,7 +74,9 @@ public class DashboardService {
       DemoDatasetStore datasets,
       SchemaStore schemas,
       AudienceStore audiences,
-      StudioProperties properties) {
+      StudioProperties properties,
+      io.customerstudio.app.subsets.CurrentRestriction restriction) {
+    this.restriction = restriction;
     this.health = health;
     this.appStore = appStore;
     this.warehouse = warehouse;
@@ -92,7 +95,11 @@ public class DashboardService {
             connection("Temporal", "temporal", null));
     ProbeService.Probe p = probe.run(Duration.ofSeconds(5));
     return new DashboardStatus(
-        connections, new RoundTrip(p.ok(), p.roundTripMillis(), p.error()), demo(), workspace());
+        connections,
+        new RoundTrip(p.ok(), p.roundTripMillis(), p.error()),
+        // the demo's row counts count every row: not shown to a user restricted to some of them
+        restriction.restricted() ? null : demo(),
+        workspace());
   }
 
   private ConnectionStatus connection(String label, String contributor, String description) {

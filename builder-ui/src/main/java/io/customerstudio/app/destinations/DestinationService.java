@@ -43,7 +43,8 @@ public class DestinationService implements InitializingBean {
       JsonNode config,
       List<String> secretsSet,
       String updatedBy,
-      OffsetDateTime updatedAt) {
+      OffsetDateTime updatedAt,
+      Map<String, List<String>> subsets) {
 
     /** The webhook headers that are set; their values are secrets, never shown. */
     public List<String> headerNames() {
@@ -59,6 +60,7 @@ public class DestinationService implements InitializingBean {
   private final DestinationStore store;
   private final io.customerstudio.infra.store.SyncStore syncs;
   private final SecretBox secrets;
+  private final io.customerstudio.app.subsets.SubsetService subsets;
   private final Clock clock;
   private final java.nio.file.Path exportRoot;
   private final AuditTrail audit;
@@ -68,10 +70,12 @@ public class DestinationService implements InitializingBean {
       io.customerstudio.infra.store.SyncStore syncs,
       SecretBox secrets,
       io.customerstudio.infra.config.StudioProperties properties,
+      io.customerstudio.app.subsets.SubsetService subsets,
       Clock clock,
       AuditTrail audit) {
     this.audit = audit;
     this.store = store;
+    this.subsets = subsets;
     this.syncs = syncs;
     this.secrets = secrets;
     this.exportRoot = properties.exports();
@@ -88,7 +92,23 @@ public class DestinationService implements InitializingBean {
 
   public DestinationView create(
       String key, String name, String type, JsonNode config, String user) {
+    return create(key, name, type, config, null, user);
+  }
+
+  /**
+   * Creates a destination that requires {@code subsets} ({@code {"region": ["eu"]}}; null or {}:
+   * none): rows outside them are not delivered (reason "subset").
+   */
+  public DestinationView create(
+      String key,
+      String name,
+      String type,
+      JsonNode config,
+      Map<String, List<String>> subsets,
+      String user) {
     List<ApiException.FieldError> errors = new ArrayList<>();
+    Map<String, List<String>> required =
+        this.subsets.checkSelection(subsets, "$.subsets", null, errors);
     if (key == null || !KEY.matcher(key).matches()) {
       errors.add(
           new ApiException.FieldError(
@@ -100,6 +120,7 @@ public class DestinationService implements InitializingBean {
     if (!store.create(key, draft, user)) {
       throw ApiException.conflict("A destination '" + key + "' already exists");
     }
+    store.setSubsets(key, required);
     DestinationView created = get(key);
     audit.record(user, AuditTrail.Entity.DESTINATION, key, AuditTrail.Action.CREATE, null, created);
     return created;
@@ -111,9 +132,26 @@ public class DestinationService implements InitializingBean {
    */
   public DestinationView update(
       String key, String name, String type, JsonNode config, String user) {
+    return update(key, name, type, config, null, user);
+  }
+
+  /** As above; {@code subsets} null keeps the required subsets, {} lifts them. */
+  public DestinationView update(
+      String key,
+      String name,
+      String type,
+      JsonNode config,
+      Map<String, List<String>> subsets,
+      String user) {
     DestinationStore.Destination current = find(key);
-    DestinationStore.Draft draft = draft(name, type, config, unsealed(current), new ArrayList<>());
+    List<ApiException.FieldError> errors = new ArrayList<>();
+    Map<String, List<String>> required =
+        this.subsets.checkSelection(subsets, "$.subsets", null, errors);
+    DestinationStore.Draft draft = draft(name, type, config, unsealed(current), errors);
     store.update(key, draft, user);
+    if (subsets != null) {
+      store.setSubsets(key, required);
+    }
     DestinationView updated = get(key);
     audit.record(
         user, AuditTrail.Entity.DESTINATION, key, AuditTrail.Action.UPDATE, view(current), updated);
@@ -159,6 +197,11 @@ public class DestinationService implements InitializingBean {
     store.delete(key);
     audit.record(
         user, AuditTrail.Entity.DESTINATION, key, AuditTrail.Action.DELETE, view(current), null);
+  }
+
+  /** The subset categories a destination may require, for the editor. */
+  public List<io.customerstudio.app.subsets.SubsetService.CategoryView> subsetCategories() {
+    return subsets.list();
   }
 
   /** One request to the destination, nothing delivered: does it answer? */
@@ -248,6 +291,13 @@ public class DestinationService implements InitializingBean {
       split.secrets().keySet().stream().filter(k -> !set.contains(k)).forEach(set::add);
     }
     return new DestinationView(
-        d.key(), d.name(), d.type(), config, set, d.updatedBy(), d.updatedAt());
+        d.key(),
+        d.name(),
+        d.type(),
+        config,
+        set,
+        d.updatedBy(),
+        d.updatedAt(),
+        store.subsets(d.key()));
   }
 }

@@ -26,12 +26,18 @@ public class SchemaService {
   public record ColumnView(String name, String type, String nativeType, boolean nullable) {}
 
   private final SchemaStore schemas;
+  private final io.customerstudio.app.subsets.CurrentRestriction restriction;
   private final Workspace workspace;
   private final Clock clock;
   private final SchemaChanges changes;
 
   public SchemaService(
-      SchemaStore schemas, Workspace workspace, Clock clock, SchemaChanges changes) {
+      SchemaStore schemas,
+      Workspace workspace,
+      io.customerstudio.app.subsets.CurrentRestriction restriction,
+      Clock clock,
+      SchemaChanges changes) {
+    this.restriction = restriction;
     this.schemas = schemas;
     this.workspace = workspace;
     this.clock = clock;
@@ -75,7 +81,7 @@ public class SchemaService {
 
   /** The first rows of a registered model, for the schema editor. */
   public List<Map<String, Object>> sample(String model, int limit) {
-    return workspace.engine().sample(model, limit);
+    return restriction.apply(workspace.engine()).sample(model, limit);
   }
 
   /**
@@ -110,7 +116,8 @@ public class SchemaService {
 
   public List<AudienceEngine.ValueCount> values(
       String model, String column, String prefix, int limit) {
-    return workspace.engine().values(model, column, prefix, limit);
+    // distinct values are rows' values: a restricted user is suggested only her rows'
+    return restriction.apply(workspace.engine()).values(model, column, prefix, limit);
   }
 
   public List<String> tables() {

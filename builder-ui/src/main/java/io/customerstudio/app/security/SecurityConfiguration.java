@@ -109,6 +109,12 @@ class SecurityConfiguration {
                     .hasRole(Roles.MARKETER)
                     .requestMatchers("/api/v1/destinations", "/api/v1/destinations/**")
                     .hasRole(Roles.ADMIN)
+                    // everyone reads subset categories (to see her own); admins change them
+                    .requestMatchers(
+                        HttpMethod.GET, "/api/v1/subset-categories", "/api/v1/subset-categories/**")
+                    .hasRole(Roles.MARKETER)
+                    .requestMatchers("/api/v1/subset-categories", "/api/v1/subset-categories/**")
+                    .hasRole(Roles.ADMIN)
                     .anyRequest()
                     .authenticated())
         .authenticationManager(passwordLogins)

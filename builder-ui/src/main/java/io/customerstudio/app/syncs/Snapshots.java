@@ -52,8 +52,17 @@ public class Snapshots {
   private final SnapshotStore snapshots;
   private final AudienceStore audiences;
   private final SyncEngine engine;
+  private final io.customerstudio.infra.workspace.Workspace workspace;
+  private final io.customerstudio.app.subsets.CurrentRestriction restriction;
 
-  public Snapshots(SnapshotStore snapshots, AudienceStore audiences, SyncEngine engine) {
+  public Snapshots(
+      SnapshotStore snapshots,
+      AudienceStore audiences,
+      SyncEngine engine,
+      io.customerstudio.infra.workspace.Workspace workspace,
+      io.customerstudio.app.subsets.CurrentRestriction restriction) {
+    this.workspace = workspace;
+    this.restriction = restriction;
     this.snapshots = snapshots;
     this.audiences = audiences;
     this.engine = engine;
@@ -67,30 +76,94 @@ public class Snapshots {
    */
   public Snapshot take(String audience, String user) {
     findAudience(audience);
+    if (restriction.restricted()) {
+      // only her rows are kept
+      return Snapshot.of(engine.snapshot(audience, user, restriction.apply(workspace.engine())));
+    }
     return Snapshot.of(engine.snapshot(audience, user));
   }
 
   /** The audience's snapshots, newest first. */
   public List<Snapshot> list(String audience) {
-    findAudience(audience);
-    return snapshots.snapshots(audience).stream().map(Snapshot::of).toList();
+    org.jooq.Condition only = visible(audience);
+    return snapshots.snapshots(audience).stream().map(s -> counted(s, only)).toList();
   }
 
   public Snapshot find(long id) {
-    return snapshots
-        .snapshot(id)
-        .map(Snapshot::of)
-        .orElseThrow(() -> new NotFoundException("Snapshot " + id + " not found"));
+    SnapshotStore.Snapshot s =
+        snapshots
+            .snapshot(id)
+            .orElseThrow(() -> new NotFoundException("Snapshot " + id + " not found"));
+    return counted(s, visible(s.audience()));
+  }
+
+  /** The snapshot with its members counted as the caller may see them. */
+  private Snapshot counted(SnapshotStore.Snapshot s, org.jooq.Condition only) {
+    Snapshot all = Snapshot.of(s);
+    if (only == null) {
+      return all;
+    }
+    long members = engine.membershipLog().snapshotCount(s.id(), only);
+    return new Snapshot(
+        all.id(),
+        all.audience(),
+        all.audienceVersion(),
+        all.runId(),
+        members,
+        all.takenBy(),
+        all.takenAt());
+  }
+
+  /**
+   * A condition on {@code member_key}: the keys of the audience's parent the caller may see; null
+   * when she may see them all.
+   */
+  private org.jooq.Condition visible(String audience) {
+    AudienceStore.Audience a =
+        audiences
+            .find(audience)
+            .orElseThrow(() -> new NotFoundException("Audience '" + audience + "' not found"));
+    if (!restriction.restricted()) {
+      return null;
+    }
+    return restriction
+        .apply(workspace.engine())
+        .visibleKeys(a.parentModel())
+        .<org.jooq.Condition>map(
+            keys ->
+                org.jooq
+                    .impl
+                    .DSL
+                    .field(org.jooq.impl.DSL.name("member_key"), String.class)
+                    .in(keys))
+        .orElse(null);
   }
 
   /** A snapshot's member keys as CSV with a "key" header, streamed to {@code out}. */
   public void writeCsv(long id, Writer out) throws IOException {
-    find(id);
+    csv(id).writeTo(out);
+  }
+
+  /** A CSV export, prepared as the calling user (her subsets resolved now) and written later. */
+  public interface CsvExport {
+    void writeTo(Writer out) throws IOException;
+  }
+
+  /**
+   * {@link #writeCsv} prepared on the calling thread, for a response streamed from another thread.
+   */
+  public CsvExport csv(long id) {
+    org.jooq.Condition only = visible(find(id).audience());
+    return out -> writeCsv(id, only, out);
+  }
+
+  private void writeCsv(long id, org.jooq.Condition only, Writer out) throws IOException {
     try (CSVPrinter csv = CSVFormat.RFC4180.builder().setHeader("key").get().print(out)) {
       engine
           .membershipLog()
           .snapshotMembers(
               id,
+              only == null ? org.jooq.impl.DSL.noCondition() : only,
               key -> {
                 try {
                   csv.printRecord(key);
@@ -103,13 +176,15 @@ public class Snapshots {
 
   /** Who was a member at {@code at}: how many, and a page of them (at most 1,000). */
   public Membership membership(String audience, Instant at, int offset, int limit) {
-    findAudience(audience);
+    org.jooq.Condition only = visible(audience);
+    org.jooq.Condition where = only == null ? org.jooq.impl.DSL.trueCondition() : only;
     MembershipLog log = engine.membershipLog();
     return new Membership(
         audience,
         at,
-        log.membershipCountAt(audience, at),
-        log.membershipAt(audience, at, Math.max(0, offset), Math.max(1, Math.min(limit, 1000))));
+        log.membershipCountAt(audience, at, where),
+        log.membershipAt(
+            audience, at, Math.max(0, offset), Math.max(1, Math.min(limit, 1000)), where));
   }
 
   private void findAudience(String key) {

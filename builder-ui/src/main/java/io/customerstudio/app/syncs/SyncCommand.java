@@ -13,6 +13,8 @@ import java.util.List;
  * names, a mapping that is not a list, an entry that is not an object) the field is null: the
  * reader reports what it could not read, and {@link SyncDefinitions} reports every other null as
  * missing. The key is ignored on an update (the sync's own key counts); a null name means the key.
+ * {@code subsets} (governance spec 4): the rows the sync may deliver; null keeps what an update had
+ * (none on a create), {} lifts the requirement.
  */
 public record SyncCommand(
     String key,
@@ -24,4 +26,5 @@ public record SyncCommand(
     SyncSpec.Field identifier,
     Schedule schedule,
     boolean enabled,
-    boolean snapshots) {}
+    boolean snapshots,
+    java.util.Map<String, List<String>> subsets) {}

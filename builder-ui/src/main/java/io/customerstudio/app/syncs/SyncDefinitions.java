@@ -5,9 +5,11 @@ import io.customerstudio.activities.destinations.Connectors;
 import io.customerstudio.activities.sync.Schedule;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.activities.sync.SyncSpec;
+import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.app.errors.ConflictException;
 import io.customerstudio.app.errors.NotFoundException;
+import io.customerstudio.app.subsets.SubsetService;
 import io.customerstudio.infra.config.StudioProperties;
 import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.AudienceStore;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -63,7 +66,8 @@ public class SyncDefinitions {
       boolean snapshots,
       RunSummary lastRun,
       String updatedBy,
-      OffsetDateTime updatedAt) {}
+      OffsetDateTime updatedAt,
+      Map<String, List<String>> subsets) {}
 
   /** A create's answer: the sync, and its trigger secret, shown this once. */
   public record Created(SyncView sync, String triggerSecret) {}
@@ -80,6 +84,7 @@ public class SyncDefinitions {
   private final SyncEngine engine;
   private final SyncService workflows;
   private final Path exportRoot;
+  private final SubsetService subsets;
   private final Clock clock;
   private final AuditTrail audit;
   private final SecureRandom random = new SecureRandom();
@@ -94,8 +99,10 @@ public class SyncDefinitions {
       SyncEngine engine,
       SyncService workflows,
       StudioProperties properties,
+      SubsetService subsets,
       Clock clock,
       AuditTrail audit) {
+    this.subsets = subsets;
     this.audit = audit;
     this.syncs = syncs;
     this.runs = runs;
@@ -143,11 +150,13 @@ public class SyncDefinitions {
     } else if (syncs.find(key).isPresent()) {
       throw taken(key);
     }
+    Map<String, List<String>> required = required(command, problems);
     SyncStore.Draft draft = draft(key, command, found, problems);
     String secret = newSecret();
     if (!syncs.create(key, draft, secrets.seal(secret), user)) {
       throw taken(key);
     }
+    syncs.setSubsets(key, required);
     SyncStore.Sync created = find(key);
     workflows.apply(created);
     SyncView view = view(created);
@@ -169,12 +178,17 @@ public class SyncDefinitions {
   /** {@link #update(String, SyncCommand, String)} for a command read from a request. */
   public SyncView update(String key, SyncCommand command, Problems found, String user) {
     SyncStore.Sync current = find(key);
-    SyncStore.Draft draft = draft(key, command, found, new ArrayList<>());
+    List<Problem> problems = new ArrayList<>();
+    Map<String, List<String>> required = required(command, problems);
+    SyncStore.Draft draft = draft(key, command, found, problems);
     if (!draft.destination().equals(current.destination())) {
       engine.resetState(key); // the new destination has received nothing yet
     }
     SyncView before = view(current);
     syncs.update(key, draft, user);
+    if (command.subsets() != null) {
+      syncs.setSubsets(key, required);
+    }
     SyncStore.Sync updated = find(key);
     workflows.apply(updated);
     SyncView after = view(updated);
@@ -212,6 +226,30 @@ public class SyncDefinitions {
     engine.resetState(key);
     syncs.delete(key);
     audit.record(user, AuditTrail.Entity.SYNC, key, AuditTrail.Action.DELETE, before, null);
+  }
+
+  /**
+   * The subsets a command requires, checked against the categories of its audience's parent;
+   * problems go to {@code problems} at {@code $.subsets...}.
+   */
+  private Map<String, List<String>> required(SyncCommand c, List<Problem> problems) {
+    if (c == null || c.subsets() == null) {
+      return null;
+    }
+    String parent =
+        c.audience() == null
+            ? null
+            : audiences.find(c.audience()).map(AudienceStore.Audience::parentModel).orElse(null);
+    List<ApiException.FieldError> errors = new ArrayList<>();
+    Map<String, List<String>> checked =
+        subsets.checkSelection(c.subsets(), "$.subsets", parent, errors);
+    errors.forEach(e -> problems.add(new Problem(e.path(), e.message())));
+    return checked;
+  }
+
+  /** The subset categories a sync may require, for the editor. */
+  public List<SubsetService.CategoryView> subsetCategories() {
+    return subsets.list();
   }
 
   /** The columns and traits a mapping may read: the audience's model's. */
@@ -414,7 +452,8 @@ public class SyncDefinitions {
         s.snapshots(),
         last,
         s.updatedBy(),
-        s.updatedAt());
+        s.updatedAt(),
+        syncs.subsets(s.key()));
   }
 
   private SyncStore.Sync find(String key) {

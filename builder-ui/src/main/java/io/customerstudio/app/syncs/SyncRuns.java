@@ -102,6 +102,9 @@ public class SyncRuns {
   private final SyncEngine engine;
   private final SyncService workflows;
   private final Clock clock;
+  private final io.customerstudio.infra.store.AudienceStore audiences;
+  private final io.customerstudio.infra.workspace.Workspace workspace;
+  private final io.customerstudio.app.subsets.CurrentRestriction restriction;
 
   public SyncRuns(
       SyncStore syncs,
@@ -110,7 +113,13 @@ public class SyncRuns {
       SecretBox secrets,
       SyncEngine engine,
       SyncService workflows,
+      io.customerstudio.infra.store.AudienceStore audiences,
+      io.customerstudio.infra.workspace.Workspace workspace,
+      io.customerstudio.app.subsets.CurrentRestriction restriction,
       Clock clock) {
+    this.audiences = audiences;
+    this.workspace = workspace;
+    this.restriction = restriction;
     this.syncs = syncs;
     this.runs = runs;
     this.rowErrors = rowErrors;
@@ -130,7 +139,8 @@ public class SyncRuns {
     try {
       RunStore.Enqueued e =
           workflows
-              .trigger(key, trigger)
+              // who asked: a restricted person's run delivers only her rows
+              .trigger(key, trigger, restriction.username())
               .orElseThrow(() -> new NotFoundException("Sync '" + key + "' not found"));
       return new Enqueued(e.runId(), e.coalesced());
     } catch (SyncService.Refused e) {
@@ -174,10 +184,29 @@ public class SyncRuns {
 
   /** The rows the destination rejected in a run, in the order they were recorded. */
   public List<RowError> errors(String runId, int offset, int limit) {
-    findRun(runId);
-    return rowErrors.errors(runId, Math.max(0, offset), Math.max(1, Math.min(limit, 1000))).stream()
-        .map(e -> new RowError(e.runId(), e.key(), e.reason(), e.at()))
-        .toList();
+    RunStore.Run run = findRun(runId);
+    List<RowError> page =
+        rowErrors.errors(runId, Math.max(0, offset), Math.max(1, Math.min(limit, 1000))).stream()
+            .map(e -> new RowError(e.runId(), e.key(), e.reason(), e.at()))
+            .toList();
+    if (!restriction.restricted() || page.isEmpty()) {
+      return page;
+    }
+    // a restricted user sees the errors of her rows only (the page may come back shorter)
+    String parent =
+        syncs
+            .find(run.sync())
+            .flatMap(s -> audiences.find(s.audience()))
+            .map(io.customerstudio.infra.store.AudienceStore.Audience::parentModel)
+            .orElse(null);
+    if (parent == null) {
+      return List.of();
+    }
+    java.util.Set<String> visible =
+        restriction
+            .apply(workspace.engine())
+            .visible(parent, page.stream().map(RowError::key).toList());
+    return page.stream().filter(e -> visible.contains(e.key())).toList();
   }
 
   /**
@@ -219,6 +248,14 @@ public class SyncRuns {
    */
   public SyncEngine.DryRun dryRun(String key, int sample) {
     findSync(key);
+    if (restriction.restricted()) {
+      // its diff (rows to remove above all) is over every row the sync delivered
+      throw new io.customerstudio.app.api.ApiException(
+          org.springframework.http.HttpStatus.FORBIDDEN,
+          "Forbidden",
+          "A dry run shows rows outside your subsets; ask an admin to run it",
+          List.of());
+    }
     try {
       return engine.dryRun(key, Math.max(0, Math.min(sample, 100)));
     } catch (SyncException e) {

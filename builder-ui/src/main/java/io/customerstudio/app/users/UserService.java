@@ -3,9 +3,11 @@ package io.customerstudio.app.users;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audit.AuditTrail;
+import io.customerstudio.app.subsets.SubsetService;
 import io.customerstudio.infra.store.UserStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
@@ -27,19 +29,35 @@ public class UserService {
       UserStore.Role role,
       boolean enabled,
       java.time.OffsetDateTime createdAt,
-      java.time.OffsetDateTime updatedAt) {
+      java.time.OffsetDateTime updatedAt,
+      Map<String, List<String>> subsets) {
     static UserView of(UserStore.StudioUser u) {
       return new UserView(
-          u.username(), u.displayName(), u.role(), u.enabled(), u.createdAt(), u.updatedAt());
+          u.username(),
+          u.displayName(),
+          u.role(),
+          u.enabled(),
+          u.createdAt(),
+          u.updatedAt(),
+          u.subsets());
     }
   }
 
+  /** {@code subsets}: the rows she may see ({"region": ["eu"]}); null or {}: all. */
   public record NewUser(
-      String username, String displayName, UserStore.Role role, String password) {}
+      String username,
+      String displayName,
+      UserStore.Role role,
+      String password,
+      Map<String, List<String>> subsets) {}
 
-  /** A change; null fields stay as they are. */
+  /** A change; null fields stay as they are ({@code "subsets": {}} lifts a restriction). */
   public record UserChange(
-      String displayName, UserStore.Role role, Boolean enabled, String password) {}
+      String displayName,
+      UserStore.Role role,
+      Boolean enabled,
+      String password,
+      Map<String, List<String>> subsets) {}
 
   /**
    * A user after a change, as the audit log records it: the view, and whether the password was set
@@ -50,10 +68,13 @@ public class UserService {
   private final UserStore users;
   private final PasswordEncoder encoder;
   private final AuditTrail audit;
+  private final SubsetService subsets;
 
-  public UserService(UserStore users, PasswordEncoder encoder, AuditTrail audit) {
+  public UserService(
+      UserStore users, PasswordEncoder encoder, SubsetService subsets, AuditTrail audit) {
     this.users = users;
     this.encoder = encoder;
+    this.subsets = subsets;
     this.audit = audit;
   }
 
@@ -80,16 +101,16 @@ public class UserService {
     }
     checkPassword(u.password(), errors);
     checkDisplayName(u.displayName(), errors);
+    Map<String, List<String>> selection = checkSubsets(u.subsets(), u.role(), errors);
     if (!errors.isEmpty()) {
       throw ApiException.invalid(errors);
     }
-    UserView created =
-        UserView.of(
-            users.create(
-                u.username(),
-                blankToNull(u.displayName()),
-                encoder.encode(u.password()),
-                u.role()));
+    users.create(
+        u.username(), blankToNull(u.displayName()), encoder.encode(u.password()), u.role());
+    if (selection != null) {
+      users.setSubsets(u.username(), selection);
+    }
+    UserView created = get(u.username());
     audit.record(
         actingUser, AuditTrail.Entity.USER, u.username(), AuditTrail.Action.CREATE, null, created);
     return created;
@@ -102,10 +123,19 @@ public class UserService {
       checkPassword(change.password(), errors);
     }
     checkDisplayName(change.displayName(), errors);
+    UserStore.Role role = change.role() == null ? current.role() : change.role();
+    Map<String, List<String>> selection =
+        change.subsets() == null ? current.subsets() : checkSubsets(change.subsets(), role, errors);
+    if (change.subsets() == null && selection != null && role == UserStore.Role.ADMIN) {
+      errors.add(
+          new ApiException.FieldError(
+              "$.subsets",
+              "admins are never restricted: lift her subsets (\"subsets\": {}) to make her an"
+                  + " admin"));
+    }
     if (!errors.isEmpty()) {
       throw ApiException.invalid(errors);
     }
-    UserStore.Role role = change.role() == null ? current.role() : change.role();
     boolean enabled = change.enabled() == null ? current.enabled() : change.enabled();
     boolean losesAdmin =
         current.role() == UserStore.Role.ADMIN
@@ -121,6 +151,9 @@ public class UserService {
     String displayName =
         change.displayName() == null ? current.displayName() : blankToNull(change.displayName());
     users.update(username, displayName, role, enabled);
+    if (change.subsets() != null) {
+      users.setSubsets(username, selection);
+    }
     if (change.password() != null) {
       users.setPasswordHash(username, encoder.encode(change.password()));
     }
@@ -153,6 +186,21 @@ public class UserService {
         AuditTrail.Action.DELETE,
         UserView.of(current),
         null);
+  }
+
+  /** The normalized selection (null: not restricted), or problems at {@code $.subsets}. */
+  private Map<String, List<String>> checkSubsets(
+      Map<String, List<String>> selection,
+      UserStore.Role role,
+      List<ApiException.FieldError> errors) {
+    Map<String, List<String>> checked =
+        subsets.checkSelection(selection, "$.subsets", null, errors);
+    if (checked != null && role == UserStore.Role.ADMIN) {
+      errors.add(
+          new ApiException.FieldError(
+              "$.subsets", "admins are never restricted; give subsets to marketers only"));
+    }
+    return checked;
   }
 
   private ApiException notFound(String username) {

@@ -153,6 +153,7 @@ class ApiFuzzTest {
 
   /** The things the examples point at: two audiences, a template, a destination, a sync, a user. */
   static void fixtures() throws Exception {
+    ok(call("POST", "/api/v1/subset-categories", category("fz-cat")));
     ok(call("POST", "/api/v1/audiences", audience("fz-aud")));
     ok(call("POST", "/api/v1/audiences", audience("fz-aud-b")));
     ok(call("PUT", "/api/v1/templates/fz-tpl", template()));
@@ -194,7 +195,8 @@ class ApiFuzzTest {
         obj(
             """
             {"name": "Fuzz file", "type": "file",
-             "config": {"directory": "fuzz", "format": "csv", "batchSize": 500}}""");
+             "config": {"directory": "fuzz", "format": "csv", "batchSize": 500},
+             "subsets": {"fz-cat": ["west"]}}""");
     d.put("key", key);
     return d;
   }
@@ -206,7 +208,8 @@ class ApiFuzzTest {
             {"name": "Fuzz sync", "audience": "fz-aud", "destination": "fz-dest", "mode": "upsert",
              "mapping": [{"from": "first_name", "to": "firstName"},
                          {"from": "lifetime_value", "to": "ltv"}],
-             "identifier": {"from": "email", "to": "email"}, "enabled": false}""");
+             "identifier": {"from": "email", "to": "email"}, "enabled": false,
+             "subsets": {"fz-cat": ["de", "west"]}}""");
     s.put("key", key);
     s.set(
         "schedule",
@@ -215,6 +218,21 @@ class ApiFuzzTest {
                 "{\"type\": \"cron\", \"expression\": \"0 6 * * *\", \"timezone\": \"Europe/Berlin\"}")
             : json("{\"type\": \"interval\", \"every\": \"PT6H\"}"));
     return s;
+  }
+
+  static JsonNode category(String key) {
+    ObjectNode c =
+        obj(
+            """
+            {"name": "Region", "parent": "users", "subsets": [
+              {"key": "de", "name": "Germany",
+               "condition": {"type": "property", "column": "country", "op": "eq", "value": "DE"}},
+              {"key": "west", "name": "West",
+               "condition": {"type": "or", "conditions": [
+                 {"type": "property", "column": "country", "op": "in", "value": ["FR", "NL"]},
+                 {"type": "trait", "trait": "lifetime_value", "op": "gt", "value": 100}]}}]}""");
+    c.put("key", key);
+    return c;
   }
 
   static JsonNode newUser(String username) {
@@ -522,6 +540,27 @@ class ApiFuzzTest {
             () -> json("{\"reason\": \"fuzz\"}"),
             none,
             keep));
+    // subsets
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/subset-categories",
+            none,
+            () -> category(fresh("fz-c-")),
+            none,
+            r -> "/api/v1/subset-categories/" + r.path("key").asText()));
+    out.add(
+        new ValidRequest(
+            "PUT",
+            "/api/v1/subset-categories/{key}",
+            Map.of("key", "fz-cat"),
+            () -> {
+              ObjectNode c = (ObjectNode) category("x");
+              c.remove("key");
+              return c;
+            },
+            none,
+            keep));
     // users and tokens
     out.add(
         new ValidRequest(
@@ -538,7 +577,8 @@ class ApiFuzzTest {
             Map.of("username", "fz-user"),
             () ->
                 json(
-                    "{\"displayName\": \"Fuzz again\", \"role\": \"MARKETER\", \"enabled\": true}"),
+                    "{\"displayName\": \"Fuzz again\", \"role\": \"MARKETER\", \"enabled\": true,"
+                        + " \"subsets\": {\"fz-cat\": [\"de\", \"west\"]}}"),
             none,
             keep));
     out.add(

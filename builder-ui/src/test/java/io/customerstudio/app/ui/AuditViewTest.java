@@ -103,7 +103,7 @@ class AuditViewTest extends KaribuTestSupport {
     if (users.list().stream().noneMatch(u -> u.username().equals("audit-view-marketer"))) {
       users.create(
           new UserService.NewUser(
-              "audit-view-marketer", null, UserStore.Role.MARKETER, "audit-view-pw-1"),
+              "audit-view-marketer", null, UserStore.Role.MARKETER, "audit-view-pw-1", null),
           "admin");
     }
     login("audit-view-marketer");

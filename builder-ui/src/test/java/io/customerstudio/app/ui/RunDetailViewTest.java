@@ -72,7 +72,8 @@ class RunDetailViewTest extends KaribuTestSupport {
             new SyncSpec.Field("user_id", "id"),
             Schedule.MANUAL,
             true,
-            false),
+            false,
+            null),
         "admin");
 
     login("admin");

@@ -124,6 +124,12 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.SubsetCategoryStore subsetCategoryStore(
+      DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.SubsetCategoryStore(db, clock);
+  }
+
+  @Bean
   TemplateStore templateStore(DSLContext db, Clock clock) {
     return new TemplateStore(db, clock);
   }

@@ -109,6 +109,27 @@ public class DestinationStore {
         == 1;
   }
 
+  /**
+   * The subsets this destination requires (governance spec 4: other rows are excluded with reason
+   * "subset"); null when it requires none, or when there is no such destination.
+   */
+  public java.util.Map<String, List<String>> subsets(String key) {
+    return SubsetCategoryStore.readSelection(
+        db.select(DESTINATION.SUBSETS)
+            .from(DESTINATION)
+            .where(DESTINATION.DESTINATION_KEY.eq(key))
+            .fetchOne(DESTINATION.SUBSETS));
+  }
+
+  /** Sets the required subsets (null: none); false when there is no such destination. */
+  public boolean setSubsets(String key, java.util.Map<String, List<String>> subsets) {
+    return db.update(DESTINATION)
+            .set(DESTINATION.SUBSETS, SubsetCategoryStore.writeSelection(subsets))
+            .where(DESTINATION.DESTINATION_KEY.eq(key))
+            .execute()
+        == 1;
+  }
+
   public boolean delete(String key) {
     return db.deleteFrom(DESTINATION).where(DESTINATION.DESTINATION_KEY.eq(key)).execute() == 1;
   }

@@ -78,6 +78,15 @@ public class RunStore {
    * @return empty when there is no such sync
    */
   public Optional<Enqueued> enqueue(String sync, String trigger) {
+    return enqueue(sync, trigger, null);
+  }
+
+  /**
+   * Queues a run asked for by a person ({@code requestedBy}, a username; null for schedules and
+   * triggers), so the run can apply her subsets (governance spec 4). A request that joins a queued
+   * run leaves that run's requester as it is.
+   */
+  public Optional<Enqueued> enqueue(String sync, String trigger, String requestedBy) {
     return db.transactionResult(
         tx -> {
           DSLContext t = tx.dsl();
@@ -99,6 +108,7 @@ public class RunStore {
               .set(SYNC_RUN.RUN_ID, runId)
               .set(SYNC_RUN.SYNC_KEY, sync)
               .set(SYNC_RUN.RUN_TRIGGER, trigger)
+              .set(SYNC_RUN.REQUESTED_BY, requestedBy)
               .set(SYNC_RUN.STATUS, RunStatus.QUEUED.wire())
               .set(SYNC_RUN.ATTEMPTS, 0)
               .set(SYNC_RUN.PHASES, "[]")
@@ -106,6 +116,14 @@ public class RunStore {
               .execute();
           return Optional.of(new Enqueued(runId, false));
         });
+  }
+
+  /** Who asked for the run (a username), or empty for schedules, triggers and unknown runs. */
+  public Optional<String> requestedBy(String runId) {
+    return db.select(SYNC_RUN.REQUESTED_BY)
+        .from(SYNC_RUN)
+        .where(SYNC_RUN.RUN_ID.eq(runId))
+        .fetchOptional(SYNC_RUN.REQUESTED_BY);
   }
 
   public Optional<Run> find(String runId) {

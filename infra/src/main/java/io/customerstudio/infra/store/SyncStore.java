@@ -218,6 +218,24 @@ public class SyncStore {
   }
 
   /** Deletes it with its run history. */
+  /**
+   * The subsets this sync requires (governance spec 4: other rows are excluded with reason
+   * "subset"); null when it requires none, or when there is no such sync.
+   */
+  public java.util.Map<String, List<String>> subsets(String key) {
+    return SubsetCategoryStore.readSelection(
+        db.select(SYNC.SUBSETS).from(SYNC).where(SYNC.SYNC_KEY.eq(key)).fetchOne(SYNC.SUBSETS));
+  }
+
+  /** Sets the required subsets (null: none); false when there is no such sync. */
+  public boolean setSubsets(String key, java.util.Map<String, List<String>> subsets) {
+    return db.update(SYNC)
+            .set(SYNC.SUBSETS, SubsetCategoryStore.writeSelection(subsets))
+            .where(SYNC.SYNC_KEY.eq(key))
+            .execute()
+        == 1;
+  }
+
   public boolean delete(String key) {
     return db.deleteFrom(SYNC).where(SYNC.SYNC_KEY.eq(key)).execute() == 1;
   }

@@ -6,6 +6,7 @@ import io.customerstudio.infra.store.jooq.tables.records.AppUserRecord;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jooq.DSLContext;
 
@@ -26,7 +27,17 @@ public class UserStore {
       Role role,
       boolean enabled,
       OffsetDateTime createdAt,
-      OffsetDateTime updatedAt) {}
+      OffsetDateTime updatedAt,
+      Map<String, List<String>> subsets) {
+
+    /**
+     * True when the user sees only the rows of her subsets (governance spec 4). Admins never are,
+     * whatever is stored.
+     */
+    public boolean restricted() {
+      return subsets != null && role != Role.ADMIN;
+    }
+  }
 
   private final DSLContext db;
   private final Clock clock;
@@ -92,6 +103,19 @@ public class UserStore {
         == 1;
   }
 
+  /**
+   * Sets the user's subsets ({@code {"region": ["eu"]}}; null: not restricted); false when no such
+   * user exists.
+   */
+  public boolean setSubsets(String username, Map<String, List<String>> subsets) {
+    return db.update(APP_USER)
+            .set(APP_USER.SUBSETS, SubsetCategoryStore.writeSelection(subsets))
+            .set(APP_USER.UPDATED_AT, OffsetDateTime.now(clock))
+            .where(APP_USER.USERNAME.eq(username))
+            .execute()
+        == 1;
+  }
+
   public boolean delete(String username) {
     return db.deleteFrom(APP_USER).where(APP_USER.USERNAME.eq(username)).execute() == 1;
   }
@@ -105,6 +129,7 @@ public class UserStore {
         Role.valueOf(r.getRole()),
         r.getEnabled(),
         r.getCreatedAt(),
-        r.getUpdatedAt());
+        r.getUpdatedAt(),
+        SubsetCategoryStore.readSelection(r.getSubsets()));
   }
 }

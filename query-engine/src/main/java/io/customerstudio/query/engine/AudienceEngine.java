@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -76,14 +77,48 @@ public final class AudienceEngine {
       Map<String, Object> traits,
       List<Related> related) {}
 
+  private static final Function<String, Optional<Condition>> UNRESTRICTED =
+      parent -> Optional.empty();
+
   private final Catalog catalog;
   private final DSLContext db;
   private final AudienceCompiler.Resolver resolver;
+  private final Function<String, Optional<Condition>> restriction;
 
   public AudienceEngine(Catalog catalog, DSLContext warehouse, AudienceCompiler.Resolver resolver) {
+    this(catalog, warehouse, resolver, UNRESTRICTED);
+  }
+
+  private AudienceEngine(
+      Catalog catalog,
+      DSLContext warehouse,
+      AudienceCompiler.Resolver resolver,
+      Function<String, Optional<Condition>> restriction) {
     this.catalog = catalog;
     this.db = warehouse;
     this.resolver = resolver;
+    this.restriction = restriction;
+  }
+
+  /**
+   * This engine for a restricted user (governance spec 4): every operation ANDs {@code
+   * restriction.apply(parent)} into what it counts, lists, streams or explains. Rows of other
+   * models, which the restriction cannot be applied to, are not shown at all (profiles and samples
+   * of them are empty, their values unsuggested) while any parent is restricted.
+   */
+  public AudienceEngine restrictedTo(Function<String, Optional<Condition>> restriction) {
+    return new AudienceEngine(catalog, db, resolver, restriction);
+  }
+
+  /** The restriction on {@code parent} this engine applies; empty for an unrestricted engine. */
+  public Optional<Condition> restriction(String parent) {
+    return restriction.apply(parent);
+  }
+
+  /** True when some parent model is restricted. */
+  public boolean restricted() {
+    return catalog.document().models(SchemaDocument.Kind.PARENT).stream()
+        .anyMatch(m -> restriction.apply(m.name()).isPresent());
   }
 
   public Catalog catalog() {
@@ -92,7 +127,34 @@ public final class AudienceEngine {
 
   /** Compiles without running: every problem, with paths. */
   public Compiled compile(AudienceDefinition definition, String path, Instant asOf) {
-    return compiler(asOf).compile(definition, path);
+    return compile(compiler(asOf), definition, path, true);
+  }
+
+  /** Compiles with {@code compiler}, the restriction on the parent (if any) ANDed in. */
+  private Compiled compile(
+      AudienceCompiler compiler, AudienceDefinition definition, String path, boolean conjunct) {
+    Compiled c = compiler.compile(definition, path);
+    return restrict(compiler, c.root(), conjunct)
+        .map(r -> new Compiled(c.root(), c.where().and(r)))
+        .orElse(c);
+  }
+
+  /** The restriction on a parent's rows, compiled over {@code scope}. */
+  private Optional<org.jooq.Condition> restrict(
+      AudienceCompiler compiler, Scope scope, boolean conjunct) {
+    Optional<Condition> r = restriction.apply(scope.model().name());
+    if (r.isEmpty()) {
+      return Optional.empty();
+    }
+    org.jooq.Condition where =
+        conjunct ? compiler.conjunct(r.get(), scope) : compiler.condition(r.get(), scope);
+    compiler.problems().throwIfAny();
+    return Optional.of(where);
+  }
+
+  /** True when rows of a model that is not a parent must stay hidden from this engine's user. */
+  private boolean hides(ModelInfo model) {
+    return model.def().kind() != SchemaDocument.Kind.PARENT && restricted();
   }
 
   public AudienceCompiler compiler(Instant asOf) {
@@ -117,10 +179,11 @@ public final class AudienceEngine {
       int limit,
       List<String> columns) {
     AudienceCompiler compiler = compiler(asOf);
-    if (sampling != null && sampling.percent() <= 20) {
+    boolean correlated = sampling != null && sampling.percent() <= 20;
+    if (correlated) {
       compiler.correlated();
     }
-    Compiled c = compiler.compile(definition, path);
+    Compiled c = compile(compiler, definition, path, !correlated);
     List<SelectField<?>> fields = memberFields(compiler, c.root(), columns, "$.columns");
     org.jooq.Condition where = c.where();
     if (sampling != null) {
@@ -154,7 +217,7 @@ public final class AudienceEngine {
       int offset,
       int limit) {
     AudienceCompiler compiler = compiler(asOf);
-    Compiled c = compiler.compile(definition, path);
+    Compiled c = compile(compiler, definition, path, true);
     List<SelectField<?>> fields = memberFields(compiler, c.root(), columns, "$.columns");
     return db.select(fields)
         .from(c.root().table())
@@ -173,7 +236,7 @@ public final class AudienceEngine {
   public org.jooq.Select<org.jooq.Record> memberQuery(
       AudienceDefinition definition, String path, Instant asOf, List<String> columns) {
     AudienceCompiler compiler = compiler(asOf);
-    Compiled c = compiler.compile(definition, path);
+    Compiled c = compile(compiler, definition, path, true);
     List<SelectField<?>> fields = memberFields(compiler, c.root(), columns, "$.columns");
     return DSL.select(fields).from(c.root().table()).where(c.where());
   }
@@ -211,7 +274,7 @@ public final class AudienceEngine {
    */
   public Explanation explain(AudienceDefinition definition, String path, Instant asOf) {
     AudienceCompiler compiler = compiler(asOf);
-    Compiled c = compiler.compile(definition, path);
+    Compiled c = compile(compiler, definition, path, true);
     Select<?> countQuery = DSL.selectCount().from(c.root().table()).where(c.where());
     long total = db.fetchCount(DSL.selectOne().from(c.root().table()).where(c.where()));
     List<Step> steps = new ArrayList<>();
@@ -223,6 +286,7 @@ public final class AudienceEngine {
     boolean isAnd = filter instanceof Condition.And;
     if (children.size() > 1 && children.size() <= 20) {
       Scope root = c.root();
+      org.jooq.Condition only = restrict(compiler, root, true).orElse(DSL.trueCondition());
       org.jooq.Condition acc = isAnd ? DSL.trueCondition() : DSL.falseCondition();
       for (Condition child : children) {
         // an AND funnel step is ANDed into the WHERE, so it may use hash joins
@@ -233,7 +297,7 @@ public final class AudienceEngine {
             new Step(
                 child.path(),
                 Labels.of(child),
-                db.fetchCount(DSL.selectOne().from(root.table()).where(acc))));
+                db.fetchCount(DSL.selectOne().from(root.table()).where(acc.and(only)))));
       }
     }
     var plan = db.explain(countQuery);
@@ -278,7 +342,9 @@ public final class AudienceEngine {
       any = any.or(ci);
     }
     compiler.problems().throwIfAny();
-    Table<?> m = DSL.select(flags).from(root.table()).where(any).asTable("m");
+    // the restriction bounds the scanned rows, so every flag counts only visible members
+    org.jooq.Condition visible = restrict(compiler, root, true).orElse(DSL.trueCondition());
+    Table<?> m = DSL.select(flags).from(root.table()).where(any.and(visible)).asTable("m");
     List<Field<?>> aggregates = new ArrayList<>();
     aggregates.add(DSL.count().as("union"));
     for (int i = 0; i < keys.size(); i++) {
@@ -324,7 +390,7 @@ public final class AudienceEngine {
       String trait,
       int limit) {
     AudienceCompiler compiler = compiler(asOf);
-    Compiled c = compiler.compile(definition, path);
+    Compiled c = compile(compiler, definition, path, true);
     Scope root = c.root();
     ModelInfo model = root.model();
     Field<Object> value;
@@ -443,10 +509,13 @@ public final class AudienceEngine {
     if (col.type() == ColumnType.JSON) {
       throw ValidationException.of("$.column", "json columns have no value suggestions");
     }
+    if (hides(model)) {
+      return List.of();
+    }
     AudienceCompiler compiler = compiler(Instant.EPOCH);
     Scope s = compiler.newScope(model);
     Field<Object> f = s.field(column);
-    org.jooq.Condition where = f.isNotNull();
+    org.jooq.Condition where = f.isNotNull().and(visible(compiler, s));
     if (prefix != null && !prefix.isEmpty() && col.type() == ColumnType.STRING) {
       where = where.and(f.startsWithIgnoreCase(DSL.val(prefix)));
     }
@@ -470,10 +539,14 @@ public final class AudienceEngine {
     AudienceCompiler compiler = compiler(Instant.now());
     Scope s = compiler.newScope(model);
     Object typedKey = key(model, key);
+    if (hides(model)) {
+      return Optional.empty();
+    }
     Record row =
         db.select(s.table().fields())
             .from(s.table())
             .where(s.key().eq(DSL.val(typedKey, s.key().getDataType())))
+            .and(visible(compiler, s))
             .fetchOne();
     if (row == null) {
       return Optional.empty();
@@ -527,16 +600,55 @@ public final class AudienceEngine {
         new Profile(modelName, Values.plain(typedKey), Values.row(row), traits, related));
   }
 
+  /**
+   * The keys (as text) of the rows of {@code parentName} this engine's user may see, as a query to
+   * filter by ({@code member_key in (...)}), not run; empty when she may see them all.
+   */
+  public Optional<Select<Record1<String>>> visibleKeys(String parentName) {
+    ModelInfo model = model(parentName, "$.model");
+    if (hides(model)) {
+      return Optional.of(DSL.select(DSL.inline((String) null)).where(DSL.falseCondition()));
+    }
+    if (restriction.apply(model.name()).isEmpty()) {
+      return Optional.empty();
+    }
+    AudienceCompiler compiler = compiler(Instant.now());
+    Scope s = compiler.newScope(model);
+    Field<String> key = s.key().cast(SQLDataType.VARCHAR);
+    return Optional.of(DSL.select(key).from(s.table()).where(visible(compiler, s)));
+  }
+
+  /** Of {@code keys} (as text), those this engine's user may see. */
+  public java.util.Set<String> visible(String parentName, java.util.Collection<String> keys) {
+    Optional<Select<Record1<String>>> only = visibleKeys(parentName);
+    if (only.isEmpty() || keys.isEmpty()) {
+      return new java.util.HashSet<>(keys);
+    }
+    Table<Record1<String>> t = only.get().asTable("v", "k");
+    Field<String> k = t.field("k", String.class);
+    return db.select(k).from(t).where(k.in(keys)).fetchSet(k);
+  }
+
   /** The first rows of a model's source, in key order: the schema editor's sample. */
   public List<Map<String, Object>> sample(String modelName, int limit) {
     ModelInfo model = model(modelName, "$.model");
-    Scope s = compiler(Instant.now()).newScope(model);
+    if (hides(model)) {
+      return List.of();
+    }
+    AudienceCompiler compiler = compiler(Instant.now());
+    Scope s = compiler.newScope(model);
     return db.select(s.table().fields())
         .from(s.table())
+        .where(visible(compiler, s))
         .orderBy(s.key())
         .limit(Math.max(0, Math.min(limit, 1000)))
         .fetch()
         .map(Values::row);
+  }
+
+  /** The rows of {@code s} this engine's user may see (all, for an unrestricted engine). */
+  private org.jooq.Condition visible(AudienceCompiler compiler, Scope s) {
+    return restrict(compiler, s, true).orElse(DSL.noCondition());
   }
 
   /** A column of {@code model}, or a validation problem at {@code path} naming the known ones. */

@@ -54,6 +54,14 @@ public class SyncService {
    * @return empty when there is no such sync
    */
   public Optional<RunStore.Enqueued> trigger(String syncKey, String trigger) {
+    return trigger(syncKey, trigger, null);
+  }
+
+  /**
+   * As {@link #trigger(String, String)}, for a person ({@code requestedBy}, a username): the run
+   * records who asked, so it delivers only the rows of her subsets.
+   */
+  public Optional<RunStore.Enqueued> trigger(String syncKey, String trigger, String requestedBy) {
     SyncStore.Sync sync = syncs.find(syncKey).orElse(null);
     if (sync == null) {
       return Optional.empty();
@@ -61,7 +69,7 @@ public class SyncService {
     if (!sync.enabled()) {
       throw new Refused("sync " + syncKey + " is disabled; enable it to run it");
     }
-    RunStore.Enqueued e = runs.enqueue(syncKey, trigger).orElseThrow();
+    RunStore.Enqueued e = runs.enqueue(syncKey, trigger, requestedBy).orElseThrow();
     signalWithStart(sync, s -> s.trigger(e.runId()));
     return Optional.of(e);
   }

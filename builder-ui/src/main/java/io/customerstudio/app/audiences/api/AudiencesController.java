@@ -149,13 +149,13 @@ class AudiencesController {
     AudienceService.Target target = new AudienceService.Target(body.definition(), body.audience());
     // validate before the response starts, so a bad definition is a 400 and not a broken stream
     audiences.explainable(target);
+    // prepared here, on the request's thread, where the caller's subsets are known
+    var evaluation = audiences.evaluation(target, body.asOf());
     StreamingResponseBody stream =
         out -> {
           BufferedWriter w =
               new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-          audiences.evaluate(
-              target,
-              body.asOf(),
+          evaluation.applyAsLong(
               key -> {
                 try {
                   w.write(String.valueOf(key));

@@ -29,9 +29,15 @@ import org.springframework.web.bind.annotation.RestController;
             + " credentials.")
 class DestinationsController {
 
-  record CreateBody(String key, String name, String type, JsonNode config) {}
+  record CreateBody(
+      String key,
+      String name,
+      String type,
+      JsonNode config,
+      java.util.Map<String, List<String>> subsets) {}
 
-  record UpdateBody(String name, String type, JsonNode config) {}
+  record UpdateBody(
+      String name, String type, JsonNode config, java.util.Map<String, List<String>> subsets) {}
 
   private final DestinationService destinations;
 
@@ -48,7 +54,8 @@ class DestinationsController {
   @ResponseStatus(HttpStatus.CREATED)
   @Operation(summary = "Create a destination (admin)")
   DestinationService.DestinationView create(@RequestBody CreateBody body, Principal me) {
-    return destinations.create(body.key(), body.name(), body.type(), body.config(), me.getName());
+    return destinations.create(
+        body.key(), body.name(), body.type(), body.config(), body.subsets(), me.getName());
   }
 
   @GetMapping("/{key}")
@@ -64,7 +71,8 @@ class DestinationsController {
               + " its value, a header given as null is removed.")
   DestinationService.DestinationView update(
       @PathVariable String key, @RequestBody UpdateBody body, Principal me) {
-    return destinations.update(key, body.name(), body.type(), body.config(), me.getName());
+    return destinations.update(
+        key, body.name(), body.type(), body.config(), body.subsets(), me.getName());
   }
 
   @DeleteMapping("/{key}")

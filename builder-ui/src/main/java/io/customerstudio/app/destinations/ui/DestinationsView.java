@@ -225,6 +225,17 @@ public class DestinationsView extends VerticalLayout {
             headers);
     form.setColspan(url, 2);
     form.setColspan(headers, 2);
+    io.customerstudio.app.subsets.ui.SubsetPicker subsets =
+        new io.customerstudio.app.subsets.ui.SubsetPicker(
+            "destination-subsets",
+            "Only rows in these subsets reach this destination; others are excluded (reason:"
+                + " subset).",
+            destinations.subsetCategories());
+    if (current != null) {
+      subsets.setValue(current.subsets());
+    }
+    form.add(subsets);
+    form.setColspan(subsets, 2);
     d.add(form);
     Button save =
         new Button(
@@ -258,10 +269,20 @@ public class DestinationsView extends VerticalLayout {
               try {
                 if (current == null) {
                   destinations.create(
-                      key.getValue(), name.getValue(), type.getValue(), config, user);
+                      key.getValue(),
+                      name.getValue(),
+                      type.getValue(),
+                      config,
+                      subsets.getValue(),
+                      user);
                 } else {
                   destinations.update(
-                      current.key(), name.getValue(), type.getValue(), config, user);
+                      current.key(),
+                      name.getValue(),
+                      type.getValue(),
+                      config,
+                      subsets.getValue(),
+                      user);
                 }
                 Notifications.success("Saved destination '" + name.getValue() + "'.");
                 d.close();

@@ -58,11 +58,12 @@ class SnapshotsController {
   @Operation(summary = "A snapshot's member keys as CSV (header: key)")
   ResponseEntity<StreamingResponseBody> members(@PathVariable long id) {
     Snapshots.Snapshot s = snapshots.find(id);
+    Snapshots.CsvExport export = snapshots.csv(id); // as the caller: her subsets only
     StreamingResponseBody body =
         out -> {
           BufferedWriter w =
               new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-          snapshots.writeCsv(id, w);
+          export.writeTo(w);
         };
     return ResponseEntity.ok()
         .header(

@@ -45,7 +45,31 @@ final class SyncCommandReader {
         field(body.path("identifier")),
         schedule(body.path("schedule"), found),
         flag(body.path("enabled"), "$.enabled", true, found),
-        flag(body.path("snapshots"), "$.snapshots", false, found));
+        flag(body.path("snapshots"), "$.snapshots", false, found),
+        subsets(body.path("subsets"), found));
+  }
+
+  /** {"category": ["subset", ...]}; null when absent or not of that shape (then reported). */
+  private static java.util.Map<String, List<String>> subsets(JsonNode json, Problems found) {
+    if (json.isMissingNode() || json.isNull()) {
+      return null;
+    }
+    if (!json.isObject()) {
+      found.add("$.subsets", "give an object such as {\"region\": [\"eu\"]}");
+      return null;
+    }
+    java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    for (var it = json.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (!e.getValue().isArray()) {
+        found.add("$.subsets." + e.getKey(), "give a list of subset keys");
+        return null;
+      }
+      List<String> keys = new ArrayList<>();
+      e.getValue().forEach(v -> keys.add(v.isTextual() ? v.asText() : null));
+      out.put(e.getKey(), keys);
+    }
+    return out;
   }
 
   private static SyncMode mode(JsonNode json, Problems found) {

@@ -93,7 +93,13 @@ final class SyncDialog extends Dialog {
     enabled.setId("sync-enabled");
     Checkbox snapshots = new Checkbox("Keep a membership snapshot after every run");
     snapshots.setId("sync-snapshots");
+    io.customerstudio.app.subsets.ui.SubsetPicker subsets =
+        new io.customerstudio.app.subsets.ui.SubsetPicker(
+            "sync-subsets",
+            "Deliver only rows in these subsets; other rows are excluded (reason: subset).",
+            syncs.subsetCategories());
     if (current != null) {
+      subsets.setValue(current.subsets());
       key.setValue(current.key());
       key.setReadOnly(true);
       name.setValue(current.name());
@@ -108,7 +114,16 @@ final class SyncDialog extends Dialog {
       snapshots.setValue(current.snapshots());
     }
     FormLayout form = new FormLayout(name, key, audience, destination, mode, idFrom, idTo);
-    add(form, new H4("Fields"), mapping, new H4("Schedule"), schedule, enabled, snapshots);
+    add(
+        form,
+        new H4("Fields"),
+        mapping,
+        new H4("Schedule"),
+        schedule,
+        enabled,
+        snapshots,
+        new H4("Subsets"),
+        subsets);
     Button save =
         new Button(
             "Save",
@@ -124,7 +139,8 @@ final class SyncDialog extends Dialog {
                       new SyncSpec.Field(idFrom.getValue(), idTo.getValue()),
                       schedule.value(),
                       enabled.getValue(),
-                      snapshots.getValue());
+                      snapshots.getValue(),
+                      subsets.getValue());
               try {
                 // the trigger secret matters only to real-time syncs: shown when one is made, or
                 // when a sync becomes real-time (its old secret was never shown: a new one is)

@@ -22,6 +22,9 @@ import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.base.ui.FormErrors;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.security.Roles;
+import io.customerstudio.app.subsets.SubsetService;
+import io.customerstudio.app.subsets.ui.SubsetPicker;
+import io.customerstudio.app.subsets.ui.SubsetsText;
 import io.customerstudio.app.users.UserService;
 import io.customerstudio.infra.store.UserStore;
 import jakarta.annotation.security.RolesAllowed;
@@ -36,11 +39,13 @@ import java.util.Map;
 public class UsersView extends VerticalLayout {
 
   private final UserService users;
+  private final SubsetService subsets;
   private final String me;
   private final Grid<UserService.UserView> grid = new Grid<>();
 
-  public UsersView(UserService users, AuthenticationContext auth) {
+  public UsersView(UserService users, SubsetService subsets, AuthenticationContext auth) {
     this.users = users;
+    this.subsets = subsets;
     this.me = auth.getPrincipalName().orElse("");
     Button add = new Button("Add user", VaadinIcon.PLUS.create(), e -> openEditor(null));
     add.setId("add-user");
@@ -53,6 +58,7 @@ public class UsersView extends VerticalLayout {
     grid.addColumn(u -> u.displayName() == null ? "" : u.displayName()).setHeader("Name");
     grid.addColumn(UserService.UserView::role).setHeader("Role").setSortable(true);
     grid.addColumn(u -> u.enabled() ? "yes" : "no").setHeader("Enabled");
+    grid.addColumn(u -> SubsetsText.of(u.subsets())).setHeader("Sees").setKey("sees");
     grid.addColumn(u -> u.createdAt().format(DateTimeFormatter.ISO_LOCAL_DATE))
         .setHeader("Created");
     grid.addComponentColumn(
@@ -64,7 +70,8 @@ public class UsersView extends VerticalLayout {
               delete.setEnabled(!u.username().equals(me));
               return new HorizontalLayout(edit, delete);
             })
-        .setHeader("Actions");
+        .setHeader("Actions")
+        .setKey("actions");
     add(top, grid);
     refresh();
   }
@@ -101,10 +108,20 @@ public class UsersView extends VerticalLayout {
       role.setValue(existing.role());
       enabled.setValue(existing.enabled());
     }
+    SubsetPicker picker =
+        new SubsetPicker(
+            "user-subsets",
+            "A marketer with subsets sees and counts only those rows; admins see everything.",
+            subsets.list());
+    if (existing != null) {
+      picker.setValue(existing.subsets());
+    }
     FormLayout form = new FormLayout(username, name, role, password);
     if (existing != null) {
       form.add(enabled);
     }
+    form.add(picker);
+    form.setColspan(picker, 2);
     Map<String, com.vaadin.flow.component.HasValidation> fields =
         Map.of("$.username", username, "$.displayName", name, "$.password", password);
     Button save =
@@ -119,7 +136,8 @@ public class UsersView extends VerticalLayout {
                           username.getValue(),
                           name.getValue(),
                           role.getValue(),
-                          password.getValue()),
+                          password.getValue(),
+                          picker.getValue()),
                       me);
                 } else {
                   users.update(
@@ -128,7 +146,8 @@ public class UsersView extends VerticalLayout {
                           name.getValue(),
                           role.getValue(),
                           enabled.getValue(),
-                          password.getValue().isEmpty() ? null : password.getValue()),
+                          password.getValue().isEmpty() ? null : password.getValue(),
+                          picker.getValue()),
                       me);
                 }
                 dialog.close();
