@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.infra.store.AudienceStore;
+import io.customerstudio.infra.store.PriorityListStore;
 import io.customerstudio.infra.store.TemplateStore;
 import io.customerstudio.infra.workspace.Workspace;
 import io.customerstudio.query.Problems;
@@ -77,6 +78,7 @@ public class AudienceService {
 
   private final AudienceStore audiences;
   private final io.customerstudio.infra.store.SyncStore syncs;
+  private final PriorityListStore priorityLists;
   private final TemplateStore templates;
   private final Workspace workspace;
   private final Clock clock;
@@ -85,9 +87,11 @@ public class AudienceService {
       AudienceStore audiences,
       TemplateStore templates,
       io.customerstudio.infra.store.SyncStore syncs,
+      PriorityListStore priorityLists,
       Workspace workspace,
       Clock clock) {
     this.syncs = syncs;
+    this.priorityLists = priorityLists;
     this.audiences = audiences;
     this.templates = templates;
     this.workspace = workspace;
@@ -150,7 +154,23 @@ public class AudienceService {
       throw ApiException.invalid(errors);
     }
     AudienceDefinition d = validate(key, definition);
-    List<String> users = d.parent().equals(current.parentModel()) ? List.of() : referencing(key);
+    boolean reparented = !d.parent().equals(current.parentModel());
+    if (reparented) {
+      priorityLists
+          .containing(key)
+          .ifPresent(
+              l -> {
+                throw ApiException.conflict(
+                    "'"
+                        + key
+                        + "' is in priority list '"
+                        + l.key()
+                        + "', whose audiences select "
+                        + current.parentModel()
+                        + ", so its parent model cannot change; remove it from the list first");
+              });
+    }
+    List<String> users = reparented ? referencing(key) : List.of();
     if (!users.isEmpty()) {
       throw ApiException.conflict(
           "'"
@@ -190,9 +210,22 @@ public class AudienceService {
     return update(key, v.name(), v.description(), Json.parse(v.definition()), user);
   }
 
-  /** Refused while another audience or a sync uses this one, and says which. */
+  /** Refused while another audience, a sync or a priority list uses this one, and says which. */
   public void delete(String key) {
     find(key);
+    priorityLists
+        .containing(key)
+        .ifPresent(
+            l -> {
+              throw ApiException.conflict(
+                  "Audience '"
+                      + key
+                      + "' is in priority list '"
+                      + l.key()
+                      + "' ("
+                      + l.name()
+                      + "); remove it from the list first");
+            });
     List<String> delivering = syncs.usingAudience(key);
     if (!delivering.isEmpty()) {
       throw ApiException.conflict(
