@@ -6,6 +6,7 @@ import io.customerstudio.app.api.Json;
 import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.app.subsets.CurrentRestriction;
 import io.customerstudio.infra.store.AudienceStore;
+import io.customerstudio.infra.store.PriorityListStore;
 import io.customerstudio.infra.store.TemplateStore;
 import io.customerstudio.infra.workspace.Workspace;
 import io.customerstudio.query.Problems;
@@ -79,6 +80,7 @@ public class AudienceService {
 
   private final AudienceStore audiences;
   private final io.customerstudio.infra.store.SyncStore syncs;
+  private final PriorityListStore priorityLists;
   private final TemplateStore templates;
   private final Workspace workspace;
   private final CurrentRestriction restriction;
@@ -89,6 +91,7 @@ public class AudienceService {
       AudienceStore audiences,
       TemplateStore templates,
       io.customerstudio.infra.store.SyncStore syncs,
+      PriorityListStore priorityLists,
       Workspace workspace,
       CurrentRestriction restriction,
       Clock clock,
@@ -96,6 +99,7 @@ public class AudienceService {
     this.restriction = restriction;
     this.audit = audit;
     this.syncs = syncs;
+    this.priorityLists = priorityLists;
     this.audiences = audiences;
     this.templates = templates;
     this.workspace = workspace;
@@ -194,7 +198,23 @@ public class AudienceService {
       throw ApiException.invalid(errors);
     }
     AudienceDefinition d = validate(key, definition);
-    List<String> users = d.parent().equals(current.parentModel()) ? List.of() : referencing(key);
+    boolean reparented = !d.parent().equals(current.parentModel());
+    if (reparented) {
+      priorityLists
+          .containing(key)
+          .ifPresent(
+              l -> {
+                throw ApiException.conflict(
+                    "'"
+                        + key
+                        + "' is in priority list '"
+                        + l.key()
+                        + "', whose audiences select "
+                        + current.parentModel()
+                        + ", so its parent model cannot change; remove it from the list first");
+              });
+    }
+    List<String> users = reparented ? referencing(key) : List.of();
     if (!users.isEmpty()) {
       throw ApiException.conflict(
           "'"
@@ -243,9 +263,22 @@ public class AudienceService {
         AuditTrail.Action.RESTORE);
   }
 
-  /** Refused while another audience or a sync uses this one, and says which. */
+  /** Refused while another audience, a sync or a priority list uses this one, and says which. */
   public void delete(String key, String user) {
     AudienceStore.Audience current = find(key);
+    priorityLists
+        .containing(key)
+        .ifPresent(
+            l -> {
+              throw ApiException.conflict(
+                  "Audience '"
+                      + key
+                      + "' is in priority list '"
+                      + l.key()
+                      + "' ("
+                      + l.name()
+                      + "); remove it from the list first");
+            });
     List<String> delivering = syncs.usingAudience(key);
     if (!delivering.isEmpty()) {
       throw ApiException.conflict(

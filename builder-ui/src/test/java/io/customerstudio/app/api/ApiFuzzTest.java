@@ -156,6 +156,8 @@ class ApiFuzzTest {
     ok(call("POST", "/api/v1/subset-categories", category("fz-cat")));
     ok(call("POST", "/api/v1/audiences", audience("fz-aud")));
     ok(call("POST", "/api/v1/audiences", audience("fz-aud-b")));
+    ok(call("POST", "/api/v1/audiences", audience("fz-aud-c")));
+    ok(call("POST", "/api/v1/priority-lists", priorityList("fz-prio", "fz-aud", "fz-aud-b")));
     ok(call("PUT", "/api/v1/templates/fz-tpl", template()));
     ok(call("POST", "/api/v1/destinations", fileDestination("fz-dest")));
     ok(call("POST", "/api/v1/syncs", sync("fz-sync", "cron")));
@@ -180,6 +182,18 @@ class ApiFuzzTest {
     a.put("key", key);
     a.set("definition", definition());
     return a;
+  }
+
+  static JsonNode priorityList(String key, String... audiences) {
+    ObjectNode l = obj("{\"name\": \"Fuzz priorities\"}");
+    if (key != null) {
+      l.put("key", key);
+    }
+    ArrayNode a = l.putArray("audiences");
+    for (String x : audiences) {
+      a.add(x);
+    }
+    return l;
   }
 
   static JsonNode template() {
@@ -378,6 +392,23 @@ class ApiFuzzTest {
             none,
             keep));
     // templates and schema
+    // priority lists: fz-aud-c is in no list, so a new list may take it
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/priority-lists",
+            none,
+            () -> priorityList(fresh("fz-p-"), "fz-aud-c"),
+            none,
+            r -> "/api/v1/priority-lists/" + r.path("key").asText()));
+    out.add(
+        new ValidRequest(
+            "PUT",
+            "/api/v1/priority-lists/{key}",
+            Map.of("key", "fz-prio"),
+            () -> priorityList(null, "fz-aud-b", "fz-aud"),
+            none,
+            keep));
     out.add(
         new ValidRequest(
             "PUT",

@@ -130,6 +130,11 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.PriorityListStore priorityListStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.PriorityListStore(db, clock);
+  }
+
+  @Bean
   TemplateStore templateStore(DSLContext db, Clock clock) {
     return new TemplateStore(db, clock);
   }

@@ -34,9 +34,9 @@ import org.jooq.impl.SQLDataType;
 
 /**
  * The operations on audiences (spec section 5): count, member pages, the streamed key set, explain,
- * overlap, breakdown, member profiles and value suggestions. Every query is compiled by {@link
- * AudienceCompiler} and runs in the warehouse; nothing holds an audience in memory. Thread-safe:
- * each call compiles afresh.
+ * overlap, priority lists, breakdown, member profiles and value suggestions. Every query is
+ * compiled by {@link AudienceCompiler} and runs in the warehouse; nothing holds an audience in
+ * memory. Thread-safe: each call compiles afresh.
  */
 public final class AudienceEngine {
 
@@ -372,6 +372,15 @@ public final class AudienceEngine {
       }
     }
     return new Overlap(keys, sizes, pairs, r.get("all", Long.class), r.get("union", Long.class));
+  }
+
+  /**
+   * A priority list's effect (see {@link PriorityPreview}): per audience, highest rank first, its
+   * members, those it keeps and those lost to each higher rank, in one scan.
+   */
+  public List<PriorityPreview.Rank> priority(
+      List<Map.Entry<String, AudienceDefinition>> ranked, String path, Instant asOf) {
+    return PriorityPreview.compute(compiler(asOf), db, ranked, path);
   }
 
   private static org.jooq.Condition flag(Table<?> m, int i) {
