@@ -27,11 +27,34 @@ public final class ConsentSql {
       field(name("at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
   public static final Field<Boolean> TIE = field(name("tie"), SQLDataType.BOOLEAN);
 
+  /**
+   * Every character Java's {@link String#strip} removes ({@link Character#isWhitespace}): SQL's
+   * plain {@code trim} removes spaces only, so a receipt exported as {@code "ads\t"} or {@code
+   * "ann@x.com\n"} would not match the purpose or person that {@link Consent#purpose} and {@link
+   * Consent#allows} see as equal.
+   */
+  static final String WHITESPACE = whitespace();
+
   private ConsentSql() {}
+
+  private static String whitespace() {
+    StringBuilder sb = new StringBuilder();
+    for (char c = 1; c < Character.MAX_VALUE; c++) {
+      if (Character.isWhitespace(c)) {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Text trimmed like {@link String#strip}. */
+  static Field<String> strip(Field<?> value) {
+    return DSL.trim(value.cast(SQLDataType.CLOB), inline(WHITESPACE));
+  }
 
   /** A value as compared with subjects: its text, trimmed, lower-case. */
   public static Field<String> normalized(Field<?> value) {
-    return DSL.lower(DSL.trim(value.cast(SQLDataType.CLOB)));
+    return DSL.lower(strip(value));
   }
 
   /** The receipts' source: the table, or the query as a derived table. */
@@ -53,8 +76,7 @@ public final class ConsentSql {
     Table<?> rc = source(c);
     Field<String> s = normalized(field(name("rc", c.subjectColumn())));
     Field<String> p = normalized(field(name("rc", c.purposeColumn())));
-    Field<String> st =
-        DSL.upper(DSL.trim(field(name("rc", c.statusColumn())).cast(SQLDataType.CLOB)));
+    Field<String> st = DSL.upper(strip(field(name("rc", c.statusColumn()))));
     // a receipt without a timestamp is older than any with one; -infinity keeps the join hashable
     Field<java.time.OffsetDateTime> at =
         DSL.coalesce(

@@ -391,6 +391,7 @@ class GovernanceScenariosTest {
       case 1 -> Character.toUpperCase(s.charAt(0)) + s.substring(1);
       case 2 -> s + " ";
       case 3 -> s.toUpperCase(Locale.ROOT);
+      case 4 -> r.nextInt(4) == 0 ? "\t" + s + "\n" : s;
       default -> s;
     };
   }
@@ -400,6 +401,7 @@ class GovernanceScenariosTest {
       case 0 -> " " + Character.toUpperCase(email.charAt(0)) + email.substring(1) + " ";
       case 1 -> email.toUpperCase(Locale.ROOT);
       case 2 -> "  " + email;
+      case 3 -> r.nextInt(4) == 0 ? email + "\t" : email;
       default -> email;
     };
   }
