@@ -9,6 +9,10 @@ import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.DestinationStore;
+import io.customerstudio.query.Problem;
+import io.customerstudio.query.Problems;
+import io.customerstudio.query.audience.Condition;
+import io.customerstudio.query.governance.Consent;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -26,7 +30,9 @@ import org.springframework.stereotype.Service;
  * Destinations: validated per type, their secrets ({@link SecretSettings}: secret fields, webhook
  * header values, credentials in a JDBC URL) sealed with the master key on the way in and never
  * shown again (a view lists which secrets are set, not their values). Leaving a secret out of an
- * update keeps the stored one.
+ * update keeps the stored one. Who may receive (governance spec, sections 3 and 5): a rule, checked
+ * by {@link DestinationRules} against the parents of the syncs that deliver here, and the consent
+ * purposes every delivered person must allow, stored trimmed and lower-cased.
  */
 @Service
 public class DestinationService implements InitializingBean {
@@ -42,7 +48,9 @@ public class DestinationService implements InitializingBean {
       JsonNode config,
       List<String> secretsSet,
       String updatedBy,
-      OffsetDateTime updatedAt) {
+      OffsetDateTime updatedAt,
+      JsonNode rule,
+      List<String> consentPurposes) {
 
     /** The webhook headers that are set; their values are secrets, never shown. */
     public List<String> headerNames() {
@@ -55,19 +63,34 @@ public class DestinationService implements InitializingBean {
 
   public record TestResult(boolean ok, String message) {}
 
+  /**
+   * Who may receive: a rule (an audience condition's JSON, null for none) and the consent purposes
+   * every delivered person must allow (empty for none).
+   */
+  public record WhoMayReceive(JsonNode rule, List<String> consentPurposes) {
+    public static final WhoMayReceive ANYONE = new WhoMayReceive(null, List.of());
+
+    public WhoMayReceive {
+      consentPurposes = consentPurposes == null ? List.of() : new ArrayList<>(consentPurposes);
+    }
+  }
+
   private final DestinationStore store;
   private final io.customerstudio.infra.store.SyncStore syncs;
   private final SecretBox secrets;
   private final Clock clock;
   private final java.nio.file.Path exportRoot;
+  private final DestinationRules rules;
 
   public DestinationService(
       DestinationStore store,
       io.customerstudio.infra.store.SyncStore syncs,
       SecretBox secrets,
       io.customerstudio.infra.config.StudioProperties properties,
+      DestinationRules rules,
       Clock clock) {
     this.store = store;
+    this.rules = rules;
     this.syncs = syncs;
     this.secrets = secrets;
     this.exportRoot = properties.exports();
@@ -84,6 +107,12 @@ public class DestinationService implements InitializingBean {
 
   public DestinationView create(
       String key, String name, String type, JsonNode config, String user) {
+    return create(key, name, type, config, WhoMayReceive.ANYONE, user);
+  }
+
+  /** Creates a destination with who may receive; every problem at once, by JSON path. */
+  public DestinationView create(
+      String key, String name, String type, JsonNode config, WhoMayReceive who, String user) {
     List<ApiException.FieldError> errors = new ArrayList<>();
     if (key == null || !KEY.matcher(key).matches()) {
       errors.add(
@@ -92,10 +121,12 @@ public class DestinationService implements InitializingBean {
     } else if (store.find(key).isPresent()) {
       throw ApiException.conflict("A destination '" + key + "' already exists");
     }
+    Governance governance = governance(null, who, errors);
     DestinationStore.Draft draft = draft(name, type, config, Map.of(), errors);
     if (!store.create(key, draft, user)) {
       throw ApiException.conflict("A destination '" + key + "' already exists");
     }
+    store.setRuleAndPurposes(key, governance.rule(), governance.purposes());
     return get(key);
   }
 
@@ -105,10 +136,77 @@ public class DestinationService implements InitializingBean {
    */
   public DestinationView update(
       String key, String name, String type, JsonNode config, String user) {
+    DestinationView current = get(key);
+    return update(
+        key,
+        name,
+        type,
+        config,
+        new WhoMayReceive(current.rule(), current.consentPurposes()),
+        user);
+  }
+
+  /**
+   * {@link #update(String, String, String, JsonNode, String)} that also replaces who may receive:
+   * the rule must compile for the parent of every sync that delivers here.
+   */
+  public DestinationView update(
+      String key, String name, String type, JsonNode config, WhoMayReceive who, String user) {
     DestinationStore.Destination current = find(key);
-    DestinationStore.Draft draft = draft(name, type, config, unsealed(current), new ArrayList<>());
+    List<ApiException.FieldError> errors = new ArrayList<>();
+    Governance governance = governance(key, who, errors);
+    DestinationStore.Draft draft = draft(name, type, config, unsealed(current), errors);
     store.update(key, draft, user);
+    store.setRuleAndPurposes(key, governance.rule(), governance.purposes());
     return get(key);
+  }
+
+  /** What to store for who may receive: JSON, or null for none. */
+  private record Governance(String rule, String purposes) {}
+
+  /**
+   * Checks who may receive, adding each problem to {@code errors}: purposes are non-blank and
+   * unique once trimmed and lower-cased; the rule is a condition that compiles for the syncs that
+   * deliver to {@code key} (any parent model when it is new or unused).
+   */
+  private Governance governance(
+      String key, WhoMayReceive who, List<ApiException.FieldError> errors) {
+    if (who == null) {
+      who = WhoMayReceive.ANYONE;
+    }
+    List<String> purposes = new ArrayList<>();
+    for (int i = 0; i < who.consentPurposes().size(); i++) {
+      String p = who.consentPurposes().get(i);
+      String path = "$.consentPurposes[" + i + "]";
+      if (p == null || p.isBlank() || p.length() > 200) {
+        errors.add(new ApiException.FieldError(path, "give a purpose of 1 to 200 characters"));
+      } else if (purposes.contains(Consent.purpose(p))) {
+        errors.add(
+            new ApiException.FieldError(
+                path, "\"" + Consent.purpose(p) + "\" is listed twice (purposes ignore case)"));
+      } else {
+        purposes.add(Consent.purpose(p));
+      }
+    }
+    if (purposes.size() > 50) {
+      errors.add(new ApiException.FieldError("$.consentPurposes", "at most 50 purposes"));
+    }
+    String rule = null;
+    if (who.rule() != null && !who.rule().isNull()) {
+      Problems problems = new Problems();
+      Condition c = DestinationRules.read(who.rule(), problems);
+      List<Problem> found = problems.isEmpty() ? rules.checkForUse(key, c) : problems.list();
+      found.forEach(p -> errors.add(new ApiException.FieldError(p.path(), p.message())));
+      rule = who.rule().toString();
+    }
+    return new Governance(
+        rule,
+        purposes.isEmpty()
+            ? null
+            : JsonNodeFactory.instance
+                .arrayNode()
+                .addAll(purposes.stream().map(JsonNodeFactory.instance::textNode).toList())
+                .toString());
   }
 
   /**
@@ -236,7 +334,20 @@ public class DestinationService implements InitializingBean {
       config = split.open();
       split.secrets().keySet().stream().filter(k -> !set.contains(k)).forEach(set::add);
     }
+    DestinationStore.Governance g = store.governance(d.key());
+    List<String> purposes = new ArrayList<>();
+    if (g.consentPurposes() != null) {
+      Json.parse(g.consentPurposes()).forEach(p -> purposes.add(p.asText()));
+    }
     return new DestinationView(
-        d.key(), d.name(), d.type(), config, set, d.updatedBy(), d.updatedAt());
+        d.key(),
+        d.name(),
+        d.type(),
+        config,
+        set,
+        d.updatedBy(),
+        d.updatedAt(),
+        g.rule() == null ? null : Json.parse(g.rule()),
+        List.copyOf(purposes));
   }
 }
