@@ -189,6 +189,25 @@ public class ConsentService {
   }
 
   private void check(Consent c, Problems problems) {
+    // a consent built by a form (not read from JSON) may leave fields out
+    List<String> given =
+        java.util.Arrays.asList(
+            c.subjectColumn(),
+            c.purposeColumn(),
+            c.statusColumn(),
+            c.timestampColumn(),
+            c.parentColumn());
+    List<String> fields = new java.util.ArrayList<>(RECEIPT_FIELDS);
+    fields.add("parentColumn");
+    for (int i = 0; i < given.size(); i++) {
+      if (given.get(i) == null || given.get(i).isBlank()) {
+        problems.add("$." + fields.get(i), "is required: a column name");
+      }
+    }
+    if (given.contains(null) || given.stream().anyMatch(String::isBlank)) {
+      columns(c.table(), c.sql(), problems);
+      return;
+    }
     Optional<List<Column>> columns = columns(c.table(), c.sql(), problems);
     if (columns.isPresent()) {
       Map<String, Column> byName =
