@@ -130,6 +130,22 @@ public class DestinationRules {
     if (destinations.find(destination).isEmpty()) {
       throw ApiException.notFound("Destination '" + destination + "' not found");
     }
+    return impact(rule(destination), audience);
+  }
+
+  /**
+   * The same for a rule being edited (not saved): its JSON, or null for none.
+   *
+   * @throws ValidationException naming the rule's problems ({@code $.rule...})
+   */
+  public Impact impact(JsonNode rule, String audience) {
+    Problems problems = new Problems();
+    Condition c = read(rule, problems);
+    problems.throwIfAny();
+    return impact(Optional.ofNullable(c), audience);
+  }
+
+  private Impact impact(Optional<Condition> rule, String audience) {
     if (audience == null || audience.isBlank()) {
       throw ApiException.invalid("audience", "is required: the key of an audience");
     }
@@ -150,7 +166,6 @@ public class DestinationRules {
     AudienceDefinition definition = Workspace.definition(a.definition());
     AudienceEngine engine = workspace.engine();
     long members = engine.count(definition, "$.definition", clock.instant());
-    Optional<Condition> rule = rule(destination);
     if (rule.isEmpty()) {
       return new Impact(members, 0);
     }
