@@ -147,9 +147,7 @@ public class ConsentService {
   /** The purposes the source names (trimmed, lower-cased), or none when no source is set. */
   public List<String> purposeNames() {
     try {
-      return current().map(this::purposes).orElse(List.of()).stream()
-          .map(ConsentPurposes.Count::purpose)
-          .toList();
+      return current().map(c -> ConsentPurposes.names(warehouse.dsl(), c)).orElse(List.of());
     } catch (RuntimeException e) {
       return List.of(); // a picker's suggestions: typing a purpose still works
     }

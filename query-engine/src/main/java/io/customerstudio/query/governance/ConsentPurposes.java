@@ -93,15 +93,36 @@ public final class ConsentPurposes {
    * nothing it says can change the warehouse.
    */
   public static List<Count> fetch(DSLContext warehouse, Consent c) {
+    return readOnly(
+        warehouse,
+        dsl ->
+            dsl.fetch(query(c))
+                .map(r -> new Count(r.value1(), r.value2(), r.value3(), r.value4(), r.value5())));
+  }
+
+  /** The distinct purposes the source names (trimmed, lower-cased, sorted): for pickers. */
+  public static List<String> names(DSLContext warehouse, Consent c) {
+    Field<String> p = normalized(field(name("rc", c.purposeColumn())));
+    return readOnly(
+        warehouse,
+        dsl ->
+            dsl.selectDistinct(p)
+                .from(source(c))
+                .where(p.isNotNull(), p.ne(inline("")))
+                .orderBy(p)
+                .limit(LIMIT)
+                .fetch(p));
+  }
+
+  private static <T> T readOnly(
+      DSLContext warehouse, java.util.function.Function<DSLContext, T> query) {
     return warehouse.connectionResult(
         conn -> {
           boolean autoCommit = conn.getAutoCommit();
           conn.setAutoCommit(false);
           conn.setReadOnly(true);
           try {
-            return DSL.using(conn, warehouse.dialect())
-                .fetch(query(c))
-                .map(r -> new Count(r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
+            return query.apply(DSL.using(conn, warehouse.dialect()));
           } finally {
             restore(conn, autoCommit);
           }
