@@ -10,6 +10,10 @@ import io.customerstudio.app.api.Json;
 import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.DestinationStore;
+import io.customerstudio.query.Problem;
+import io.customerstudio.query.Problems;
+import io.customerstudio.query.audience.Condition;
+import io.customerstudio.query.governance.Consent;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -27,7 +31,9 @@ import org.springframework.stereotype.Service;
  * Destinations: validated per type, their secrets ({@link SecretSettings}: secret fields, webhook
  * header values, credentials in a JDBC URL) sealed with the master key on the way in and never
  * shown again (a view lists which secrets are set, not their values). Leaving a secret out of an
- * update keeps the stored one.
+ * update keeps the stored one. Who may receive (governance spec, sections 3 and 5): a rule, checked
+ * by {@link DestinationRules} against the parents of the syncs that deliver here, and the consent
+ * purposes every delivered person must allow, stored trimmed and lower-cased.
  */
 @Service
 public class DestinationService implements InitializingBean {
@@ -44,6 +50,8 @@ public class DestinationService implements InitializingBean {
       List<String> secretsSet,
       String updatedBy,
       OffsetDateTime updatedAt,
+      JsonNode rule,
+      List<String> consentPurposes,
       Map<String, List<String>> subsets) {
 
     /** The webhook headers that are set; their values are secrets, never shown. */
@@ -57,6 +65,18 @@ public class DestinationService implements InitializingBean {
 
   public record TestResult(boolean ok, String message) {}
 
+  /**
+   * Who may receive: a rule (an audience condition's JSON, null for none) and the consent purposes
+   * every delivered person must allow (empty for none).
+   */
+  public record WhoMayReceive(JsonNode rule, List<String> consentPurposes) {
+    public static final WhoMayReceive ANYONE = new WhoMayReceive(null, List.of());
+
+    public WhoMayReceive {
+      consentPurposes = consentPurposes == null ? List.of() : new ArrayList<>(consentPurposes);
+    }
+  }
+
   private final DestinationStore store;
   private final io.customerstudio.infra.store.SyncStore syncs;
   private final SecretBox secrets;
@@ -64,6 +84,7 @@ public class DestinationService implements InitializingBean {
   private final Clock clock;
   private final java.nio.file.Path exportRoot;
   private final AuditTrail audit;
+  private final DestinationRules rules;
 
   public DestinationService(
       DestinationStore store,
@@ -71,11 +92,13 @@ public class DestinationService implements InitializingBean {
       SecretBox secrets,
       io.customerstudio.infra.config.StudioProperties properties,
       io.customerstudio.app.subsets.SubsetService subsets,
+      DestinationRules rules,
       Clock clock,
       AuditTrail audit) {
     this.audit = audit;
     this.store = store;
     this.subsets = subsets;
+    this.rules = rules;
     this.syncs = syncs;
     this.secrets = secrets;
     this.exportRoot = properties.exports();
@@ -92,7 +115,7 @@ public class DestinationService implements InitializingBean {
 
   public DestinationView create(
       String key, String name, String type, JsonNode config, String user) {
-    return create(key, name, type, config, null, user);
+    return create(key, name, type, config, WhoMayReceive.ANYONE, null, user);
   }
 
   /**
@@ -106,6 +129,24 @@ public class DestinationService implements InitializingBean {
       JsonNode config,
       Map<String, List<String>> subsets,
       String user) {
+    return create(key, name, type, config, WhoMayReceive.ANYONE, subsets, user);
+  }
+
+  /** Creates a destination with who may receive; every problem at once, by JSON path. */
+  public DestinationView create(
+      String key, String name, String type, JsonNode config, WhoMayReceive who, String user) {
+    return create(key, name, type, config, who, null, user);
+  }
+
+  /** Creates a destination with who may receive and the subsets it requires. */
+  public DestinationView create(
+      String key,
+      String name,
+      String type,
+      JsonNode config,
+      WhoMayReceive who,
+      Map<String, List<String>> subsets,
+      String user) {
     List<ApiException.FieldError> errors = new ArrayList<>();
     Map<String, List<String>> required =
         this.subsets.checkSelection(subsets, "$.subsets", null, errors);
@@ -116,10 +157,12 @@ public class DestinationService implements InitializingBean {
     } else if (store.find(key).isPresent()) {
       throw ApiException.conflict("A destination '" + key + "' already exists");
     }
+    Governance governance = governance(null, who, errors);
     DestinationStore.Draft draft = draft(name, type, config, Map.of(), errors);
     if (!store.create(key, draft, user)) {
       throw ApiException.conflict("A destination '" + key + "' already exists");
     }
+    store.setRuleAndPurposes(key, governance.rule(), governance.purposes());
     store.setSubsets(key, required);
     DestinationView created = get(key);
     audit.record(user, AuditTrail.Entity.DESTINATION, key, AuditTrail.Action.CREATE, null, created);
@@ -132,7 +175,7 @@ public class DestinationService implements InitializingBean {
    */
   public DestinationView update(
       String key, String name, String type, JsonNode config, String user) {
-    return update(key, name, type, config, null, user);
+    return update(key, name, type, config, null, null, user);
   }
 
   /** As above; {@code subsets} null keeps the required subsets, {} lifts them. */
@@ -143,19 +186,97 @@ public class DestinationService implements InitializingBean {
       JsonNode config,
       Map<String, List<String>> subsets,
       String user) {
+    return update(key, name, type, config, null, subsets, user);
+  }
+
+  /**
+   * {@link #update(String, String, String, JsonNode, String)} that also replaces who may receive:
+   * the rule must compile for the parent of every sync that delivers here.
+   */
+  public DestinationView update(
+      String key, String name, String type, JsonNode config, WhoMayReceive who, String user) {
+    return update(key, name, type, config, who, null, user);
+  }
+
+  /**
+   * Replaces the settings; {@code who} null keeps the rule and purposes, {@code subsets} null keeps
+   * the required subsets ({} lifts them).
+   */
+  public DestinationView update(
+      String key,
+      String name,
+      String type,
+      JsonNode config,
+      WhoMayReceive who,
+      Map<String, List<String>> subsets,
+      String user) {
     DestinationStore.Destination current = find(key);
+    DestinationView before = view(current);
+    if (who == null) {
+      who = new WhoMayReceive(before.rule(), before.consentPurposes());
+    }
     List<ApiException.FieldError> errors = new ArrayList<>();
+    Governance governance = governance(key, who, errors);
     Map<String, List<String>> required =
         this.subsets.checkSelection(subsets, "$.subsets", null, errors);
     DestinationStore.Draft draft = draft(name, type, config, unsealed(current), errors);
     store.update(key, draft, user);
+    store.setRuleAndPurposes(key, governance.rule(), governance.purposes());
     if (subsets != null) {
       store.setSubsets(key, required);
     }
     DestinationView updated = get(key);
     audit.record(
-        user, AuditTrail.Entity.DESTINATION, key, AuditTrail.Action.UPDATE, view(current), updated);
+        user, AuditTrail.Entity.DESTINATION, key, AuditTrail.Action.UPDATE, before, updated);
     return updated;
+  }
+
+  /** What to store for who may receive: JSON, or null for none. */
+  private record Governance(String rule, String purposes) {}
+
+  /**
+   * Checks who may receive, adding each problem to {@code errors}: purposes are non-blank and
+   * unique once trimmed and lower-cased; the rule is a condition that compiles for the syncs that
+   * deliver to {@code key} (any parent model when it is new or unused).
+   */
+  private Governance governance(
+      String key, WhoMayReceive who, List<ApiException.FieldError> errors) {
+    if (who == null) {
+      who = WhoMayReceive.ANYONE;
+    }
+    List<String> purposes = new ArrayList<>();
+    for (int i = 0; i < who.consentPurposes().size(); i++) {
+      String p = who.consentPurposes().get(i);
+      String path = "$.consentPurposes[" + i + "]";
+      if (p == null || p.isBlank() || p.length() > 200) {
+        errors.add(new ApiException.FieldError(path, "give a purpose of 1 to 200 characters"));
+      } else if (purposes.contains(Consent.purpose(p))) {
+        errors.add(
+            new ApiException.FieldError(
+                path, "\"" + Consent.purpose(p) + "\" is listed twice (purposes ignore case)"));
+      } else {
+        purposes.add(Consent.purpose(p));
+      }
+    }
+    if (purposes.size() > 50) {
+      errors.add(new ApiException.FieldError("$.consentPurposes", "at most 50 purposes"));
+    }
+    String rule = null;
+    if (who.rule() != null && !who.rule().isNull()) {
+      Problems problems = new Problems();
+      Condition c = DestinationRules.read(who.rule(), problems);
+      List<Problem> found = problems.isEmpty() ? rules.checkForUse(key, c) : problems.list();
+      found.forEach(p -> errors.add(new ApiException.FieldError(p.path(), p.message())));
+      rule = who.rule().toString();
+    }
+    return new Governance(
+        rule,
+        purposes.isEmpty()
+            ? null
+            : JsonNodeFactory.instance
+                .arrayNode()
+                .addAll(purposes.stream().map(JsonNodeFactory.instance::textNode).toList())
+                .toString());
   }
 
   /**
@@ -290,6 +411,11 @@ public class DestinationService implements InitializingBean {
       config = split.open();
       split.secrets().keySet().stream().filter(k -> !set.contains(k)).forEach(set::add);
     }
+    DestinationStore.Governance g = store.governance(d.key());
+    List<String> purposes = new ArrayList<>();
+    if (g.consentPurposes() != null) {
+      Json.parse(g.consentPurposes()).forEach(p -> purposes.add(p.asText()));
+    }
     return new DestinationView(
         d.key(),
         d.name(),
@@ -298,6 +424,8 @@ public class DestinationService implements InitializingBean {
         set,
         d.updatedBy(),
         d.updatedAt(),
+        g.rule() == null ? null : Json.parse(g.rule()),
+        List.copyOf(purposes),
         store.subsets(d.key()));
   }
 }

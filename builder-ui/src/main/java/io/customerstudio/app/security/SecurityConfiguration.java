@@ -103,6 +103,11 @@ class SecurityConfiguration {
                     .hasRole(Roles.ADMIN)
                     .requestMatchers(HttpMethod.POST, "/api/v1/import")
                     .hasRole(Roles.ADMIN)
+                    // everyone reads the consent source; admins set and remove it
+                    .requestMatchers(HttpMethod.PUT, "/api/v1/consent")
+                    .hasRole(Roles.ADMIN)
+                    .requestMatchers(HttpMethod.DELETE, "/api/v1/consent")
+                    .hasRole(Roles.ADMIN)
                     // marketers read destinations (to pick one for a sync); admins change them
                     .requestMatchers(
                         HttpMethod.GET, "/api/v1/destinations", "/api/v1/destinations/**")

@@ -7,6 +7,7 @@ import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.activities.sync.SyncSpec;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.audit.AuditTrail;
+import io.customerstudio.app.destinations.DestinationRules;
 import io.customerstudio.app.errors.ConflictException;
 import io.customerstudio.app.errors.NotFoundException;
 import io.customerstudio.app.subsets.SubsetService;
@@ -85,6 +86,7 @@ public class SyncDefinitions {
   private final SyncService workflows;
   private final Path exportRoot;
   private final SubsetService subsets;
+  private final DestinationRules rules;
   private final Clock clock;
   private final AuditTrail audit;
   private final SecureRandom random = new SecureRandom();
@@ -100,9 +102,11 @@ public class SyncDefinitions {
       SyncService workflows,
       StudioProperties properties,
       SubsetService subsets,
+      DestinationRules rules,
       Clock clock,
       AuditTrail audit) {
     this.subsets = subsets;
+    this.rules = rules;
     this.audit = audit;
     this.syncs = syncs;
     this.runs = runs;
@@ -320,6 +324,9 @@ public class SyncDefinitions {
           new Problem(
               "$.mode", "destination " + destinationKey + " does not take " + c.mode().wire()));
     }
+    if (destination != null) {
+      checkRule(destinationKey, audienceKey, own);
+    }
     own.stream().filter(p -> !reported.contains(p.path())).forEach(problems::add);
     if (!problems.isEmpty()) {
       throw new ValidationException(problems);
@@ -415,6 +422,36 @@ public class SyncDefinitions {
                   + "\" is not a column or trait of "
                   + audience.parentModel()));
     }
+  }
+
+  /**
+   * The destination's rule must compile for the audience's parent (governance spec, section 3): a
+   * rule over columns the parent lacks would keep every row out, or fail the run.
+   */
+  private void checkRule(String destinationKey, String audienceKey, List<Problem> own) {
+    AudienceStore.Audience audience = audiences.find(audienceKey).orElse(null);
+    if (audience == null) {
+      return; // reported at $.audience
+    }
+    rules
+        .rule(destinationKey)
+        .map(rule -> rules.check(rule, audience.parentModel()))
+        .filter(problems -> !problems.isEmpty())
+        .ifPresent(
+            problems ->
+                own.add(
+                    new Problem(
+                        "$.destination",
+                        "the rule of destination "
+                            + destinationKey
+                            + " does not apply to "
+                            + audience.parentModel()
+                            + " (audience "
+                            + audienceKey
+                            + "'s parent): "
+                            + problems.get(0).path()
+                            + ": "
+                            + problems.get(0).message())));
   }
 
   /** Whether the destination can serve the mode (a destination that cannot delete: no mirror). */

@@ -215,6 +215,15 @@ class ApiFuzzTest {
     return d;
   }
 
+  /** A destination rule: a condition over the parent of fz-sync's audience. */
+  static JsonNode rule() {
+    return json(
+        """
+        {"type": "or", "conditions": [
+          {"type": "property", "column": "country", "op": "in", "value": ["DE", "FR"]},
+          {"type": "trait", "trait": "lifetime_value", "op": "gt", "value": 100}]}""");
+  }
+
   static JsonNode sync(String key, String schedule) {
     ObjectNode s =
         obj(
@@ -480,8 +489,39 @@ class ApiFuzzTest {
             () -> {
               ObjectNode d = (ObjectNode) fileDestination("x");
               d.remove("key");
+              d.set("rule", rule());
+              d.set("consentPurposes", json("[\"advertising\", \"Email_Marketing\"]"));
               return d;
             },
+            none,
+            keep));
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/destinations",
+            none,
+            () -> {
+              ObjectNode d = (ObjectNode) fileDestination(fresh("fz-d-"));
+              d.set("rule", rule());
+              d.set("consentPurposes", json("[\"advertising\"]"));
+              return d;
+            },
+            none,
+            r -> "/api/v1/destinations/" + r.path("key").asText()));
+    // consent
+    out.add(
+        new ValidRequest(
+            "PUT",
+            "/api/v1/consent",
+            none,
+            () ->
+                json(
+                    """
+                    {"source": {"table": "demo.consent"},
+                     "subjectColumn": "data_subject_identifier", "purposeColumn": "purpose",
+                     "statusColumn": "status", "timestampColumn": "updated_at",
+                     "parentColumn": "email", "parent": "users",
+                     "missing": {"default": "block", "purposes": {"analytics": "allow"}}}"""),
             none,
             keep));
     out.add(

@@ -1,6 +1,7 @@
 package io.customerstudio.app.destinations.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.customerstudio.app.destinations.DestinationRules;
 import io.customerstudio.app.destinations.DestinationService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -14,6 +15,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -26,7 +28,10 @@ import org.springframework.web.bind.annotation.RestController;
             + " header value and credentials inside a JDBC URL (user:password@, password=...)."
             + " A destination lists which are set in secretsSet (signingSecret,"
             + " headers.Authorization, password), never their values; its url is shown without"
-            + " credentials.")
+            + " credentials. Who may receive: rule (an audience condition over the parent of every"
+            + " sync that delivers here; rows that do not satisfy it are not delivered) and"
+            + " consentPurposes (every purpose must allow, see /api/v1/consent), top-level beside"
+            + " config.")
 class DestinationsController {
 
   record CreateBody(
@@ -34,15 +39,24 @@ class DestinationsController {
       String name,
       String type,
       JsonNode config,
+      JsonNode rule,
+      List<String> consentPurposes,
       java.util.Map<String, List<String>> subsets) {}
 
   record UpdateBody(
-      String name, String type, JsonNode config, java.util.Map<String, List<String>> subsets) {}
+      String name,
+      String type,
+      JsonNode config,
+      JsonNode rule,
+      List<String> consentPurposes,
+      java.util.Map<String, List<String>> subsets) {}
 
   private final DestinationService destinations;
+  private final DestinationRules rules;
 
-  DestinationsController(DestinationService destinations) {
+  DestinationsController(DestinationService destinations, DestinationRules rules) {
     this.destinations = destinations;
+    this.rules = rules;
   }
 
   @GetMapping
@@ -55,7 +69,13 @@ class DestinationsController {
   @Operation(summary = "Create a destination (admin)")
   DestinationService.DestinationView create(@RequestBody CreateBody body, Principal me) {
     return destinations.create(
-        body.key(), body.name(), body.type(), body.config(), body.subsets(), me.getName());
+        body.key(),
+        body.name(),
+        body.type(),
+        body.config(),
+        new DestinationService.WhoMayReceive(body.rule(), body.consentPurposes()),
+        body.subsets(),
+        me.getName());
   }
 
   @GetMapping("/{key}")
@@ -68,17 +88,35 @@ class DestinationsController {
       summary = "Replace a destination's settings (admin)",
       description =
           "A secret left out keeps its stored value: a header not named in config.headers keeps"
-              + " its value, a header given as null is removed.")
+              + " its value, a header given as null is removed. rule and consentPurposes are"
+              + " replaced too: leaving them out removes them.")
   DestinationService.DestinationView update(
       @PathVariable String key, @RequestBody UpdateBody body, Principal me) {
     return destinations.update(
-        key, body.name(), body.type(), body.config(), body.subsets(), me.getName());
+        key,
+        body.name(),
+        body.type(),
+        body.config(),
+        new DestinationService.WhoMayReceive(body.rule(), body.consentPurposes()),
+        body.subsets(),
+        me.getName());
   }
 
   @DeleteMapping("/{key}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void delete(@PathVariable String key, Principal me) {
     destinations.delete(key, me.getName());
+  }
+
+  @GetMapping("/{key}/rule-impact")
+  @Operation(
+      summary = "How many of an audience's members the destination's rule keeps out",
+      description =
+          "members: the audience's members now; excluded: those who do not satisfy the rule"
+              + " (0 when the destination has no rule).")
+  DestinationRules.Impact ruleImpact(
+      @PathVariable String key, @RequestParam(required = false) String audience) {
+    return rules.impact(key, audience);
   }
 
   @PostMapping("/{key}/test")

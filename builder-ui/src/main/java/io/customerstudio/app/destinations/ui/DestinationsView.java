@@ -28,6 +28,9 @@ import io.customerstudio.app.base.ui.FormErrors;
 import io.customerstudio.app.base.ui.Keys;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.base.ui.Times;
+import io.customerstudio.app.conditions.ConditionSources;
+import io.customerstudio.app.consent.ConsentService;
+import io.customerstudio.app.destinations.DestinationRules;
 import io.customerstudio.app.destinations.DestinationService;
 import io.customerstudio.app.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -37,7 +40,8 @@ import java.util.Map;
 /**
  * Admins add destinations (webhooks, PostgreSQL tables, file exports) and test them. Secrets (a
  * signing secret, a password, header values) are never shown again: a saved one shows as set or
- * masked, and leaving it empty keeps it.
+ * masked, and leaving it empty keeps it. Who may receive: consent purposes and a rule built with
+ * the condition builder, with the number of an audience's members the rule keeps out.
  */
 @Route("destinations")
 @Menu(title = "Destinations", order = 300, icon = "vaadin:paperplane")
@@ -46,12 +50,23 @@ import java.util.Map;
 public class DestinationsView extends VerticalLayout {
 
   private final DestinationService destinations;
+  private final ConditionSources sources;
+  private final DestinationRules rules;
+  private final ConsentService consent;
   private final String user;
   private final Grid<DestinationService.DestinationView> grid = new Grid<>();
   private final Paragraph empty = new Paragraph();
 
-  public DestinationsView(DestinationService destinations, AuthenticationContext auth) {
+  public DestinationsView(
+      DestinationService destinations,
+      ConditionSources sources,
+      DestinationRules rules,
+      ConsentService consent,
+      AuthenticationContext auth) {
     this.destinations = destinations;
+    this.sources = sources;
+    this.rules = rules;
+    this.consent = consent;
     this.user = auth.getPrincipalName().orElse("unknown");
     Button add = new Button("New destination", VaadinIcon.PLUS.create(), e -> open(null));
     add.setId("new-destination");
@@ -163,6 +178,13 @@ public class DestinationsView extends VerticalLayout {
     NumberField rps = new NumberField("Requests per second");
     rps.setId("destination-rps");
     rps.setValue(10.0);
+    IntegerField outageBudget = new IntegerField("Outage budget (minutes)");
+    outageBudget.setId("destination-outage-budget");
+    outageBudget.setMin(1);
+    outageBudget.setMax(10_080);
+    outageBudget.setHelperText(
+        "How long a run rides out this destination being down before it fails; empty: the"
+            + " installation's default.");
     PasswordField secret = new PasswordField("Signing secret");
     secret.setId("destination-secret");
     secret.setHelperText(
@@ -180,6 +202,9 @@ public class DestinationsView extends VerticalLayout {
       directory.setValue(current.config().path("directory").asText(""));
       format.setValue(current.config().path("format").asText("csv"));
       table.setValue(current.config().path("table").asText(""));
+      if (current.config().path("outageBudgetMinutes").canConvertToInt()) {
+        outageBudget.setValue(current.config().path("outageBudgetMinutes").intValue());
+      }
       dbPassword.setHelperText("Set. Leave empty to keep it.");
     }
     Runnable showType =
@@ -221,6 +246,7 @@ public class DestinationsView extends VerticalLayout {
             table,
             batchSize,
             rps,
+            outageBudget,
             secret,
             headers);
     form.setColspan(url, 2);
@@ -236,7 +262,9 @@ public class DestinationsView extends VerticalLayout {
     }
     form.add(subsets);
     form.setColspan(subsets, 2);
-    d.add(form);
+    WhoMayReceiveSection who =
+        new WhoMayReceiveSection(sources, rules, consent.purposeNames(), current);
+    d.add(form, who);
     Button save =
         new Button(
             "Save",
@@ -250,6 +278,9 @@ public class DestinationsView extends VerticalLayout {
               }
               if (batchSize.getValue() != null) {
                 config.put("batchSize", batchSize.getValue());
+              }
+              if (outageBudget.getValue() != null) {
+                config.put("outageBudgetMinutes", outageBudget.getValue());
               }
               if ("webhook".equals(type.getValue())) {
                 config.set("headers", headers.toJson());
@@ -266,6 +297,8 @@ public class DestinationsView extends VerticalLayout {
                   config.put("password", dbPassword.getValue());
                 }
               }
+              DestinationService.WhoMayReceive receivers =
+                  new DestinationService.WhoMayReceive(who.rule(), who.consentPurposes());
               try {
                 if (current == null) {
                   destinations.create(
@@ -273,6 +306,7 @@ public class DestinationsView extends VerticalLayout {
                       name.getValue(),
                       type.getValue(),
                       config,
+                      receivers,
                       subsets.getValue(),
                       user);
                 } else {
@@ -281,6 +315,7 @@ public class DestinationsView extends VerticalLayout {
                       name.getValue(),
                       type.getValue(),
                       config,
+                      receivers,
                       subsets.getValue(),
                       user);
                 }
@@ -302,8 +337,24 @@ public class DestinationsView extends VerticalLayout {
                         Map.entry("$.config.password", dbPassword),
                         Map.entry("$.config.directory", directory),
                         Map.entry("$.config.format", format),
+                        Map.entry("$.config.outageBudgetMinutes", outageBudget),
                         Map.entry("$.type", type)));
-                FormErrors.show(ex, fields);
+                for (int i = 0; i < who.consentPurposes().size(); i++) {
+                  fields.put("$.consentPurposes[" + i + "]", who.purposesField());
+                }
+                List<ApiException.FieldError> ruleErrors =
+                    ex.errors().stream().filter(er -> er.path().startsWith("$.rule")).toList();
+                who.showProblems(ruleErrors);
+                if (ruleErrors.isEmpty() || ruleErrors.size() < ex.errors().size()) {
+                  FormErrors.show(
+                      ruleErrors.isEmpty()
+                          ? ex
+                          : ApiException.invalid(
+                              ex.errors().stream()
+                                  .filter(er -> !er.path().startsWith("$.rule"))
+                                  .toList()),
+                      fields);
+                }
               }
             });
     save.setId("destination-save");
