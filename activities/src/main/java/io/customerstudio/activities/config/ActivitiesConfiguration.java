@@ -36,11 +36,12 @@ public class ActivitiesConfiguration {
 
   /** The warehouse's cs_sync tables, migrated once at start (before any step can use them). */
   @Bean
-  WarehouseSchema warehouseSchema(Warehouse warehouse, SyncStore syncs) {
+  WarehouseSchema warehouseSchema(
+      Warehouse warehouse, SyncStore syncs, StudioProperties properties) {
     WarehouseMigrations.apply(
         warehouse,
-        List.of(
-            new AdoptSyncStates(() -> syncs.list().stream().map(SyncStore.Sync::key).toList())));
+        List.of(new AdoptSyncStates(() -> syncs.list().stream().map(SyncStore.Sync::key).toList())),
+        properties.governance().logSchema());
     return new WarehouseSchema();
   }
 

@@ -21,7 +21,8 @@ public record StudioProperties(
     String adminPassword,
     String secretKey,
     Path exportDir,
-    @DefaultValue Sync sync) {
+    @DefaultValue Sync sync,
+    @DefaultValue Governance governance) {
 
   /** Where file destinations may write: STUDIO_EXPORT_DIR, or the data directory's exports. */
   public Path exports() {
@@ -41,6 +42,25 @@ public record StudioProperties(
       @DefaultValue("PT30S") java.time.Duration heartbeatTimeout,
       @DefaultValue("P7D") java.time.Duration runRetention,
       @DefaultValue("PT30M") java.time.Duration outageBudget) {}
+
+  /**
+   * Governance: {@code logSchema} is the warehouse schema of the logs analysts join with outcomes
+   * ({@code holdout_log}); created by the warehouse migrations, so it must be a plain lower-case
+   * SQL name.
+   */
+  public record Governance(@DefaultValue("cs_logs") String logSchema) {
+    private static final java.util.regex.Pattern NAME =
+        java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+    public Governance {
+      if (logSchema == null || !NAME.matcher(logSchema).matches()) {
+        throw new IllegalArgumentException(
+            "STUDIO_GOVERNANCE_LOG_SCHEMA must be a lower-case SQL name (letters, digits, _), was \""
+                + logSchema
+                + "\"");
+      }
+    }
+  }
 
   /**
    * The embedded app store (used when {@code STUDIO_DATABASE_URL} is unset). {@code durable}: fsync

@@ -17,16 +17,33 @@ public final class WarehouseMigrations {
 
   public static final String SCHEMA = "cs_sync";
 
+  /** The default schema of the governance logs ({@code studio.governance.log-schema}). */
+  public static final String LOG_SCHEMA = "cs_logs";
+
   private static final Logger log = LoggerFactory.getLogger(WarehouseMigrations.class);
 
   private WarehouseMigrations() {}
 
   /** Brings the warehouse's {@code cs_sync} schema to the newest version; returns how many ran. */
   public static int apply(Warehouse warehouse, List<JavaMigration> javaMigrations) {
-    return apply(warehouse.dataSource(), javaMigrations);
+    return apply(warehouse.dataSource(), javaMigrations, LOG_SCHEMA);
+  }
+
+  public static int apply(
+      Warehouse warehouse, List<JavaMigration> javaMigrations, String logSchema) {
+    return apply(warehouse.dataSource(), javaMigrations, logSchema);
   }
 
   public static int apply(javax.sql.DataSource warehouse, List<JavaMigration> javaMigrations) {
+    return apply(warehouse, javaMigrations, LOG_SCHEMA);
+  }
+
+  /**
+   * @param logSchema where the holdout log goes ({@code ${logSchema}} in the migrations); the
+   *     migrations create it once, so choose it before the first start
+   */
+  public static int apply(
+      javax.sql.DataSource warehouse, List<JavaMigration> javaMigrations, String logSchema) {
     var result =
         Flyway.configure()
             .dataSource(warehouse)
@@ -35,6 +52,7 @@ public final class WarehouseMigrations {
             .createSchemas(true)
             .table("schema_history")
             .locations("classpath:db/warehouse")
+            .placeholders(java.util.Map.of("logSchema", logSchema))
             .javaMigrations(javaMigrations.toArray(JavaMigration[]::new))
             // a warehouse whose cs_sync tables predate versioned migrations: taken over as version
             // 0, and the migrations (written to accept what is there) run from 1

@@ -29,7 +29,8 @@ class StartupChecksTest {
             java.time.Duration.ofDays(7),
             java.time.Duration.ofSeconds(30),
             java.time.Duration.ofDays(7),
-            java.time.Duration.ofMinutes(30)));
+            java.time.Duration.ofMinutes(30)),
+        new StudioProperties.Governance("cs_logs"));
   }
 
   @Test
