@@ -13,6 +13,9 @@ import java.util.List;
  * names, a mapping that is not a list, an entry that is not an object) the field is null: the
  * reader reports what it could not read, and {@link SyncDefinitions} reports every other null as
  * missing. The key is ignored on an update (the sync's own key counts); a null name means the key.
+ *
+ * <p>{@code splitGroups}: the groups of the audience's split the sync delivers; null means every
+ * group that is not a holdout (and nothing to choose when the audience has no split).
  */
 public record SyncCommand(
     String key,
@@ -24,4 +27,32 @@ public record SyncCommand(
     SyncSpec.Field identifier,
     Schedule schedule,
     boolean enabled,
-    boolean snapshots) {}
+    boolean snapshots,
+    List<String> splitGroups) {
+
+  /** A command that leaves the split groups to their default. */
+  public SyncCommand(
+      String key,
+      String name,
+      String audience,
+      String destination,
+      SyncMode mode,
+      List<SyncSpec.Field> mapping,
+      SyncSpec.Field identifier,
+      Schedule schedule,
+      boolean enabled,
+      boolean snapshots) {
+    this(
+        key,
+        name,
+        audience,
+        destination,
+        mode,
+        mapping,
+        identifier,
+        schedule,
+        enabled,
+        snapshots,
+        null);
+  }
+}

@@ -7,6 +7,7 @@ import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.activities.sync.SyncSpec;
 import io.customerstudio.app.errors.ConflictException;
 import io.customerstudio.app.errors.NotFoundException;
+import io.customerstudio.app.splits.SplitService;
 import io.customerstudio.infra.config.StudioProperties;
 import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.AudienceStore;
@@ -18,6 +19,8 @@ import io.customerstudio.infra.workspace.Workspace;
 import io.customerstudio.query.Problem;
 import io.customerstudio.query.Problems;
 import io.customerstudio.query.ValidationException;
+import io.customerstudio.query.audience.AudienceJson;
+import io.customerstudio.query.governance.Split;
 import io.customerstudio.query.schema.Catalog;
 import io.customerstudio.workflows.sync.SyncService;
 import java.nio.file.Path;
@@ -62,7 +65,8 @@ public class SyncDefinitions {
       boolean snapshots,
       RunSummary lastRun,
       String updatedBy,
-      OffsetDateTime updatedAt) {}
+      OffsetDateTime updatedAt,
+      List<String> splitGroups) {}
 
   /** A create's answer: the sync, and its trigger secret, shown this once. */
   public record Created(SyncView sync, String triggerSecret) {}
@@ -78,6 +82,7 @@ public class SyncDefinitions {
   private final Workspace workspace;
   private final SyncEngine engine;
   private final SyncService workflows;
+  private final SplitService splits;
   private final Path exportRoot;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
@@ -91,6 +96,7 @@ public class SyncDefinitions {
       Workspace workspace,
       SyncEngine engine,
       SyncService workflows,
+      SplitService splits,
       StudioProperties properties,
       Clock clock) {
     this.syncs = syncs;
@@ -101,6 +107,7 @@ public class SyncDefinitions {
     this.workspace = workspace;
     this.engine = engine;
     this.workflows = workflows;
+    this.splits = splits;
     this.exportRoot = properties.exports();
     this.clock = clock;
   }
@@ -144,6 +151,7 @@ public class SyncDefinitions {
     if (!syncs.create(key, draft, secrets.seal(secret), user)) {
       throw taken(key);
     }
+    syncs.setSplitGroups(key, groupsJson(command.splitGroups()));
     SyncStore.Sync created = find(key);
     workflows.apply(created);
     return new Created(view(created), secret);
@@ -168,6 +176,7 @@ public class SyncDefinitions {
       engine.resetState(key); // the new destination has received nothing yet
     }
     syncs.update(key, draft, user);
+    syncs.setSplitGroups(key, groupsJson(command.splitGroups()));
     SyncStore.Sync updated = find(key);
     workflows.apply(updated);
     return view(updated);
@@ -197,8 +206,20 @@ public class SyncDefinitions {
     syncs.delete(key);
   }
 
-  /** The columns and traits a mapping may read: the audience's model's. */
+  /**
+   * The columns and traits a mapping may read: the audience's model's, and {@value
+   * SplitService#GROUP_SOURCE} (the member's group) when the audience has a split.
+   */
   public List<String> sources(String audience) {
+    List<String> out = new ArrayList<>(identifierSources(audience));
+    if (!out.isEmpty() && splits.split(audience).isPresent()) {
+      out.add(SplitService.GROUP_SOURCE);
+    }
+    return out;
+  }
+
+  /** The columns and traits an identifier may come from: the audience's model's. */
+  public List<String> identifierSources(String audience) {
     AudienceStore.Audience a = audiences.find(audience).orElse(null);
     if (a == null) {
       return List.of();
@@ -213,6 +234,11 @@ public class SyncDefinitions {
               return out;
             })
         .orElse(List.of());
+  }
+
+  /** The audience's split, if it has one: the groups a sync of it may deliver. */
+  public java.util.Optional<Split> split(String audience) {
+    return splits.split(audience);
   }
 
   /**
@@ -256,6 +282,7 @@ public class SyncDefinitions {
     }
     String audienceKey = c.audience() == null ? "" : c.audience();
     checkSources(audienceKey, mapping, identifier, own);
+    checkSplitGroups(audienceKey, c.splitGroups(), own);
     String destinationKey = c.destination() == null ? "" : c.destination();
     DestinationStore.Destination destination = destinations.find(destinationKey).orElse(null);
     if (destination == null) {
@@ -339,7 +366,16 @@ public class SyncDefinitions {
     List<String> sources = sources(audienceKey);
     for (int i = 0; i < mapping.size(); i++) {
       SyncSpec.Field f = mapping.get(i);
-      if (f != null && !sources.contains(f.from())) {
+      if (f != null && f.from().equals(SplitService.GROUP_SOURCE) && !sources.contains(f.from())) {
+        own.add(
+            new Problem(
+                "$.mapping[" + i + "].from",
+                "the audience \""
+                    + audienceKey
+                    + "\" has no split, so it has no "
+                    + SplitService.GROUP_SOURCE
+                    + "; give it a split first or map a column or trait"));
+      } else if (f != null && !sources.contains(f.from())) {
         own.add(
             new Problem(
                 "$.mapping[" + i + "].from",
@@ -351,7 +387,7 @@ public class SyncDefinitions {
                     + sources));
       }
     }
-    if (identifier != null && !sources.contains(identifier.from())) {
+    if (identifier != null && !identifierSources(audienceKey).contains(identifier.from())) {
       own.add(
           new Problem(
               "$.identifier.from",
@@ -360,6 +396,80 @@ public class SyncDefinitions {
                   + "\" is not a column or trait of "
                   + audience.parentModel()));
     }
+  }
+
+  /**
+   * The chosen groups name groups of the audience's split, once each, and no holdout; choosing
+   * needs a split. Null (the default: every group that is not a holdout) is always fine.
+   */
+  private void checkSplitGroups(String audienceKey, List<String> groups, List<Problem> own) {
+    if (groups == null || audiences.find(audienceKey).isEmpty()) {
+      return;
+    }
+    Split split = splits.split(audienceKey).orElse(null);
+    if (split == null) {
+      own.add(
+          new Problem(
+              "$.splitGroups",
+              "the audience \""
+                  + audienceKey
+                  + "\" has no split; leave splitGroups out or give the audience a split first"));
+      return;
+    }
+    if (groups.isEmpty()) {
+      own.add(
+          new Problem(
+              "$.splitGroups",
+              "choose at least one group, or leave splitGroups out for every group that is not a"
+                  + " holdout: "
+                  + split.deliveredByDefault()));
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < groups.size(); i++) {
+      String g = groups.get(i);
+      String at = "$.splitGroups[" + i + "]";
+      if (!split.names().contains(g)) {
+        own.add(
+            new Problem(
+                at,
+                "no group \""
+                    + g
+                    + "\" in the audience's split; its groups are "
+                    + split.names()
+                    + Problems.suggest(g, split.names())
+                        .map(x -> "; did you mean \"" + x + "\"?")
+                        .orElse("")));
+      } else if (split.isHoldout(g)) {
+        own.add(
+            new Problem(
+                at,
+                "\""
+                    + g
+                    + "\" is a holdout group: holdout groups are never delivered; one of "
+                    + split.deliveredByDefault()));
+      } else if (!seen.add(g)) {
+        own.add(new Problem(at, "\"" + g + "\" is listed twice"));
+      }
+    }
+  }
+
+  private static String groupsJson(List<String> groups) {
+    if (groups == null) {
+      return null;
+    }
+    var array = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    groups.forEach(array::add);
+    return array.toString();
+  }
+
+  private List<String> groupsOf(String key) {
+    String json = syncs.governance(key).splitGroups();
+    if (json == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    AudienceJson.parse(json).forEach(n -> out.add(n.asText()));
+    return out;
   }
 
   /** Whether the destination can serve the mode (a destination that cannot delete: no mirror). */
@@ -397,7 +507,8 @@ public class SyncDefinitions {
         s.snapshots(),
         last,
         s.updatedBy(),
-        s.updatedAt());
+        s.updatedAt(),
+        groupsOf(s.key()));
   }
 
   private SyncStore.Sync find(String key) {

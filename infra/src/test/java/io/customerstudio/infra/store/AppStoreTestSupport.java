@@ -22,9 +22,7 @@ final class AppStoreTestSupport {
         null,
         null,
         new StudioProperties.Sync(
-            Duration.ofDays(7),
-            Duration.ofSeconds(30),
-            Duration.ofDays(7),
-            Duration.ofMinutes(30)));
+            Duration.ofDays(7), Duration.ofSeconds(30), Duration.ofDays(7), Duration.ofMinutes(30)),
+        new StudioProperties.Governance("cs_logs"));
   }
 }
