@@ -44,18 +44,15 @@ public record StudioProperties(
       @DefaultValue("PT30M") java.time.Duration outageBudget) {}
 
   /**
-   * Governance: {@code logSchema} is the warehouse schema of the logs analysts join with outcomes
-   * ({@code holdout_log}); created by the warehouse migrations, so it must be a plain lower-case
-   * SQL name.
+   * Governance: the warehouse schema of the logs analysts join with outcomes (the holdout log). Set
+   * it before the first start: the warehouse migration creates its tables there.
    */
   public record Governance(@DefaultValue("cs_logs") String logSchema) {
-    private static final java.util.regex.Pattern NAME =
-        java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-
     public Governance {
-      if (logSchema == null || !NAME.matcher(logSchema).matches()) {
+      if (logSchema == null || !logSchema.matches("[a-z_][a-z0-9_]{0,62}")) {
         throw new IllegalArgumentException(
-            "STUDIO_GOVERNANCE_LOG_SCHEMA must be a lower-case SQL name (letters, digits, _), was \""
+            "studio.governance.log-schema must be a lower-case SQL name (letters, digits, '_'),"
+                + " not \""
                 + logSchema
                 + "\"");
       }

@@ -17,7 +17,7 @@ public final class WarehouseMigrations {
 
   public static final String SCHEMA = "cs_sync";
 
-  /** The default schema of the governance logs ({@code studio.governance.log-schema}). */
+  /** Where the holdout log goes unless {@code studio.governance.log-schema} says otherwise. */
   public static final String LOG_SCHEMA = "cs_logs";
 
   private static final Logger log = LoggerFactory.getLogger(WarehouseMigrations.class);
@@ -39,8 +39,7 @@ public final class WarehouseMigrations {
   }
 
   /**
-   * @param logSchema where the holdout log goes ({@code ${logSchema}} in the migrations); the
-   *     migrations create it once, so choose it before the first start
+   * @param logSchema the schema of the holdout log (a lower-case SQL name, checked by the caller)
    */
   public static int apply(
       javax.sql.DataSource warehouse, List<JavaMigration> javaMigrations, String logSchema) {
