@@ -62,6 +62,7 @@ public class HoldoutLog {
   private final Warehouse warehouse;
   private final RunStore runs;
   private final AudienceStore audiences;
+  private final io.customerstudio.infra.store.SyncStore syncStore;
   private final Table<?> table;
   private final Field<String> syncKey = field(name("sync_key"), String.class);
   private final Field<String> runId = field(name("run_id"), String.class);
@@ -72,10 +73,15 @@ public class HoldoutLog {
       field(name("logged_at"), org.jooq.impl.SQLDataType.TIMESTAMPWITHTIMEZONE);
 
   public HoldoutLog(
-      Warehouse warehouse, RunStore runs, AudienceStore audiences, StudioProperties properties) {
+      Warehouse warehouse,
+      RunStore runs,
+      AudienceStore audiences,
+      io.customerstudio.infra.store.SyncStore syncStore,
+      StudioProperties properties) {
     this.warehouse = warehouse;
     this.runs = runs;
     this.audiences = audiences;
+    this.syncStore = syncStore;
     this.table = DSL.table(name(properties.governance().logSchema(), "holdout_log"));
   }
 
@@ -114,6 +120,16 @@ public class HoldoutLog {
   /** An audience's whole log (filtered), newest first, as CSV; returns how many. */
   public long writeAudienceCsv(String key, Filter filter, Writer out) {
     return csv(audienceCondition(key, filter), audienceOrder(), out);
+  }
+
+  /** The audiences' keys, for a picker. */
+  public List<String> audiences() {
+    return audiences.list(null).stream().map(AudienceStore.Audience::key).toList();
+  }
+
+  /** The syncs of an audience, for a picker (the log may also name syncs deleted since). */
+  public List<String> syncs(String audience) {
+    return syncStore.usingAudience(audience);
   }
 
   /** The {@code after} of the page that follows the one ending with {@code last}. */
