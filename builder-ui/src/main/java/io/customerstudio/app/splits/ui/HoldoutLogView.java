@@ -122,6 +122,13 @@ public class HoldoutLogView extends VerticalLayout implements BeforeEnterObserve
     var params = event.getLocation().getQueryParameters().getParameters();
     List<String> runs = params.getOrDefault("run", List.of());
     List<String> audiences = params.getOrDefault("audience", List.of());
+    // the view may be reused from a run's log to an audience's: start from the audience layout
+    run = null;
+    title.setText("Holdout log");
+    audience.setVisible(true);
+    sync.setVisible(true);
+    since.setVisible(true);
+    shown.clear();
     if (!runs.isEmpty()) {
       showRun(runs.get(0));
     } else if (!audiences.isEmpty()) {

@@ -181,7 +181,9 @@ public class SplitsTab extends VerticalLayout {
                 g ->
                     new SplitService.Group(
                         g.name().getValue().strip(),
-                        g.percent().getValue(),
+                        g.percent().getValue() == null
+                            ? null
+                            : BigDecimal.valueOf(g.percent().getValue()),
                         g.holdout().getValue()))
             .toList(),
         stratifyBy.getValue());
