@@ -15,6 +15,9 @@ import java.util.List;
  * missing. The key is ignored on an update (the sync's own key counts); a null name means the key.
  * {@code subsets} (governance spec 4): the rows the sync may deliver; null keeps what an update had
  * (none on a create), {} lifts the requirement.
+ *
+ * <p>{@code splitGroups}: the groups of the audience's split the sync delivers; null means every
+ * group that is not a holdout (and nothing to choose when the audience has no split).
  */
 public record SyncCommand(
     String key,
@@ -27,4 +30,61 @@ public record SyncCommand(
     Schedule schedule,
     boolean enabled,
     boolean snapshots,
-    java.util.Map<String, List<String>> subsets) {}
+    java.util.Map<String, List<String>> subsets,
+    List<String> splitGroups) {
+
+  /** A command without subsets that leaves the split groups to their default. */
+  public SyncCommand(
+      String key,
+      String name,
+      String audience,
+      String destination,
+      SyncMode mode,
+      List<SyncSpec.Field> mapping,
+      SyncSpec.Field identifier,
+      Schedule schedule,
+      boolean enabled,
+      boolean snapshots) {
+    this(
+        key,
+        name,
+        audience,
+        destination,
+        mode,
+        mapping,
+        identifier,
+        schedule,
+        enabled,
+        snapshots,
+        null,
+        null);
+  }
+
+  /** A command that leaves the split groups to their default. */
+  public SyncCommand(
+      String key,
+      String name,
+      String audience,
+      String destination,
+      SyncMode mode,
+      List<SyncSpec.Field> mapping,
+      SyncSpec.Field identifier,
+      Schedule schedule,
+      boolean enabled,
+      boolean snapshots,
+      java.util.Map<String, List<String>> subsets) {
+    this(
+        key,
+        name,
+        audience,
+        destination,
+        mode,
+        mapping,
+        identifier,
+        schedule,
+        enabled,
+        snapshots,
+        subsets,
+        null);
+  }
+}

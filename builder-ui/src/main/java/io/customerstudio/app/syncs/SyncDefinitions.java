@@ -10,6 +10,7 @@ import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.app.destinations.DestinationRules;
 import io.customerstudio.app.errors.ConflictException;
 import io.customerstudio.app.errors.NotFoundException;
+import io.customerstudio.app.splits.SplitService;
 import io.customerstudio.app.subsets.SubsetService;
 import io.customerstudio.infra.config.StudioProperties;
 import io.customerstudio.infra.secrets.SecretBox;
@@ -22,6 +23,8 @@ import io.customerstudio.infra.workspace.Workspace;
 import io.customerstudio.query.Problem;
 import io.customerstudio.query.Problems;
 import io.customerstudio.query.ValidationException;
+import io.customerstudio.query.audience.AudienceJson;
+import io.customerstudio.query.governance.Split;
 import io.customerstudio.query.schema.Catalog;
 import io.customerstudio.workflows.sync.SyncService;
 import java.nio.file.Path;
@@ -68,7 +71,8 @@ public class SyncDefinitions {
       RunSummary lastRun,
       String updatedBy,
       OffsetDateTime updatedAt,
-      Map<String, List<String>> subsets) {}
+      Map<String, List<String>> subsets,
+      List<String> splitGroups) {}
 
   /** A create's answer: the sync, and its trigger secret, shown this once. */
   public record Created(SyncView sync, String triggerSecret) {}
@@ -84,6 +88,7 @@ public class SyncDefinitions {
   private final Workspace workspace;
   private final SyncEngine engine;
   private final SyncService workflows;
+  private final SplitService splits;
   private final Path exportRoot;
   private final SubsetService subsets;
   private final DestinationRules rules;
@@ -100,6 +105,7 @@ public class SyncDefinitions {
       Workspace workspace,
       SyncEngine engine,
       SyncService workflows,
+      SplitService splits,
       StudioProperties properties,
       SubsetService subsets,
       DestinationRules rules,
@@ -116,6 +122,7 @@ public class SyncDefinitions {
     this.workspace = workspace;
     this.engine = engine;
     this.workflows = workflows;
+    this.splits = splits;
     this.exportRoot = properties.exports();
     this.clock = clock;
   }
@@ -161,6 +168,7 @@ public class SyncDefinitions {
       throw taken(key);
     }
     syncs.setSubsets(key, required);
+    syncs.setSplitGroups(key, groupsJson(command.splitGroups()));
     SyncStore.Sync created = find(key);
     workflows.apply(created);
     SyncView view = view(created);
@@ -193,6 +201,7 @@ public class SyncDefinitions {
     if (command.subsets() != null) {
       syncs.setSubsets(key, required);
     }
+    syncs.setSplitGroups(key, groupsJson(command.splitGroups()));
     SyncStore.Sync updated = find(key);
     workflows.apply(updated);
     SyncView after = view(updated);
@@ -256,8 +265,20 @@ public class SyncDefinitions {
     return subsets.list();
   }
 
-  /** The columns and traits a mapping may read: the audience's model's. */
+  /**
+   * The columns and traits a mapping may read: the audience's model's, and {@value
+   * SplitService#GROUP_SOURCE} (the member's group) when the audience has a split.
+   */
   public List<String> sources(String audience) {
+    List<String> out = new ArrayList<>(identifierSources(audience));
+    if (!out.isEmpty() && splits.split(audience).isPresent()) {
+      out.add(SplitService.GROUP_SOURCE);
+    }
+    return out;
+  }
+
+  /** The columns and traits an identifier may come from: the audience's model's. */
+  public List<String> identifierSources(String audience) {
     AudienceStore.Audience a = audiences.find(audience).orElse(null);
     if (a == null) {
       return List.of();
@@ -272,6 +293,11 @@ public class SyncDefinitions {
               return out;
             })
         .orElse(List.of());
+  }
+
+  /** The audience's split, if it has one: the groups a sync of it may deliver. */
+  public java.util.Optional<Split> split(String audience) {
+    return splits.split(audience);
   }
 
   /**
@@ -315,6 +341,7 @@ public class SyncDefinitions {
     }
     String audienceKey = c.audience() == null ? "" : c.audience();
     checkSources(audienceKey, mapping, identifier, own);
+    checkSplitGroups(audienceKey, c.splitGroups(), own);
     String destinationKey = c.destination() == null ? "" : c.destination();
     DestinationStore.Destination destination = destinations.find(destinationKey).orElse(null);
     if (destination == null) {
@@ -401,7 +428,16 @@ public class SyncDefinitions {
     List<String> sources = sources(audienceKey);
     for (int i = 0; i < mapping.size(); i++) {
       SyncSpec.Field f = mapping.get(i);
-      if (f != null && !sources.contains(f.from())) {
+      if (f != null && f.from().equals(SplitService.GROUP_SOURCE) && !sources.contains(f.from())) {
+        own.add(
+            new Problem(
+                "$.mapping[" + i + "].from",
+                "the audience \""
+                    + audienceKey
+                    + "\" has no split, so it has no "
+                    + SplitService.GROUP_SOURCE
+                    + "; give it a split first or map a column or trait"));
+      } else if (f != null && !sources.contains(f.from())) {
         own.add(
             new Problem(
                 "$.mapping[" + i + "].from",
@@ -413,7 +449,7 @@ public class SyncDefinitions {
                     + sources));
       }
     }
-    if (identifier != null && !sources.contains(identifier.from())) {
+    if (identifier != null && !identifierSources(audienceKey).contains(identifier.from())) {
       own.add(
           new Problem(
               "$.identifier.from",
@@ -454,6 +490,80 @@ public class SyncDefinitions {
                             + problems.get(0).message())));
   }
 
+  /**
+   * The chosen groups name groups of the audience's split, once each, and no holdout; choosing
+   * needs a split. Null (the default: every group that is not a holdout) is always fine.
+   */
+  private void checkSplitGroups(String audienceKey, List<String> groups, List<Problem> own) {
+    if (groups == null || audiences.find(audienceKey).isEmpty()) {
+      return;
+    }
+    Split split = splits.split(audienceKey).orElse(null);
+    if (split == null) {
+      own.add(
+          new Problem(
+              "$.splitGroups",
+              "the audience \""
+                  + audienceKey
+                  + "\" has no split; leave splitGroups out or give the audience a split first"));
+      return;
+    }
+    if (groups.isEmpty()) {
+      own.add(
+          new Problem(
+              "$.splitGroups",
+              "choose at least one group, or leave splitGroups out for every group that is not a"
+                  + " holdout: "
+                  + split.deliveredByDefault()));
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < groups.size(); i++) {
+      String g = groups.get(i);
+      String at = "$.splitGroups[" + i + "]";
+      if (!split.names().contains(g)) {
+        own.add(
+            new Problem(
+                at,
+                "no group \""
+                    + g
+                    + "\" in the audience's split; its groups are "
+                    + split.names()
+                    + Problems.suggest(g, split.names())
+                        .map(x -> "; did you mean \"" + x + "\"?")
+                        .orElse("")));
+      } else if (split.isHoldout(g)) {
+        own.add(
+            new Problem(
+                at,
+                "\""
+                    + g
+                    + "\" is a holdout group: holdout groups are never delivered; one of "
+                    + split.deliveredByDefault()));
+      } else if (!seen.add(g)) {
+        own.add(new Problem(at, "\"" + g + "\" is listed twice"));
+      }
+    }
+  }
+
+  private static String groupsJson(List<String> groups) {
+    if (groups == null) {
+      return null;
+    }
+    var array = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    groups.forEach(array::add);
+    return array.toString();
+  }
+
+  private List<String> groupsOf(String key) {
+    String json = syncs.governance(key).splitGroups();
+    if (json == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    AudienceJson.parse(json).forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
   /** Whether the destination can serve the mode (a destination that cannot delete: no mirror). */
   private boolean takes(DestinationStore.Destination destination, SyncMode mode) {
     try (Connector connector = Connectors.open(destination, secrets, exportRoot, clock)) {
@@ -490,7 +600,8 @@ public class SyncDefinitions {
         last,
         s.updatedBy(),
         s.updatedAt(),
-        syncs.subsets(s.key()));
+        syncs.subsets(s.key()),
+        groupsOf(s.key()));
   }
 
   private SyncStore.Sync find(String key) {

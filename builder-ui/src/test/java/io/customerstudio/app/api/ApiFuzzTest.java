@@ -366,6 +366,22 @@ class ApiFuzzTest {
             () -> null,
             none,
             keep));
+    // splits
+    out.add(
+        new ValidRequest(
+            "PUT",
+            "/api/v1/audiences/{key}/split",
+            Map.of("key", "fz-aud-b"),
+            () ->
+                json(
+                    """
+                    {"salt": "fz-salt",
+                     "groups": [{"name": "treatment", "percent": 45},
+                                {"name": "variant-b", "percent": 45.5},
+                                {"name": "control", "percent": 9.5, "holdout": true}],
+                     "stratifyBy": "country"}"""),
+            none,
+            keep));
     // insights
     out.add(
         new ValidRequest(

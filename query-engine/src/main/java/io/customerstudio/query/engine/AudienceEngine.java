@@ -304,6 +304,20 @@ public final class AudienceEngine {
     return new Explanation(db.renderInlined(keys(c)), total, steps, plan.cost(), plan.rows());
   }
 
+  /**
+   * How many of the audience's members each group of {@code split} holds now ({@link SplitSizes}),
+   * in one warehouse query; a stratum that is not a column or trait of the parent is a problem at
+   * {@code stratumPath}.
+   */
+  public SplitSizes.Sizes splitSizes(
+      AudienceDefinition definition,
+      String path,
+      Instant asOf,
+      io.customerstudio.query.governance.Split split,
+      String stratumPath) {
+    return SplitSizes.count(db, catalog, compiler(asOf), definition, path, split, stratumPath);
+  }
+
   /** Sizes, pairwise and all-way intersections of 2 to 10 audiences on one parent, in one scan. */
   public Overlap overlap(Map<String, AudienceDefinition> audiences, String path, Instant asOf) {
     if (audiences.size() < 2 || audiences.size() > 10) {

@@ -37,6 +37,8 @@ import io.customerstudio.app.conditions.ui.BuilderContext;
 import io.customerstudio.app.conditions.ui.ConditionBuilder;
 import io.customerstudio.app.conditions.ui.ConditionHandoff;
 import io.customerstudio.app.security.Roles;
+import io.customerstudio.app.splits.SplitService;
+import io.customerstudio.app.splits.ui.SplitsTab;
 import io.customerstudio.query.schema.Catalog;
 import io.customerstudio.query.schema.SchemaDocument;
 import jakarta.annotation.security.RolesAllowed;
@@ -45,8 +47,8 @@ import java.util.Map;
 
 /**
  * Builds one audience without SQL: details, the condition builder with a live size, and tabs for
- * members (with profiles), the SQL and explain funnel, insights and versions. {@code
- * /audiences/edit} starts a new one ({@code ?from=key} duplicates one); {@code
+ * members (with profiles), the SQL and explain funnel, insights, versions and (saved ones) splits.
+ * {@code /audiences/edit} starts a new one ({@code ?from=key} duplicates one); {@code
  * /audiences/edit/<key>} edits a saved one.
  */
 @Route("audiences/edit")
@@ -57,6 +59,7 @@ public class AudienceEditorView extends VerticalLayout
   private final AudienceService audiences;
   private final ConditionSources sources;
   private final PreviewRunner runner;
+  private final SplitService splits;
   private final String user;
 
   private final H2 title = new H2();
@@ -87,8 +90,10 @@ public class AudienceEditorView extends VerticalLayout
       AudienceService audiences,
       ConditionSources sources,
       PreviewRunner runner,
+      SplitService splits,
       AuthenticationContext auth) {
     this.audiences = audiences;
+    this.splits = splits;
     this.sources = sources;
     this.runner = runner;
     this.user = auth.getPrincipalName().orElse("unknown");
@@ -270,6 +275,10 @@ public class AudienceEditorView extends VerticalLayout
     tabs.add("SQL & explain", explain);
     tabs.add("Insights", insights);
     tabs.add("Versions", versions);
+    if (savedKey != null) {
+      // a split belongs to a saved audience: its groups are counted over the saved members
+      tabs.add("Splits", new SplitsTab(splits, savedKey, user));
+    }
     tabs.addSelectedChangeListener(
         e -> {
           if (tabs.getSelectedIndex() == 0) {

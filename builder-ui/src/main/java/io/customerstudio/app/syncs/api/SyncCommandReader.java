@@ -13,9 +13,10 @@ import java.util.List;
 /**
  * Reads a sync's JSON body into a {@link SyncCommand}: {@code {key, name?, audience, destination,
  * mode?, mapping?: [{from, to}], identifier: {from, to}, schedule?: {type, every?, expression?,
- * timezone?}, enabled?, snapshots?}}, with the API's defaults (mode upsert, no mapping, a manual
- * schedule, enabled, no snapshots). Scalars are taken as text, and fields it does not know are
- * ignored, so a body read from {@code GET} can be sent back.
+ * timezone?}, enabled?, snapshots?, splitGroups?: [group]}}, with the API's defaults (mode upsert,
+ * no mapping, a manual schedule, enabled, no snapshots, the split's non-holdout groups). Scalars
+ * are taken as text, and fields it does not know are ignored, so a body read from {@code GET} can
+ * be sent back.
  *
  * <p>It reports only what a command cannot hold (a mode or schedule type no enum names, a flag that
  * is not a boolean) and leaves the field null; a part of the wrong shape (a mapping that is not a
@@ -46,7 +47,8 @@ final class SyncCommandReader {
         schedule(body.path("schedule"), found),
         flag(body.path("enabled"), "$.enabled", true, found),
         flag(body.path("snapshots"), "$.snapshots", false, found),
-        subsets(body.path("subsets"), found));
+        subsets(body.path("subsets"), found),
+        groups(body.path("splitGroups"), found));
   }
 
   /** {"category": ["subset", ...]}; null when absent or not of that shape (then reported). */
@@ -70,6 +72,27 @@ final class SyncCommandReader {
       out.put(e.getKey(), keys);
     }
     return out;
+  }
+
+  /** Null when absent (the default groups); each entry must be text. */
+  private static List<String> groups(JsonNode json, Problems found) {
+    if (json.isMissingNode() || json.isNull()) {
+      return null;
+    }
+    if (!json.isArray()) {
+      found.add("$.splitGroups", "give a list of group names, such as [\"treatment\"]");
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < json.size(); i++) {
+      if (!json.get(i).isTextual()) {
+        found.add("$.splitGroups[" + i + "]", "give a group's name as text");
+      } else {
+        out.add(json.get(i).asText());
+      }
+    }
+    // positions must stay those of the request for the definitions' own checks
+    return out.size() == json.size() ? out : null;
   }
 
   private static SyncMode mode(JsonNode json, Problems found) {

@@ -57,8 +57,11 @@ class SyncsController {
       description =
           "Body: {key, name?, audience, destination, mode, mapping: [{from, to}], identifier:"
               + " {from, to}, schedule: {type: manual | interval (every: ISO duration) | cron"
-              + " (expression, timezone?) | realtime}, enabled?, snapshots?}. The answer carries"
-              + " triggerSecret once: it signs real-time triggers.")
+              + " (expression, timezone?) | realtime}, enabled?, snapshots?, splitGroups?}. When"
+              + " the audience has a split: splitGroups names the groups delivered (default, or"
+              + " null: every group that is not a holdout; holdout groups are never delivered),"
+              + " and \"split.group\" is a mapping source carrying each member's group. The"
+              + " answer carries triggerSecret once: it signs real-time triggers.")
   SyncDefinitions.Created create(@RequestBody JsonNode body, Principal me) {
     Problems found = new Problems();
     SyncCommand command = SyncCommandReader.read(body, null, found);

@@ -30,8 +30,8 @@ import java.util.List;
 
 /**
  * One run: status and error, counts, a timeline of its phases, the rows the destination rejected,
- * and Replay (failed or interrupted, newest run only) and Cancel (queued or working). Refreshes
- * every second while it is in flight.
+ * and Replay (failed or interrupted, newest run only) and Cancel (queued or working); the run's
+ * holdout log is a click away. Refreshes every second while it is in flight.
  */
 @Route("runs/:runId")
 @PageTitle("Run · Customer Studio")
@@ -51,6 +51,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
   private final Button replay = new Button("Replay", VaadinIcon.REFRESH.create());
   private final Button cancel = new Button("Cancel run", VaadinIcon.STOP.create());
   private final Button allRuns = new Button("All runs of this sync");
+  private final Button holdouts = new Button("Holdout log");
   private String runId;
   private String sync;
   private String syncName;
@@ -71,6 +72,16 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     allRuns.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
     allRuns.addClickListener(
         e -> getUI().ifPresent(ui -> ui.navigate(SyncRunsView.class, SyncRunsView.params(sync))));
+    holdouts.setId("run-holdouts");
+    holdouts.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+    holdouts.addClickListener(
+        e ->
+            getUI()
+                .ifPresent(
+                    ui ->
+                        ui.navigate(
+                            io.customerstudio.app.splits.ui.HoldoutLogView.class,
+                            com.vaadin.flow.router.QueryParameters.of("run", runId))));
     title.setId("run-title");
     titleKey.setId("run-sync-key");
     titleKey.addClassName("secondary-key");
@@ -86,7 +97,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     errors.addColumn(SyncRuns.RowError::key).setHeader("Key").setAutoWidth(true);
     errors.addColumn(SyncRuns.RowError::reason).setHeader("Reason").setFlexGrow(3);
     errors.setAllRowsVisible(true);
-    HorizontalLayout top = new HorizontalLayout(title, titleKey, replay, cancel, allRuns);
+    HorizontalLayout top = new HorizontalLayout(title, titleKey, replay, cancel, allRuns, holdouts);
     top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     add(
         top,

@@ -5,6 +5,7 @@ import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.checkbox.Checkbox;
 import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.combobox.MultiSelectComboBox;
 import com.vaadin.flow.component.dialog.Dialog;
 import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.html.H4;
@@ -82,11 +83,15 @@ final class SyncDialog extends Dialog {
     idTo.setId("sync-identifier-to");
     idTo.setRequiredIndicatorVisible(true);
     MappingEditor mapping = new MappingEditor();
+    MultiSelectComboBox<String> splitGroups = new MultiSelectComboBox<>("Split groups to deliver");
+    splitGroups.setId("sync-split-groups");
+    splitGroups.setVisible(false);
     audience.addValueChangeListener(
         e -> {
           List<String> sources = e.getValue() == null ? List.of() : syncs.sources(e.getValue());
-          idFrom.setItems(sources);
+          idFrom.setItems(e.getValue() == null ? List.of() : syncs.identifierSources(e.getValue()));
           mapping.setSources(sources);
+          showSplitGroups(syncs, splitGroups, e.getValue(), null);
         });
     ScheduleEditor schedule = new ScheduleEditor();
     Checkbox enabled = new Checkbox("Enabled", true);
@@ -109,11 +114,13 @@ final class SyncDialog extends Dialog {
       idFrom.setValue(current.identifier().from());
       idTo.setValue(current.identifier().to());
       mapping.setValue(current.mapping());
+      showSplitGroups(syncs, splitGroups, current.audience(), current.splitGroups());
       schedule.setValue(current.schedule());
       enabled.setValue(current.enabled());
       snapshots.setValue(current.snapshots());
     }
-    FormLayout form = new FormLayout(name, key, audience, destination, mode, idFrom, idTo);
+    FormLayout form =
+        new FormLayout(name, key, audience, destination, mode, idFrom, idTo, splitGroups);
     add(
         form,
         new H4("Fields"),
@@ -140,7 +147,8 @@ final class SyncDialog extends Dialog {
                       schedule.value(),
                       enabled.getValue(),
                       snapshots.getValue(),
-                      subsets.getValue());
+                      subsets.getValue(),
+                      chosenGroups(syncs, splitGroups, audience.getValue()));
               try {
                 // the trigger secret matters only to real-time syncs: shown when one is made, or
                 // when a sync becomes real-time (its old secret was never shown: a new one is)
@@ -170,6 +178,7 @@ final class SyncDialog extends Dialog {
                 fields.put("$.mode", mode);
                 fields.put("$.identifier.from", idFrom);
                 fields.put("$.identifier.to", idTo);
+                fields.put("$.splitGroups", splitGroups);
                 fields.putAll(mapping.fields());
                 fields.putAll(schedule.fields());
                 FormErrors.show(ex, fields);
@@ -201,6 +210,50 @@ final class SyncDialog extends Dialog {
       getFooter().addComponentAsFirst(rotate);
       getFooter().addComponentAsFirst(delete);
     }
+  }
+
+  /**
+   * Shows the split's groups to choose from when the audience has a split: the chosen ones, or (a
+   * new sync, a new audience, or the default) every group that is not a holdout. Holdouts are
+   * listed but cannot be chosen: they are never delivered.
+   */
+  private static void showSplitGroups(
+      SyncDefinitions syncs,
+      MultiSelectComboBox<String> field,
+      String audience,
+      List<String> chosen) {
+    java.util.Optional<io.customerstudio.query.governance.Split> split =
+        audience == null ? java.util.Optional.empty() : syncs.split(audience);
+    field.setVisible(split.isPresent());
+    if (split.isEmpty()) {
+      field.clear();
+      return;
+    }
+    field.setItems(split.get().deliveredByDefault());
+    List<String> holdouts = split.get().names().stream().filter(split.get()::isHoldout).toList();
+    field.setHelperText(
+        holdouts.isEmpty()
+            ? "The groups of the audience's split this sync delivers"
+            : "Never delivered (holdouts): " + String.join(", ", holdouts));
+    field.setValue(
+        new java.util.LinkedHashSet<>(chosen == null ? split.get().deliveredByDefault() : chosen));
+  }
+
+  /**
+   * The chosen groups in the split's order; null (the default, which follows later changes of the
+   * split) when they are exactly the groups that are not holdouts.
+   */
+  private static List<String> chosenGroups(
+      SyncDefinitions syncs, MultiSelectComboBox<String> field, String audience) {
+    if (!field.isVisible() || audience == null) {
+      return null;
+    }
+    io.customerstudio.query.governance.Split split = syncs.split(audience).orElse(null);
+    if (split == null) {
+      return null;
+    }
+    List<String> chosen = split.names().stream().filter(field.getValue()::contains).toList();
+    return chosen.equals(split.deliveredByDefault()) ? null : chosen;
   }
 
   /** The trigger secret of a real-time sync, shown once, with a button that copies it. */
