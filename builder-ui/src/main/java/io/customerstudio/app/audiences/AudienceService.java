@@ -3,7 +3,7 @@ package io.customerstudio.app.audiences;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
-import io.customerstudio.app.subsets.CurrentRestriction;
+import io.customerstudio.app.security.CurrentRestriction;
 import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.TemplateStore;
 import io.customerstudio.infra.workspace.Workspace;

@@ -26,14 +26,14 @@ public class SchemaService {
   public record ColumnView(String name, String type, String nativeType, boolean nullable) {}
 
   private final SchemaStore schemas;
-  private final io.customerstudio.app.subsets.CurrentRestriction restriction;
+  private final io.customerstudio.app.security.CurrentRestriction restriction;
   private final Workspace workspace;
   private final Clock clock;
 
   public SchemaService(
       SchemaStore schemas,
       Workspace workspace,
-      io.customerstudio.app.subsets.CurrentRestriction restriction,
+      io.customerstudio.app.security.CurrentRestriction restriction,
       Clock clock) {
     this.restriction = restriction;
     this.schemas = schemas;
