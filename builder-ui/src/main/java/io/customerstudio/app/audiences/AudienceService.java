@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.app.audit.AuditTrail;
-import io.customerstudio.app.subsets.CurrentRestriction;
+import io.customerstudio.app.security.CurrentRestriction;
 import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.PriorityListStore;
 import io.customerstudio.infra.store.TemplateStore;

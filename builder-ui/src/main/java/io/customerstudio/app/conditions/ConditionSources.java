@@ -25,7 +25,7 @@ public class ConditionSources {
   /** A saved template with its parameters and condition (placeholders included). */
   public record TemplateChoice(String key, String name, List<String> params, JsonNode condition) {}
 
-  private final io.customerstudio.app.subsets.CurrentRestriction restriction;
+  private final io.customerstudio.app.security.CurrentRestriction restriction;
   private final Workspace workspace;
   private final AudienceStore audiences;
   private final TemplateStore templates;
@@ -34,7 +34,7 @@ public class ConditionSources {
       Workspace workspace,
       AudienceStore audiences,
       TemplateStore templates,
-      io.customerstudio.app.subsets.CurrentRestriction restriction) {
+      io.customerstudio.app.security.CurrentRestriction restriction) {
     this.restriction = restriction;
     this.workspace = workspace;
     this.audiences = audiences;

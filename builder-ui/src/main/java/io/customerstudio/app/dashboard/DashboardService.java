@@ -64,7 +64,7 @@ public class DashboardService {
   private final SchemaStore schemas;
   private final AudienceStore audiences;
   private final StudioProperties properties;
-  private final io.customerstudio.app.subsets.CurrentRestriction restriction;
+  private final io.customerstudio.app.security.CurrentRestriction restriction;
 
   public DashboardService(
       HealthContributorRegistry health,
@@ -75,7 +75,7 @@ public class DashboardService {
       SchemaStore schemas,
       AudienceStore audiences,
       StudioProperties properties,
-      io.customerstudio.app.subsets.CurrentRestriction restriction) {
+      io.customerstudio.app.security.CurrentRestriction restriction) {
     this.restriction = restriction;
     this.health = health;
     this.appStore = appStore;

@@ -26,7 +26,7 @@ public class SchemaService {
   public record ColumnView(String name, String type, String nativeType, boolean nullable) {}
 
   private final SchemaStore schemas;
-  private final io.customerstudio.app.subsets.CurrentRestriction restriction;
+  private final io.customerstudio.app.security.CurrentRestriction restriction;
   private final Workspace workspace;
   private final Clock clock;
   private final SchemaChanges changes;
@@ -34,7 +34,7 @@ public class SchemaService {
   public SchemaService(
       SchemaStore schemas,
       Workspace workspace,
-      io.customerstudio.app.subsets.CurrentRestriction restriction,
+      io.customerstudio.app.security.CurrentRestriction restriction,
       Clock clock,
       SchemaChanges changes) {
     this.restriction = restriction;

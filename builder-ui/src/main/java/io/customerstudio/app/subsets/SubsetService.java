@@ -297,7 +297,10 @@ public class SubsetService {
             new SubsetCategoryStore.Subset(
                 s.key(),
                 s.name() == null ? null : s.name().strip(),
-                condition == null ? null : AudienceJson.write(condition).toString()));
+                // a tree that did not read has holes: it is refused below, never written
+                condition == null || !problems.isEmpty()
+                    ? null
+                    : AudienceJson.write(condition).toString()));
       }
     }
     if (!errors.isEmpty()) {

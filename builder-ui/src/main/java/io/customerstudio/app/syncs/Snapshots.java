@@ -53,14 +53,14 @@ public class Snapshots {
   private final AudienceStore audiences;
   private final SyncEngine engine;
   private final io.customerstudio.infra.workspace.Workspace workspace;
-  private final io.customerstudio.app.subsets.CurrentRestriction restriction;
+  private final io.customerstudio.app.security.CurrentRestriction restriction;
 
   public Snapshots(
       SnapshotStore snapshots,
       AudienceStore audiences,
       SyncEngine engine,
       io.customerstudio.infra.workspace.Workspace workspace,
-      io.customerstudio.app.subsets.CurrentRestriction restriction) {
+      io.customerstudio.app.security.CurrentRestriction restriction) {
     this.workspace = workspace;
     this.restriction = restriction;
     this.snapshots = snapshots;

@@ -104,7 +104,7 @@ public class SyncRuns {
   private final Clock clock;
   private final io.customerstudio.infra.store.AudienceStore audiences;
   private final io.customerstudio.infra.workspace.Workspace workspace;
-  private final io.customerstudio.app.subsets.CurrentRestriction restriction;
+  private final io.customerstudio.app.security.CurrentRestriction restriction;
 
   public SyncRuns(
       SyncStore syncs,
@@ -115,7 +115,7 @@ public class SyncRuns {
       SyncService workflows,
       io.customerstudio.infra.store.AudienceStore audiences,
       io.customerstudio.infra.workspace.Workspace workspace,
-      io.customerstudio.app.subsets.CurrentRestriction restriction,
+      io.customerstudio.app.security.CurrentRestriction restriction,
       Clock clock) {
     this.audiences = audiences;
     this.workspace = workspace;

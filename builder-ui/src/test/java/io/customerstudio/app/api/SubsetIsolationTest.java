@@ -115,9 +115,16 @@ class SubsetIsolationTest extends AppTestSupport {
                 + "\", \"role\": \"MARKETER\", \"password\": \""
                 + PASSWORD
                 + "\", \"subsets\": {\"iso-region\": [\"de\"]}}"));
-    // an unrestricted snapshot by the admin: its members and the membership log hold everyone
+    // German and French users, and an unrestricted snapshot of them by the admin: its members and
+    // the membership log hold both
+    created(
+        admin.post(
+            "/api/v1/audiences",
+            "{\"key\": \"iso-aud\", \"name\": \"DE and FR\", \"definition\": {\"parent\":"
+                + " \"users\", \"filter\": {\"type\": \"property\", \"column\": \"country\","
+                + " \"op\": \"in\", \"value\": [\"DE\", \"FR\"]}}}"));
     snapshotId =
-        created(admin.post("/api/v1/audiences/fz-aud/snapshots", null)).path("id").asText();
+        created(admin.post("/api/v1/audiences/iso-aud/snapshots", null)).path("id").asText();
     outsideEmails = new HashSet<>();
     insideKeys = new HashSet<>();
     warehouse
@@ -167,7 +174,7 @@ class SubsetIsolationTest extends AppTestSupport {
                     ? "fz-dest"
                     : path.startsWith("/api/v1/subset-categories")
                         ? "iso-region"
-                        : path.startsWith("/api/v1/profiles") ? insideKey : "fz-aud";
+                        : path.startsWith("/api/v1/profiles") ? insideKey : "iso-aud";
     v.put("key", key);
     return v;
   }
@@ -225,6 +232,11 @@ class SubsetIsolationTest extends AppTestSupport {
   }
 
   long adminCount(JsonNode definition) {
+    return adminCount(definition, ApiFuzzTest.AS_OF);
+  }
+
+  /** An admin's count of {@code definition} ANDed with her subset, at {@code asOf} (null: now). */
+  long adminCount(JsonNode definition, String asOf) {
     ObjectNode restricted = definition.deepCopy();
     ObjectNode and = JSON.createObjectNode().put("type", "and");
     and.putArray("conditions").add(restricted.get("filter")).add(ApiFuzzTest.json(DE));
@@ -232,7 +244,9 @@ class SubsetIsolationTest extends AppTestSupport {
     ObjectNode body = JSON.createObjectNode();
     body.set("definition", restricted);
     body.put("limit", 0);
-    body.put("asOf", ApiFuzzTest.AS_OF);
+    if (asOf != null) {
+      body.put("asOf", asOf);
+    }
     return created(admin.post("/api/v1/audiences/preview", body.toString())).path("count").asLong();
   }
 
@@ -297,22 +311,39 @@ class SubsetIsolationTest extends AppTestSupport {
     JsonNode definition = ApiFuzzTest.definition();
     long hers = adminCount(definition);
     long all =
-        created(admin.post("/api/v1/audiences/preview", "{\"audience\": \"fz-aud\", \"limit\": 0}"))
+        created(
+                admin.post(
+                    "/api/v1/audiences/preview",
+                    "{\"audience\": \"fz-aud\", \"limit\": 0, \"asOf\": \""
+                        + ApiFuzzTest.AS_OF
+                        + "\"}"))
             .path("count")
             .asLong();
     assertThat(hers).isPositive().isLessThan(all);
 
     JsonNode preview =
         created(
-            her.post("/api/v1/audiences/preview", "{\"audience\": \"fz-aud\", \"limit\": 1000}"));
+            her.post(
+                "/api/v1/audiences/preview",
+                "{\"audience\": \"fz-aud\", \"limit\": 1000, \"asOf\": \""
+                    + ApiFuzzTest.AS_OF
+                    + "\"}"));
     assertThat(preview.path("count").asLong()).isEqualTo(hers);
     assertThat(preview.path("sample")).hasSize((int) hers);
     assertThat(preview.path("sql").asText()).contains("'DE'");
 
-    String keys = her.post("/api/v1/audiences/evaluate", "{\"audience\": \"fz-aud\"}").body();
+    String keys =
+        her.post(
+                "/api/v1/audiences/evaluate",
+                "{\"audience\": \"fz-aud\", \"asOf\": \"" + ApiFuzzTest.AS_OF + "\"}")
+            .body();
     assertThat(keys.lines().filter(l -> !l.isBlank()).count()).isEqualTo(hers);
 
-    JsonNode explain = created(her.post("/api/v1/audiences/explain", "{\"audience\": \"fz-aud\"}"));
+    JsonNode explain =
+        created(
+            her.post(
+                "/api/v1/audiences/explain",
+                "{\"audience\": \"fz-aud\", \"asOf\": \"" + ApiFuzzTest.AS_OF + "\"}"));
     assertThat(explain.path("count").asLong()).isEqualTo(hers);
     assertThat(explain.path("steps").get(0).path("count").asLong())
         .isEqualTo(
@@ -324,7 +355,11 @@ class SubsetIsolationTest extends AppTestSupport {
 
     JsonNode overlap =
         created(
-            her.post("/api/v1/insights/overlap", "{\"audiences\": [\"fz-aud\", \"fz-aud-b\"]}"));
+            her.post(
+                "/api/v1/insights/overlap",
+                "{\"audiences\": [\"fz-aud\", \"fz-aud-b\"], \"asOf\": \""
+                    + ApiFuzzTest.AS_OF
+                    + "\"}"));
     assertThat(overlap.path("sizes").path("fz-aud").asLong()).isEqualTo(hers);
     assertThat(overlap.path("union").asLong()).isEqualTo(hers);
 
@@ -332,20 +367,29 @@ class SubsetIsolationTest extends AppTestSupport {
         created(
             her.post(
                 "/api/v1/insights/breakdown",
-                "{\"audience\": \"fz-aud\", \"column\": \"country\"}"));
+                "{\"audience\": \"fz-aud\", \"column\": \"country\", \"asOf\": \""
+                    + ApiFuzzTest.AS_OF
+                    + "\"}"));
     assertThat(breakdown.path("total").asLong()).isEqualTo(hers);
     assertThat(breakdown.path("buckets")).allMatch(b -> b.path("value").asText().equals("DE"));
 
     JsonNode values = her.get("/api/v1/schema/models/users/values?column=country").json();
     assertThat(values).allMatch(v -> v.path("value").asText().equals("DE"));
 
-    JsonNode snapshot = created(her.post("/api/v1/audiences/fz-aud/snapshots", null));
-    assertThat(snapshot.path("members").asLong()).isEqualTo(hers);
-    JsonNode adminsSnapshot = her.get("/api/v1/audiences/fz-aud/snapshots").json();
-    assertThat(adminsSnapshot).allMatch(s -> s.path("members").asLong() == hers);
+    // snapshots and the membership log of German and French users: hers are the Germans
+    long germans = insideKeys.size();
+    JsonNode snapshot = created(her.post("/api/v1/audiences/iso-aud/snapshots", null));
+    assertThat(snapshot.path("members").asLong()).isEqualTo(germans);
+    JsonNode snapshots = her.get("/api/v1/audiences/iso-aud/snapshots").json();
+    assertThat(snapshots).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(snapshots).allMatch(s -> s.path("members").asLong() == germans);
+    assertThat(admin.get("/api/v1/audiences/iso-aud/snapshots").json())
+        .anyMatch(s -> s.path("members").asLong() > germans);
     JsonNode membership =
-        her.get("/api/v1/audiences/fz-aud/membership?at=2100-01-01T00:00:00Z&limit=1000").json();
-    assertThat(membership.path("members").asLong()).isEqualTo(hers);
+        her.get("/api/v1/audiences/iso-aud/membership?at=2100-01-01T00:00:00Z&limit=1000").json();
+    assertThat(membership.path("members").asLong()).isEqualTo(germans);
+    assertThat(membership.path("page"))
+        .allMatch(m -> insideKeys.contains(m.path("member").asText()));
 
     JsonNode listed = her.get("/api/v1/audiences").json();
     assertThat(listed).allMatch(a -> a.path("size").isNull() || a.path("size").isMissingNode());

@@ -57,15 +57,28 @@ class SubsetsViewTest extends KaribuTestSupport {
     region("kv-region");
     login("admin");
     UI.getCurrent().navigate(SubsetsView.class);
-    Grid<?> grid = _get(Grid.class, s -> s.withId("categories"));
-    assertThat(GridKt._size(grid)).isPositive();
-
-    ButtonKt._click(_get(Button.class, s -> s.withId("edit-category-kv-region")));
+    Grid<SubsetService.CategoryView> grid = _get(Grid.class, s -> s.withId("categories"));
+    int row =
+        java.util.stream.IntStream.range(0, GridKt._size(grid))
+            .filter(i -> GridKt._get(grid, i).key().equals("kv-region"))
+            .findFirst()
+            .orElseThrow();
+    var actions =
+        (com.vaadin.flow.component.orderedlayout.HorizontalLayout)
+            GridKt._getCellComponent(grid, row, "actions");
+    ButtonKt._click(
+        actions
+            .getChildren()
+            .filter(b -> b.getId().orElse("").equals("edit-category-kv-region"))
+            .map(Button.class::cast)
+            .findFirst()
+            .orElseThrow());
     // the subset's condition is shown in the builder over the category's parent
     assertThat(_get(ConditionBuilder.class).condition().path("value").asText()).isEqualTo("DE");
     HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("category-name")), "Regions");
     ButtonKt._click(_get(Button.class, s -> s.withId("category-save")));
     assertThat(subsets.get("kv-region").name()).isEqualTo("Regions");
+    NotificationsKt.expectNotifications("Saved Regions");
 
     ButtonKt._click(_get(Button.class, s -> s.withId("add-category")));
     HasValueUtilsKt._setValue(_get(TextField.class, s -> s.withId("category-name")), "Tier");

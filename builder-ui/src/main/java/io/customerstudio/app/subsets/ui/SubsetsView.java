@@ -87,7 +87,8 @@ public class SubsetsView extends VerticalLayout {
               delete.addThemeVariants(ButtonVariant.LUMO_TERTIARY, ButtonVariant.LUMO_ERROR);
               return new HorizontalLayout(edit, delete);
             })
-        .setHeader("Actions");
+        .setHeader("Actions")
+        .setKey("actions");
     add(top, help, grid);
     refresh();
   }

@@ -44,13 +44,17 @@ class UsersController {
   @ResponseStatus(HttpStatus.CREATED)
   @Operation(
       summary = "Create a user",
-      description = "role: ADMIN or MARKETER; password: at least 10 characters")
+      description =
+          "role: ADMIN or MARKETER; password: at least 10 characters; subsets (marketers only):"
+              + " {\"region\": [\"eu\"]} restricts every query she runs to those rows")
   UserService.UserView create(@RequestBody UserService.NewUser user, Principal me) {
     return users.create(user, me.getName());
   }
 
   @PutMapping("/{username}")
-  @Operation(summary = "Change a user", description = "Absent fields stay as they are")
+  @Operation(
+      summary = "Change a user",
+      description = "Absent fields stay as they are; \"subsets\": {} lifts a restriction")
   UserService.UserView update(
       @PathVariable String username, @RequestBody UserService.UserChange change, Principal me) {
     return users.update(username, change, me.getName());

@@ -1,4 +1,4 @@
-package io.customerstudio.app.subsets;
+package io.customerstudio.app.security;
 
 import io.customerstudio.infra.store.SubsetCategoryStore;
 import io.customerstudio.infra.store.UserStore;
