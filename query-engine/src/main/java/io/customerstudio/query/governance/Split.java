@@ -183,7 +183,12 @@ public record Split(String salt, List<Group> groups, String stratifyBy) {
         }
         JsonNode percent = g.get("percent");
         BigDecimal p = null;
-        if (percent == null || !percent.isNumber()) {
+        // a float too large for a double arrives as infinity, which has no decimal value
+        if (percent == null
+            || !percent.isNumber()
+            || (percent.isFloatingPointNumber()
+                && !percent.isBigDecimal()
+                && !Double.isFinite(percent.doubleValue()))) {
           problems.add(at + ".percent", "is required: a number greater than 0, at most 100");
         } else {
           p = percent.decimalValue();
