@@ -407,4 +407,36 @@ class AuditLogApiTest extends AppTestSupport {
         .hasValue("application/problem+json");
     admin.delete("/api/v1/templates/audit-page");
   }
+
+  @Test
+  void anImportRecordsWhatItCreatedAndChanged_andADryRunNothing() {
+    ApiClient boss = boss();
+    ObjectNode doc = (ObjectNode) boss.get("/api/v1/export").json();
+    doc.remove("schema");
+    ((ArrayNode) doc.get("templates")).removeAll();
+    ArrayNode audiences = (ArrayNode) doc.get("audiences");
+    audiences.removeAll();
+    ObjectNode audience =
+        audiences.addObject().put("key", "audit-imported").put("name", "Imported");
+    audience.set(
+        "definition",
+        io.customerstudio.app.api.Json.parse(
+            "{\"parent\": \"users\", \"filter\": {\"type\": \"property\", \"column\":"
+                + " \"country\", \"op\": \"eq\", \"value\": \"FR\"}}"));
+    assertThat(boss.post("/api/v1/import?dryRun=true", doc.toString()).status()).isEqualTo(200);
+    assertThat(of("audience", "audit-imported")).isEmpty();
+
+    assertThat(boss.post("/api/v1/import?dryRun=false", doc.toString()).status()).isEqualTo(200);
+    audience.put("name", "Imported again");
+    assertThat(boss.post("/api/v1/import?dryRun=false", doc.toString()).status()).isEqualTo(200);
+    List<JsonNode> log = of("audience", "audit-imported");
+    assertThat(actions(log)).containsExactly("create", "update");
+    assertThat(log).allSatisfy(e -> assertThat(e.get("actor").asText()).isEqualTo("audit-boss"));
+    assertThat(log.get(0).get("before").isNull()).isTrue();
+    assertThat(log.get(0).at("/after/name").asText()).isEqualTo("Imported");
+    assertThat(log.get(1).at("/before/name").asText()).isEqualTo("Imported");
+    assertThat(log.get(1).at("/after/name").asText()).isEqualTo("Imported again");
+    assertThat(log.get(1).at("/after/version").asInt()).isEqualTo(2);
+    boss.delete("/api/v1/audiences/audit-imported");
+  }
 }
