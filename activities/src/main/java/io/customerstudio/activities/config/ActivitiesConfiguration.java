@@ -76,9 +76,12 @@ public class ActivitiesConfiguration {
       io.customerstudio.infra.store.ConsentStore consent,
       DestinationStore destinations,
       SyncStore syncs,
-      AudienceStore audiences) {
+      AudienceStore audiences,
+      io.customerstudio.infra.store.PriorityListStore priorityLists,
+      io.customerstudio.infra.store.SubsetCategoryStore subsets,
+      io.customerstudio.infra.store.UserStore users) {
     return new io.customerstudio.activities.governance.Policies(
-        splits, consent, destinations, syncs, audiences);
+        splits, consent, destinations, syncs, audiences, priorityLists, subsets, users);
   }
 
   @Bean

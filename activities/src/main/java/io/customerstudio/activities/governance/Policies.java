@@ -36,18 +36,94 @@ public class Policies {
   private final DestinationStore destinations;
   private final SyncStore syncs;
   private final AudienceStore audiences;
+  private final io.customerstudio.infra.store.PriorityListStore priorityLists;
+  private final io.customerstudio.infra.store.SubsetCategoryStore subsets;
+  private final io.customerstudio.infra.store.UserStore users;
 
   public Policies(
       SplitStore splits,
       ConsentStore consent,
       DestinationStore destinations,
       SyncStore syncs,
-      AudienceStore audiences) {
+      AudienceStore audiences,
+      io.customerstudio.infra.store.PriorityListStore priorityLists,
+      io.customerstudio.infra.store.SubsetCategoryStore subsets,
+      io.customerstudio.infra.store.UserStore users) {
     this.splits = splits;
     this.consent = consent;
     this.destinations = destinations;
     this.syncs = syncs;
     this.audiences = audiences;
+    this.priorityLists = priorityLists;
+    this.subsets = subsets;
+    this.users = users;
+  }
+
+  /**
+   * The rows a sync may reach: its own and its destination's required subsets, and the restrictions
+   * of the person who made it and of the person who asked for this run (admins are never
+   * restricted), all ANDed. Null when nothing restricts the parent.
+   */
+  Restricted subsetsOf(SyncStore.Sync sync, String destination, String parent, String requestedBy) {
+    var categories = subsets.definitions();
+    List<Condition> parts = new ArrayList<>();
+    List<String> why = new ArrayList<>();
+    addSelection(parts, why, "sync " + sync.key(), syncs.subsets(sync.key()), parent, categories);
+    addSelection(
+        parts,
+        why,
+        "destination " + destination,
+        destinations.subsets(destination),
+        parent,
+        categories);
+    for (String person :
+        new LinkedHashSet<>(java.util.Arrays.asList(sync.createdBy(), requestedBy))) {
+      if (person == null) {
+        continue;
+      }
+      users
+          .find(person)
+          .filter(io.customerstudio.infra.store.UserStore.StudioUser::restricted)
+          .ifPresent(
+              u -> addSelection(parts, why, "user " + person, u.subsets(), parent, categories));
+    }
+    if (parts.isEmpty()) {
+      return null;
+    }
+    Condition all =
+        parts.size() == 1 ? parts.get(0) : new Condition.And("$.subsets", List.copyOf(parts));
+    return new Restricted(all, String.join("; ", why));
+  }
+
+  /** A restriction and the sentence logged for the rows outside it. */
+  record Restricted(Condition condition, String detail) {}
+
+  private static void addSelection(
+      List<Condition> parts,
+      List<String> why,
+      String whose,
+      java.util.Map<String, List<String>> selection,
+      String parent,
+      java.util.Map<String, io.customerstudio.query.governance.Restriction.CategoryDef>
+          categories) {
+    io.customerstudio.query.governance.Restriction.condition(parent, selection, categories)
+        .ifPresent(
+            c -> {
+              parts.add(c);
+              why.add(whose + " requires " + selection);
+            });
+  }
+
+  /** The audiences ranked above {@code audience} in its priority list, highest first. */
+  private List<Governance.Higher> higher(String audience, List<String> ranked) {
+    List<Governance.Higher> out = new ArrayList<>();
+    for (String a : ranked) {
+      if (a.equals(audience)) {
+        break;
+      }
+      out.add(new Governance.Higher(a, definitionOf(a)));
+    }
+    return out;
   }
 
   /** The audience's split, if it has one. */
@@ -84,6 +160,15 @@ public class Policies {
 
   /** What governs a sync of the audience {@code definition} (the version the run pinned). */
   public Governance.Policy forSync(SyncStore.Sync sync, AudienceDefinition definition) {
+    return forSync(sync, definition, null);
+  }
+
+  /**
+   * What governs a run of the sync over {@code definition} (the version the run pinned), asked for
+   * by {@code requestedBy} (null for schedules and triggers).
+   */
+  public Governance.Policy forSync(
+      SyncStore.Sync sync, AudienceDefinition definition, String requestedBy) {
     DestinationStore.Governance d = destinations.governance(sync.destination());
     SyncStore.Governance s = syncs.governance(sync.key());
     List<String> purposes = new ArrayList<>();
@@ -113,15 +198,19 @@ public class Policies {
         }
       }
     }
+    Restricted restricted = subsetsOf(sync, sync.destination(), definition.parent(), requestedBy);
+    var list = priorityLists.containing(sync.audience());
+    List<Governance.Higher> higher =
+        list.map(l -> higher(sync.audience(), l.audiences())).orElse(List.of());
     return new Governance.Policy(
-        null,
-        null,
+        restricted == null ? null : restricted.condition(),
+        restricted == null ? null : restricted.detail(),
         purposes,
         purposes.isEmpty() ? null : consent().orElse(null),
         rule,
         rule == null ? null : "rule of destination " + sync.destination(),
-        null,
-        List.of(),
+        higher.isEmpty() ? null : list.get().key(),
+        higher,
         split.orElse(null),
         delivered);
   }

@@ -41,7 +41,12 @@ final class Governor {
     ctx.runs.step(runId, "governing");
     String definition = ctx.definition(sync, run.audienceVersion());
     Map<String, Long> counts =
-        into(runId, sync, Workspace.definition(definition), run.startedAt().toInstant());
+        into(
+            runId,
+            sync,
+            Workspace.definition(definition),
+            run.startedAt().toInstant(),
+            run.requestedBy());
     exclusions.record(
         runId, sync.key(), sync.audience(), ctx.tables.now().atOffset(ZoneOffset.UTC));
     ctx.runs.governed(runId, json(counts));
@@ -58,8 +63,12 @@ final class Governor {
    * count per reason, every reason present.
    */
   Map<String, Long> into(
-      String id, SyncStore.Sync sync, AudienceDefinition definition, Instant asOf) {
-    Governance.Policy policy = policies.forSync(sync, definition);
+      String id,
+      SyncStore.Sync sync,
+      AudienceDefinition definition,
+      Instant asOf,
+      String requestedBy) {
+    Governance.Policy policy = policies.forSync(sync, definition, requestedBy);
     var compiler = ctx.workspace.engine().compiler(asOf);
     var parent = compiler.parentModel(definition, "$.definition");
     if (parent == null) {

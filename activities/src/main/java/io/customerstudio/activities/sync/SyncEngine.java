@@ -227,7 +227,7 @@ public class SyncEngine {
       java.time.Instant asOf = ctx.clock.instant();
       var definition = Workspace.definition(audience.definition());
       long members = materializer.into(id, sync, definition, asOf);
-      java.util.Map<String, Long> excluded = governor.into(id, sync, definition, asOf);
+      java.util.Map<String, Long> excluded = governor.into(id, sync, definition, asOf, null);
       RunTables.DiffCounts c =
           ctx.tables.diff(
               id,

@@ -59,7 +59,8 @@ final class Why {
     Instant now = ctx.clock.instant();
     AudienceCompiler compiler = ctx.workspace.engine().compiler(now);
     AudienceCompiler.Compiled c = compiler.compile(definition, "$");
-    Governance.Policy policy = policies.forSync(sync, definition);
+    Governance.Policy policy =
+        policies.forSync(sync, definition, last.map(RunStore.Run::requestedBy).orElse(null));
 
     List<Condition> top =
         definition.filter() instanceof Condition.And a

@@ -39,6 +39,7 @@ public class DestinationRules {
   private final SyncStore syncs;
   private final AudienceStore audiences;
   private final Workspace workspace;
+  private final io.customerstudio.app.security.CurrentRestriction restriction;
   private final Clock clock;
 
   public DestinationRules(
@@ -46,11 +47,13 @@ public class DestinationRules {
       SyncStore syncs,
       AudienceStore audiences,
       Workspace workspace,
+      io.customerstudio.app.security.CurrentRestriction restriction,
       Clock clock) {
     this.destinations = destinations;
     this.syncs = syncs;
     this.audiences = audiences;
     this.workspace = workspace;
+    this.restriction = restriction;
     this.clock = clock;
   }
 
@@ -164,7 +167,7 @@ public class DestinationRules {
                                 .map(AudienceStore.Audience::key)
                                 .toList())));
     AudienceDefinition definition = Workspace.definition(a.definition());
-    AudienceEngine engine = workspace.engine();
+    AudienceEngine engine = restriction.apply(workspace.engine());
     long members = engine.count(definition, "$.definition", clock.instant());
     if (rule.isEmpty()) {
       return new Impact(members, 0);

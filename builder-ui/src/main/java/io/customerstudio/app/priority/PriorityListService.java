@@ -59,6 +59,7 @@ public class PriorityListService {
   private final PriorityListStore lists;
   private final AudienceStore audiences;
   private final Workspace workspace;
+  private final io.customerstudio.app.security.CurrentRestriction restriction;
   private final AuditTrail audit;
   private final Clock clock;
 
@@ -66,11 +67,13 @@ public class PriorityListService {
       PriorityListStore lists,
       AudienceStore audiences,
       Workspace workspace,
+      io.customerstudio.app.security.CurrentRestriction restriction,
       AuditTrail audit,
       Clock clock) {
     this.lists = lists;
     this.audiences = audiences;
     this.workspace = workspace;
+    this.restriction = restriction;
     this.audit = audit;
     this.clock = clock;
   }
@@ -180,7 +183,7 @@ public class PriorityListService {
               .orElseThrow(() -> new NotFoundException("Audience '" + a + "' not found"));
       ranked.add(Map.entry(a, Workspace.definition(saved.definition())));
     }
-    return workspace.engine().priority(ranked, "$.audiences", clock.instant());
+    return restriction.apply(workspace.engine()).priority(ranked, "$.audiences", clock.instant());
   }
 
   /** The list that ranks an audience, if any. */

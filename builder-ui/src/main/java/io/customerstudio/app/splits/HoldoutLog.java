@@ -72,12 +72,30 @@ public class HoldoutLog {
   private final Field<OffsetDateTime> loggedAt =
       field(name("logged_at"), org.jooq.impl.SQLDataType.TIMESTAMPWITHTIMEZONE);
 
+  private final io.customerstudio.app.security.CurrentRestriction restriction;
+
+  /**
+   * The log lists members of every subset; a restricted user is refused (403) rather than shown a
+   * log with other people's rows.
+   */
+  private void refuseRestricted() {
+    if (restriction.restricted()) {
+      throw new io.customerstudio.app.api.ApiException(
+          org.springframework.http.HttpStatus.FORBIDDEN,
+          "Forbidden",
+          "The holdout log lists people outside your subsets; ask an admin",
+          List.of());
+    }
+  }
+
   public HoldoutLog(
       Warehouse warehouse,
       RunStore runs,
       AudienceStore audiences,
       io.customerstudio.infra.store.SyncStore syncStore,
-      StudioProperties properties) {
+      StudioProperties properties,
+      io.customerstudio.app.security.CurrentRestriction restriction) {
+    this.restriction = restriction;
     this.warehouse = warehouse;
     this.runs = runs;
     this.audiences = audiences;
@@ -91,6 +109,7 @@ public class HoldoutLog {
    * @throws NotFoundException when there is no such run
    */
   public List<Entry> forRun(String run, String groupName, int limit, String after) {
+    refuseRestricted();
     Condition where = runCondition(run, groupName);
     if (after != null && !after.isEmpty()) {
       where = where.and(memberKey.gt(after));
@@ -100,6 +119,7 @@ public class HoldoutLog {
 
   /** Every member a run held out, by member key, as CSV; returns how many. */
   public long writeRunCsv(String run, String groupName, Writer out) {
+    refuseRestricted();
     Condition where = runCondition(run, groupName);
     return csv(where, List.of(memberKey.asc()), out);
   }
@@ -110,6 +130,7 @@ public class HoldoutLog {
    * @throws NotFoundException when there is no such audience
    */
   public List<Entry> forAudience(String key, Filter filter, int limit, String after) {
+    refuseRestricted();
     Condition where = audienceCondition(key, filter);
     if (after != null && !after.isEmpty()) {
       where = where.and(after(after));
@@ -119,6 +140,7 @@ public class HoldoutLog {
 
   /** An audience's whole log (filtered), newest first, as CSV; returns how many. */
   public long writeAudienceCsv(String key, Filter filter, Writer out) {
+    refuseRestricted();
     return csv(audienceCondition(key, filter), audienceOrder(), out);
   }
 

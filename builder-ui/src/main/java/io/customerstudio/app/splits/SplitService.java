@@ -89,6 +89,7 @@ public class SplitService {
   private final AudienceStore audiences;
   private final SyncStore syncs;
   private final Workspace workspace;
+  private final io.customerstudio.app.security.CurrentRestriction restriction;
   private final AuditTrail audit;
   private final Clock clock;
 
@@ -97,12 +98,14 @@ public class SplitService {
       AudienceStore audiences,
       SyncStore syncs,
       Workspace workspace,
+      io.customerstudio.app.security.CurrentRestriction restriction,
       AuditTrail audit,
       Clock clock) {
     this.splits = splits;
     this.audiences = audiences;
     this.syncs = syncs;
     this.workspace = workspace;
+    this.restriction = restriction;
     this.audit = audit;
     this.clock = clock;
   }
@@ -215,8 +218,9 @@ public class SplitService {
   // ---------------------------------------------------------------- internals
 
   private SplitSizes.Sizes count(AudienceStore.Audience a, Split split) {
-    return workspace
-        .engine()
+    // a restricted user counts her rows only
+    return restriction
+        .apply(workspace.engine())
         .splitSizes(
             Workspace.definition(a.definition()), "$", clock.instant(), split, "$.stratifyBy");
   }

@@ -193,20 +193,22 @@ public class SyncRuns {
       return page;
     }
     // a restricted user sees the errors of her rows only (the page may come back shorter)
+    java.util.Set<String> visible = visible(run.sync(), page.stream().map(RowError::key).toList());
+    return page.stream().filter(e -> visible.contains(e.key())).toList();
+  }
+
+  /** Of {@code keys} (members of the sync's parent), those the current user may see. */
+  private java.util.Set<String> visible(String sync, List<String> keys) {
     String parent =
         syncs
-            .find(run.sync())
+            .find(sync)
             .flatMap(s -> audiences.find(s.audience()))
             .map(io.customerstudio.infra.store.AudienceStore.Audience::parentModel)
             .orElse(null);
     if (parent == null) {
-      return List.of();
+      return java.util.Set.of();
     }
-    java.util.Set<String> visible =
-        restriction
-            .apply(workspace.engine())
-            .visible(parent, page.stream().map(RowError::key).toList());
-    return page.stream().filter(e -> visible.contains(e.key())).toList();
+    return restriction.apply(workspace.engine()).visible(parent, keys);
   }
 
   /**
@@ -331,6 +333,10 @@ public class SyncRuns {
    */
   public SyncEngine.WhyAnswer why(String key, String memberKey) {
     findSync(key);
+    if (restriction.restricted() && visible(key, List.of(memberKey)).isEmpty()) {
+      // outside her subsets: as if there were no such person
+      throw new NotFoundException("No member '" + memberKey + "' in sync '" + key + "'");
+    }
     try {
       return engine.why(key, memberKey);
     } catch (SyncException e) {
@@ -360,9 +366,17 @@ public class SyncRuns {
       problems.add("limit", "must be between 1 and 1000");
     }
     problems.throwIfAny();
-    return engine.exclusions().page(runId, reason, after, limit).stream()
-        .map(e -> new Exclusion(e.key(), e.reason(), e.detail(), e.at()))
-        .toList();
+    List<Exclusion> page =
+        engine.exclusions().page(runId, reason, after, limit).stream()
+            .map(e -> new Exclusion(e.key(), e.reason(), e.detail(), e.at()))
+            .toList();
+    if (!restriction.restricted() || page.isEmpty()) {
+      return page;
+    }
+    // a restricted user sees her rows only (the page may come back shorter; page on by `after`)
+    java.util.Set<String> visible =
+        visible(findRun(runId).sync(), page.stream().map(Exclusion::key).toList());
+    return page.stream().filter(e -> visible.contains(e.key())).toList();
   }
 
   private static List<Phase> phases(String json) {

@@ -67,7 +67,22 @@ class SubsetIsolationTest extends AppTestSupport {
           Map.entry("/api/v1/export", ""),
           Map.entry("/api/v1/profiles/{model}/{key}", ""),
           Map.entry("/api/v1/subset-categories", ""),
-          Map.entry("/api/v1/subset-categories/{key}", ""));
+          Map.entry("/api/v1/subset-categories/{key}", ""),
+          Map.entry("/api/v1/runs/{runId}/exclusions", ""),
+          Map.entry("/api/v1/runs/{runId}/holdouts", ""),
+          Map.entry("/api/v1/runs/{runId}/holdouts.csv", ""),
+          Map.entry("/api/v1/audiences/{key}/holdouts", ""),
+          Map.entry("/api/v1/audiences/{key}/holdouts.csv", ""),
+          Map.entry("/api/v1/audiences/{key}/split", ""),
+          Map.entry("/api/v1/audiences/{key}/split/sizes", ""),
+          Map.entry("/api/v1/priority-lists", ""),
+          Map.entry("/api/v1/priority-lists/{key}", ""),
+          Map.entry("/api/v1/priority-lists/{key}/preview", ""),
+          Map.entry("/api/v1/consent", ""),
+          Map.entry("/api/v1/consent/purposes", ""),
+          Map.entry("/api/v1/destinations/{key}/rule-impact", "?audience=iso-aud"),
+          Map.entry("/api/v1/syncs/{key}/why/{memberKey}", ""),
+          Map.entry("/api/v1/audit", ""));
 
   static boolean ready;
   static Set<String> outsideEmails;
@@ -165,6 +180,8 @@ class SubsetIsolationTest extends AppTestSupport {
     v.put("username", MARKETER);
     v.put("id", snapshotId);
     v.put("runId", "iso-no-such-run");
+    // why for a person outside her subsets: as if there were none (404), nothing of them shown
+    v.put("memberKey", outsideKey);
     String key =
         path.startsWith("/api/v1/templates")
             ? "fz-tpl"

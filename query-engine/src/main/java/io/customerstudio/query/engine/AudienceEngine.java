@@ -115,6 +115,15 @@ public final class AudienceEngine {
     return restriction.apply(parent);
   }
 
+  /** The definition with this engine's restriction on its parent ANDed in (itself if none). */
+  private AudienceDefinition restricted(AudienceDefinition definition) {
+    if (definition == null || definition.parent() == null) {
+      return definition;
+    }
+    return io.customerstudio.query.governance.Restriction.apply(
+        definition, restriction.apply(definition.parent()));
+  }
+
   /** True when some parent model is restricted. */
   public boolean restricted() {
     return catalog.document().models(SchemaDocument.Kind.PARENT).stream()
@@ -315,7 +324,8 @@ public final class AudienceEngine {
       Instant asOf,
       io.customerstudio.query.governance.Split split,
       String stratumPath) {
-    return SplitSizes.count(db, catalog, compiler(asOf), definition, path, split, stratumPath);
+    return SplitSizes.count(
+        db, catalog, compiler(asOf), restricted(definition), path, split, stratumPath);
   }
 
   /** Sizes, pairwise and all-way intersections of 2 to 10 audiences on one parent, in one scan. */
@@ -394,7 +404,9 @@ public final class AudienceEngine {
    */
   public List<PriorityPreview.Rank> priority(
       List<Map.Entry<String, AudienceDefinition>> ranked, String path, Instant asOf) {
-    return PriorityPreview.compute(compiler(asOf), db, ranked, path);
+    List<Map.Entry<String, AudienceDefinition>> visible = new ArrayList<>();
+    ranked.forEach(e -> visible.add(Map.entry(e.getKey(), restricted(e.getValue()))));
+    return PriorityPreview.compute(compiler(asOf), db, visible, path);
   }
 
   private static org.jooq.Condition flag(Table<?> m, int i) {
