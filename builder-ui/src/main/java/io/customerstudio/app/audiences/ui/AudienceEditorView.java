@@ -264,7 +264,7 @@ public class AudienceEditorView extends VerticalLayout
     work.expand(builderSlot);
     work.addClassName("builder-work");
 
-    members = new MembersPanel(audiences, runner, catalog, () -> definition);
+    members = new MembersPanel(audiences, runner, catalog, () -> definition, () -> savedKey);
     explain = new ExplainPanel(audiences, runner, () -> definition, () -> lastCounted);
     insights = new InsightsPanel(audiences, runner, () -> definition);
     versions = new VersionsPanel(this::restore);

@@ -33,6 +33,7 @@ final class MembersPanel extends VerticalLayout {
   private final AudienceService audiences;
   private final Catalog catalog;
   private final Supplier<JsonNode> definition;
+  private final Supplier<String> audience;
   private final Grid<Map<String, Object>> grid = new Grid<>();
   private final MultiSelectComboBox<String> columns = new MultiSelectComboBox<>("Columns");
   private final Paragraph hint = new Paragraph();
@@ -47,6 +48,20 @@ final class MembersPanel extends VerticalLayout {
       PreviewRunner runner,
       Catalog catalog,
       Supplier<JsonNode> definition) {
+    this(audiences, runner, catalog, definition, () -> null);
+  }
+
+  /**
+   * @param audience the saved audience's key (null while unsaved): profiles then offer the why
+   *     answer of its syncs
+   */
+  MembersPanel(
+      AudienceService audiences,
+      PreviewRunner runner,
+      Catalog catalog,
+      Supplier<JsonNode> definition,
+      Supplier<String> audience) {
+    this.audience = audience;
     this.audiences = audiences;
     this.catalog = catalog;
     this.definition = definition;
@@ -179,7 +194,7 @@ final class MembersPanel extends VerticalLayout {
     audiences
         .profile(model.name(), String.valueOf(key))
         .ifPresentOrElse(
-            p -> new ProfileDrawer(p, catalog).open(),
+            p -> new ProfileDrawer(p, catalog, audience.get()).open(),
             () -> Notifications.error("Member " + key + " is no longer in the warehouse."));
   }
 

@@ -29,6 +29,14 @@ import java.util.Map;
 final class ProfileDrawer extends Dialog {
 
   ProfileDrawer(AudienceEngine.Profile profile, Catalog catalog) {
+    this(profile, catalog, null);
+  }
+
+  /**
+   * @param audience the audience whose member this is: the drawer then offers "Why sent or not?"
+   *     for its syncs (the why page, by route: views do not import other features' views)
+   */
+  ProfileDrawer(AudienceEngine.Profile profile, Catalog catalog, String audience) {
     addClassName("profile-drawer");
     setId("profile-drawer");
     setModal(true);
@@ -42,7 +50,30 @@ final class ProfileDrawer extends Dialog {
     Button close = new Button(VaadinIcon.CLOSE.create(), e -> close());
     close.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
     close.setAriaLabel("Close profile");
-    getHeader().add(title, close);
+    if (audience != null) {
+      Button why =
+          new Button(
+              "Why sent or not?",
+              e -> {
+                close();
+                getUI()
+                    .ifPresent(
+                        ui ->
+                            ui.navigate(
+                                "why",
+                                new com.vaadin.flow.router.QueryParameters(
+                                    java.util.Map.of(
+                                        "audience",
+                                        java.util.List.of(audience),
+                                        "member",
+                                        java.util.List.of(String.valueOf(profile.key()))))));
+              });
+      why.setId("profile-why");
+      why.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+      getHeader().add(title, why, close);
+    } else {
+      getHeader().add(title, close);
+    }
 
     Div body = new Div();
     body.addClassName("profile-body");

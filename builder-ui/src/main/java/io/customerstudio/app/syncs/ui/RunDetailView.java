@@ -52,6 +52,13 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
   private final Button cancel = new Button("Cancel run", VaadinIcon.STOP.create());
   private final Button allRuns = new Button("All runs of this sync");
   private final Button holdouts = new Button("Holdout log");
+  private final HorizontalLayout excludedCounts = new HorizontalLayout();
+  private final com.vaadin.flow.component.select.Select<String> reason =
+      new com.vaadin.flow.component.select.Select<>();
+  private final Grid<SyncRuns.Exclusion> exclusions = new Grid<>();
+  private final Button moreExclusions = new Button("Show more");
+  private final List<SyncRuns.Exclusion> excludedRows = new java.util.ArrayList<>();
+  private String excludedLoadedFor;
   private String runId;
   private String sync;
   private String syncName;
@@ -97,6 +104,31 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     errors.addColumn(SyncRuns.RowError::key).setHeader("Key").setAutoWidth(true);
     errors.addColumn(SyncRuns.RowError::reason).setHeader("Reason").setFlexGrow(3);
     errors.setAllRowsVisible(true);
+    excludedCounts.setId("run-excluded");
+    reason.setId("run-exclusion-reason");
+    reason.setLabel("Reason");
+    reason.setItems(
+        "all", "subset", "consent", "rule", "priority", "split", "holdout", "identifier");
+    reason.setValue("all");
+    reason.addValueChangeListener(e -> reloadExclusions());
+    exclusions.setId("run-exclusions");
+    exclusions.addColumn(SyncRuns.Exclusion::key).setHeader("Member").setAutoWidth(true);
+    exclusions.addColumn(SyncRuns.Exclusion::reason).setHeader("First reason").setAutoWidth(true);
+    exclusions.addColumn(SyncRuns.Exclusion::detail).setHeader("Detail").setFlexGrow(3);
+    exclusions
+        .addComponentColumn(
+            x -> {
+              Button why = new Button("Why", e -> WhyDialog.open(runs, sync, x.key()));
+              why.addThemeVariants(ButtonVariant.LUMO_TERTIARY, ButtonVariant.LUMO_SMALL);
+              why.getElement().setAttribute("data-why", x.key());
+              return why;
+            })
+        .setHeader("")
+        .setAutoWidth(true);
+    exclusions.setAllRowsVisible(true);
+    moreExclusions.setId("run-exclusions-more");
+    moreExclusions.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+    moreExclusions.addClickListener(e -> loadExclusions());
     HorizontalLayout top = new HorizontalLayout(title, titleKey, replay, cancel, allRuns, holdouts);
     top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     add(
@@ -104,6 +136,11 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
         status,
         error,
         counts,
+        new H4("Excluded"),
+        excludedCounts,
+        reason,
+        exclusions,
+        moreExclusions,
         new H4("Phases"),
         timeline,
         new H4("Rejected rows"),
@@ -166,8 +203,19 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
         figure("Added", c.added()),
         figure("Changed", c.changed()),
         figure("Removed", c.removed()),
+        figure("Unchanged", c.unchanged()),
         figure("Delivered", c.delivered()),
         figure("Rejected", c.rejected()));
+    excludedCounts.removeAll();
+    if (r.excluded() == null) {
+      excludedCounts.add(new Span("Not yet governed."));
+    } else {
+      r.excluded().forEach((why, n) -> excludedCounts.add(figure(why, n)));
+      if (!runId.equals(excludedLoadedFor)) {
+        excludedLoadedFor = runId;
+        reloadExclusions();
+      }
+    }
     timeline(r);
     List<SyncRuns.RowError> rejected = runs.errors(runId, 0, 500);
     errors.setItems(rejected);
@@ -176,6 +224,21 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
     replay.setVisible(true);
     replay.setEnabled(r.replayable());
     cancel.setEnabled(inFlight);
+  }
+
+  private void reloadExclusions() {
+    excludedRows.clear();
+    loadExclusions();
+  }
+
+  /** The next page of excluded members, by key, of the chosen reason. */
+  private void loadExclusions() {
+    String after = excludedRows.isEmpty() ? null : excludedRows.get(excludedRows.size() - 1).key();
+    String chosen = "all".equals(reason.getValue()) ? null : reason.getValue();
+    List<SyncRuns.Exclusion> page = runs.exclusions(runId, chosen, after, 100);
+    excludedRows.addAll(page);
+    exclusions.setItems(excludedRows);
+    moreExclusions.setVisible(page.size() == 100);
   }
 
   private String nameOf(String key) {
