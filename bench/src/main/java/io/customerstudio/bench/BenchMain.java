@@ -89,6 +89,26 @@ public final class BenchMain {
                             : System.getenv("BENCH_DATABASE_PASSWORD")),
                 users));
       }
+      if (which.equals("all") || which.equals("governance")) {
+        if (!benchSchemaExists(ds)) {
+          generator(ds, users);
+        }
+        String base = url == null || url.isBlank() ? pg.getJdbcUrl("postgres", "postgres") : url;
+        report.replaceSection(
+            GovernanceBenchmark.TITLE,
+            GovernanceBenchmark.run(
+                ds,
+                name ->
+                    SyncBenchmark.open(
+                        withDatabase(base, name),
+                        url == null || url.isBlank()
+                            ? "postgres"
+                            : System.getenv("BENCH_DATABASE_USER"),
+                        url == null || url.isBlank()
+                            ? ""
+                            : System.getenv("BENCH_DATABASE_PASSWORD")),
+                users));
+      }
       if (which.equals("all") || which.equals("query")) {
         report.replaceSection(
             "Audience queries: generated vs hand-written SQL", QueryBenchmark.run(ds, users));

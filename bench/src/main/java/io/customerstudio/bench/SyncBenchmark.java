@@ -218,6 +218,17 @@ final class SyncBenchmark {
             tables,
             new DeliveredState(warehouse.dsl()),
             new MembershipLog(warehouse.dsl()),
+            new io.customerstudio.activities.governance.Policies(
+                new io.customerstudio.infra.store.SplitStore(app, clock),
+                new io.customerstudio.infra.store.ConsentStore(app, clock),
+                destinations,
+                syncs,
+                audiences,
+                new io.customerstudio.infra.store.PriorityListStore(app, clock),
+                new io.customerstudio.infra.store.SubsetCategoryStore(app, clock),
+                new io.customerstudio.infra.store.UserStore(app, clock)),
+            new io.customerstudio.activities.sync.ExclusionLog(
+                warehouse.dsl(), WarehouseMigrations.LOG_SCHEMA),
             new SyncEngine.Retention(Duration.ofDays(7), Duration.ofDays(7)),
             clock);
     List<String> lines = new ArrayList<>();
