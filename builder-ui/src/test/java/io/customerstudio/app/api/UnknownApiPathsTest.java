@@ -65,8 +65,8 @@ class UnknownApiPathsTest extends AppTestSupport {
   @Test
   void unknownPathsAre404AndWrongMethods405_withBasicAndWithAToken() throws Exception {
     for (String auth : new String[] {basic(), bearer()}) {
-      assertProblem(send("PUT", "/api/v1/consent", auth, "{}"), 404);
-      assertProblem(send("GET", "/api/v1/consent", auth, null), 404);
+      assertProblem(send("PUT", "/api/v1/no-such-thing", auth, "{}"), 404);
+      assertProblem(send("GET", "/api/v1/no-such-thing", auth, null), 404);
       assertProblem(send("POST", "/api/v2/audiences", auth, "{}"), 404);
       assertProblem(send("GET", "/api/v1/audiences/preview/extra", auth, null), 404);
       HttpResponse<String> notFound = send("DELETE", "/api/nothing", auth, null);
@@ -83,7 +83,7 @@ class UnknownApiPathsTest extends AppTestSupport {
 
   @Test
   void withoutCredentialsAnUnknownPathIsStill401() throws Exception {
-    HttpResponse<String> r = send("PUT", "/api/v1/consent", null, "{}");
+    HttpResponse<String> r = send("PUT", "/api/v1/no-such-thing", null, "{}");
     assertProblem(r, 401);
   }
 

@@ -150,7 +150,7 @@ class SyncEndToEndTest extends AppTestSupport {
     assertThat(done.at("/counts/delivered").asLong()).isEqualTo(members.size());
     assertThat(done.get("phases"))
         .extracting(p -> p.get("phase").asText())
-        .containsExactly("querying", "diffing", "delivering", "committing");
+        .containsExactly("querying", "governing", "diffing", "delivering", "committing");
     assertThat(sink.violations()).isEmpty();
 
     // nothing changed: nothing moves

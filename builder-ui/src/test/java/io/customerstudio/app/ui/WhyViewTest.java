@@ -113,14 +113,20 @@ class WhyViewTest extends KaribuTestSupport {
     String held = listed.get(0).key();
     assertThat(split.groupOf(Split.bucket("ui-why", held))).isEqualTo("control");
 
-    Button why = _get(Button.class, s -> s.withText("Why").withAttribute("data-why", held));
+    Button why =
+        (Button) com.github.mvysny.kaributesting.v10.GridKt._getCellComponent(grid, 0, "why");
+    assertThat(why.getElement().getAttribute("data-why")).isEqualTo(held);
     ButtonKt._click(why);
     assertThat(_get(Span.class, s -> s.withId("why-result")).getText()).isEqualTo("Suppressed");
     assertThat(_get(Span.class, s -> s.withId("why-reason")).getText())
         .isEqualTo("held out (holdout group): control");
 
+    _get(com.vaadin.flow.component.dialog.Dialog.class, s -> s.withId("why-dialog")).close();
     // the why page a profile links to answers the same
-    UI.getCurrent().navigate("why?audience=ui-why-aud&member=" + held);
+    UI.getCurrent()
+        .navigate(
+            io.customerstudio.app.syncs.ui.WhyView.class,
+            io.customerstudio.app.syncs.ui.WhyView.params("ui-why-aud", held, null));
     assertThat(_get(Span.class, s -> s.withId("why-result")).getText()).isEqualTo("Suppressed");
     assertThat(_get(Span.class, s -> s.withId("why-reason")).getText())
         .isEqualTo("held out (holdout group): control");

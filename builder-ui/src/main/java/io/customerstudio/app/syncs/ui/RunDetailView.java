@@ -124,6 +124,7 @@ public class RunDetailView extends VerticalLayout implements BeforeEnterObserver
               return why;
             })
         .setHeader("")
+        .setKey("why")
         .setAutoWidth(true);
     exclusions.setAllRowsVisible(true);
     moreExclusions.setId("run-exclusions-more");
