@@ -53,7 +53,8 @@ final class GovernanceBenchmark {
 
   private GovernanceBenchmark() {}
 
-  static String run(DataSource warehouseDs, java.util.function.Function<String, DataSource> database, int users)
+  static String run(
+      DataSource warehouseDs, java.util.function.Function<String, DataSource> database, int users)
       throws Exception {
     DSLContext wh = DSL.using(warehouseDs, SQLDialect.POSTGRES);
     wh.execute("drop database if exists bench_gov");
@@ -65,9 +66,18 @@ final class GovernanceBenchmark {
     SchemaStore schemas = new SchemaStore(app, clock);
     schemas.save(DemoWarehouseBootstrap.demoSchemaDocument("bench"), "bench");
     AudienceStore audiences = new AudienceStore(app, clock);
-    audience(audiences, "everyone", "{\"type\":\"property\",\"column\":\"user_id\",\"op\":\"gt\",\"value\":0}");
-    audience(audiences, "loyal", "{\"type\":\"property\",\"column\":\"loyalty_tier\",\"op\":\"eq\",\"value\":\"gold\"}");
-    audience(audiences, "germany", "{\"type\":\"property\",\"column\":\"country\",\"op\":\"eq\",\"value\":\"DE\"}");
+    audience(
+        audiences,
+        "everyone",
+        "{\"type\":\"property\",\"column\":\"user_id\",\"op\":\"gt\",\"value\":0}");
+    audience(
+        audiences,
+        "loyal",
+        "{\"type\":\"property\",\"column\":\"loyalty_tier\",\"op\":\"eq\",\"value\":\"gold\"}");
+    audience(
+        audiences,
+        "germany",
+        "{\"type\":\"property\",\"column\":\"country\",\"op\":\"eq\",\"value\":\"DE\"}");
     SecretBox box = SecretBox.open(null, Files.createTempDirectory("cs-bench-secret"), false);
     DestinationStore destinations = new DestinationStore(app, clock);
     SyncStore syncs = new SyncStore(app, clock);
@@ -78,7 +88,8 @@ final class GovernanceBenchmark {
     SubsetCategoryStore categories = new SubsetCategoryStore(app, clock);
     UserStore userStore = new UserStore(app, clock);
     Warehouse warehouse = Warehouse.over(warehouseDs, "bench warehouse");
-    Workspace workspace = new Workspace(schemas, audiences, new TemplateStore(app, clock), warehouse);
+    Workspace workspace =
+        new Workspace(schemas, audiences, new TemplateStore(app, clock), warehouse);
     WarehouseMigrations.apply(warehouse, List.of());
     java.nio.file.Path exports = Files.createTempDirectory("cs-bench-exports");
     DestinationRuntimes runtimes =
@@ -98,7 +109,8 @@ final class GovernanceBenchmark {
             new RunTables(warehouse.dsl()),
             new DeliveredState(warehouse.dsl()),
             new MembershipLog(warehouse.dsl()),
-            new Policies(splits, consent, destinations, syncs, audiences, lists, categories, userStore),
+            new Policies(
+                splits, consent, destinations, syncs, audiences, lists, categories, userStore),
             new ExclusionLog(warehouse.dsl(), WarehouseMigrations.LOG_SCHEMA),
             new SyncEngine.Retention(Duration.ofDays(7), Duration.ofDays(7)),
             clock);
@@ -122,8 +134,15 @@ final class GovernanceBenchmark {
     syncs.create(
         "gov",
         new SyncStore.Draft(
-            "Governed", "everyone", "files", SyncMode.UPSERT, spec.mappingJson(),
-            spec.identifierJson(), "{\"type\":\"manual\"}", true, false),
+            "Governed",
+            "everyone",
+            "files",
+            SyncMode.UPSERT,
+            spec.mappingJson(),
+            spec.identifierJson(),
+            "{\"type\":\"manual\"}",
+            true,
+            false),
         box.seal("trigger-secret-0123456789"),
         "bench");
     engine.resetState("gov");
@@ -190,7 +209,9 @@ final class GovernanceBenchmark {
     lines.add("");
     lines.add("| | materialize + govern + diff (median of 3) | target | |");
     lines.add("|---|---|---|---|");
-    lines.add(SyncBenchmark.row("nothing governs the sync", String.format(Locale.ROOT, "%.2f s", a), "", ""));
+    lines.add(
+        SyncBenchmark.row(
+            "nothing governs the sync", String.format(Locale.ROOT, "%.2f s", a), "", ""));
     lines.add(
         SyncBenchmark.row(
             "consent (1 purpose), rule, subset, priority list of 3, split with holdout",
