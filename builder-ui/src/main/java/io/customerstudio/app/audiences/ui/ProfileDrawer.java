@@ -54,11 +54,12 @@ final class ProfileDrawer extends Dialog {
       Button why =
           new Button(
               "Why sent or not?",
-              e -> {
-                close();
-                getUI()
-                    .ifPresent(
-                        ui ->
+              e ->
+                  // the UI first: a closed drawer is detached and has none any more
+                  getUI()
+                      .ifPresent(
+                          ui -> {
+                            close();
                             ui.navigate(
                                 "why",
                                 new com.vaadin.flow.router.QueryParameters(
@@ -66,8 +67,8 @@ final class ProfileDrawer extends Dialog {
                                         "audience",
                                         java.util.List.of(audience),
                                         "member",
-                                        java.util.List.of(String.valueOf(profile.key()))))));
-              });
+                                        java.util.List.of(String.valueOf(profile.key())))));
+                          }));
       why.setId("profile-why");
       why.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
       getHeader().add(title, why, close);
