@@ -83,8 +83,9 @@ class SyncBrowserTest extends AppTestSupport {
                     By.cssSelector("#run-status [data-status='succeeded']")));
         browser.waitForText(
             By.cssSelector("[data-figure='delivered'] h2"), String.format("%,d", members));
+        // querying, governing, diffing, delivering, committing
         assertThat(browser.driver().findElements(By.cssSelector("#run-timeline [data-phase]")))
-            .hasSize(4);
+            .hasSize(5);
         assertThat(requests.get()).isEqualTo((int) ((members + 99) / 100));
         browser.screenshot("sync-run");
         // the cron schedule's next tick is hours away: this was the only run
