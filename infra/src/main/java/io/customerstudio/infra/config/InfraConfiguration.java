@@ -130,6 +130,11 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.JourneyStore journeyStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.JourneyStore(db, clock);
+  }
+
+  @Bean
   io.customerstudio.infra.store.PriorityListStore priorityListStore(DSLContext db, Clock clock) {
     return new io.customerstudio.infra.store.PriorityListStore(db, clock);
   }

@@ -38,4 +38,22 @@ public final class ActivityStubs {
                   .setMaximumAttempts(0) // unlimited
                   .build())
           .build();
+
+  /**
+   * A journey's advance step: each call works a few seconds and heartbeats; attempts go on with
+   * backoff for as long as the app store or the warehouse is down, so an outage delays people and
+   * never ends the journey.
+   */
+  public static final ActivityOptions JOURNEY =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(10))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setBackoffCoefficient(2.0)
+                  .setMaximumInterval(Duration.ofMinutes(1))
+                  .setMaximumAttempts(0) // unlimited
+                  .build())
+          .build();
 }

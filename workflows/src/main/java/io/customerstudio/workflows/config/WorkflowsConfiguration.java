@@ -29,7 +29,8 @@ public class WorkflowsConfiguration {
             worker.registerWorkflowImplementationTypes(
                 ProbeWorkflowImpl.class,
                 SyncRunWorkflowImpl.class,
-                SyncSchedulerWorkflowImpl.class));
+                SyncSchedulerWorkflowImpl.class,
+                io.customerstudio.workflows.journey.JourneyWorkflowImpl.class));
   }
 
   @Bean
@@ -46,6 +47,20 @@ public class WorkflowsConfiguration {
         syncs,
         runs,
         (int) properties.sync().heartbeatTimeout().toSeconds());
+  }
+
+  @Bean
+  io.customerstudio.workflows.journey.JourneyOrchestrator journeyOrchestrator(
+      TemporalConnection connection, io.customerstudio.infra.store.JourneyStore journeys) {
+    return new io.customerstudio.workflows.journey.JourneyOrchestrator(
+        connection.client(), connection.taskQueue(), journeys);
+  }
+
+  /** Restart recovery: every live or paused journey gets its workflow back. */
+  @Bean
+  ApplicationListener<ApplicationReadyEvent> journeyRecovery(
+      io.customerstudio.workflows.journey.JourneyOrchestrator journeys) {
+    return event -> journeys.recover();
   }
 
   /** Restart recovery: see {@link SyncService#recover}. */
