@@ -47,6 +47,7 @@ create table journey_entry (
   phase       varchar(8),
   since       timestamp with time zone,
   since_seq   bigint       not null default 0,
+  entry_seq   bigint       not null default 0,
   due         timestamp with time zone,
   exited_at   timestamp with time zone,
   exit_reason varchar(32)
@@ -56,6 +57,7 @@ create table journey_entry (
 create unique index journey_entry_inside on journey_entry (journey_key, person) where node is not null;
 create index journey_entry_due on journey_entry (journey_key, due) where node is not null;
 create index journey_entry_at_node on journey_entry (journey_key, node, since) where node is not null;
+create index journey_entry_sending on journey_entry (journey_key, id) where phase = 'send';
 -- [jooq ignore stop]
 create index journey_entry_by_person on journey_entry (journey_key, person, id);
 

@@ -215,6 +215,61 @@ public class Policies {
         delivered);
   }
 
+  /**
+   * What governs a journey's send to {@code destination} (journey spec, section 3: consent,
+   * destination rules, subsets): the destination's required subsets and consent purposes, its rule,
+   * and the restriction of the person who made the journey. Splits and priority lists are the
+   * journey's own nodes, not the audience's, so they do not apply.
+   */
+  public Governance.Policy forJourneySend(String destination, String parent, String createdBy) {
+    DestinationStore.Governance d = destinations.governance(destination);
+    List<String> purposes = new ArrayList<>();
+    if (d.consentPurposes() != null) {
+      AudienceJson.parse(d.consentPurposes())
+          .forEach(p -> purposes.add(Consent.purpose(p.asText())));
+    }
+    Condition rule = null;
+    if (d.rule() != null) {
+      Problems problems = new Problems();
+      rule =
+          AudienceJson.readCondition(
+              AudienceJson.parse(d.rule()), "rule of destination " + destination, problems);
+      problems.throwIfAny();
+    }
+    var categories = subsets.definitions();
+    List<Condition> parts = new ArrayList<>();
+    List<String> why = new ArrayList<>();
+    addSelection(
+        parts,
+        why,
+        "destination " + destination,
+        destinations.subsets(destination),
+        parent,
+        categories);
+    if (createdBy != null) {
+      users
+          .find(createdBy)
+          .filter(io.customerstudio.infra.store.UserStore.StudioUser::restricted)
+          .ifPresent(
+              u -> addSelection(parts, why, "user " + createdBy, u.subsets(), parent, categories));
+    }
+    Condition subset =
+        parts.isEmpty()
+            ? null
+            : parts.size() == 1 ? parts.get(0) : new Condition.And("$.subsets", List.copyOf(parts));
+    return new Governance.Policy(
+        subset,
+        subset == null ? null : String.join("; ", why),
+        purposes,
+        purposes.isEmpty() ? null : consent().orElse(null),
+        rule,
+        rule == null ? null : "rule of destination " + destination,
+        null,
+        List.of(),
+        null,
+        Set.of());
+  }
+
   AudienceDefinition definitionOf(String audience) {
     return audiences
         .find(audience)

@@ -110,6 +110,11 @@ public final class AudienceEngine {
     return new AudienceEngine(catalog, db, resolver, restriction);
   }
 
+  /** Questions about a given set of rows by key (journeys move people in batches). */
+  public KeyedRows keyed() {
+    return new KeyedRows(catalog, db, resolver);
+  }
+
   /** The restriction on {@code parent} this engine applies; empty for an unrestricted engine. */
   public Optional<Condition> restriction(String parent) {
     return restriction.apply(parent);

@@ -1,0 +1,469 @@
+package io.customerstudio.activities.journey;
+
+import static io.customerstudio.activities.journey.JourneyTables.at;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.customerstudio.activities.delivery.BatchRef;
+import io.customerstudio.activities.delivery.Delivery;
+import io.customerstudio.activities.delivery.DestinationFailed;
+import io.customerstudio.activities.delivery.DestinationRuntime;
+import io.customerstudio.activities.delivery.DestinationRuntimes;
+import io.customerstudio.activities.destinations.DeliveryRow;
+import io.customerstudio.activities.destinations.RowOutcome;
+import io.customerstudio.activities.governance.Policies;
+import io.customerstudio.activities.journey.JourneyTables.Counts;
+import io.customerstudio.activities.journey.JourneyTables.Inside;
+import io.customerstudio.activities.journey.JourneyTables.Moves;
+import io.customerstudio.infra.store.DestinationStore;
+import io.customerstudio.infra.workspace.Workspace;
+import io.customerstudio.query.governance.Governance;
+import io.customerstudio.query.journey.JourneyDefinition;
+import io.customerstudio.query.journey.JourneyDefinition.FieldMapping;
+import io.customerstudio.query.journey.JourneyDefinition.Send;
+import io.customerstudio.query.schema.Catalog.ModelInfo;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Send nodes. A person reaching one passes, in order: the journey's frequency cap (capped: skipped
+ * and logged, moves on), quiet hours in their own zone (waits for the window's end), governance
+ * (the destination's subsets, consent and rule, and the journey's creator's restriction, decided in
+ * the warehouse by the syncs' own query: excluded, moves on), and then their row is fixed: a {@code
+ * journey_send} row (one per entry and node: the primary key) with the fields to send, in a
+ * delivery batch whose key is made from journey, version, node and the batch's first entry. The
+ * batches then go through the delivery core like a sync's (its batching, rate limit, retries, lease
+ * fence and ledger), and the people move on once their row's outcome is recorded. A crash at any
+ * point resends nothing: a batch already recorded is skipped, a batch in flight is resent under the
+ * same idempotency key, and a person whose outcome is recorded is moved by the next step.
+ */
+final class JourneySends {
+
+  private static final Logger log = LoggerFactory.getLogger(JourneySends.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Workspace workspace;
+  private final Policies policies;
+  private final DestinationStore destinations;
+  private final DestinationRuntimes runtimes;
+  private final Delivery delivery;
+  private final People people;
+  private final DSLContext warehouse;
+
+  JourneySends(
+      DSLContext warehouse,
+      Workspace workspace,
+      Policies policies,
+      DestinationStore destinations,
+      DestinationRuntimes runtimes,
+      Delivery delivery,
+      People people) {
+    this.warehouse = warehouse;
+    this.workspace = workspace;
+    this.policies = policies;
+    this.destinations = destinations;
+    this.runtimes = runtimes;
+    this.delivery = delivery;
+    this.people = people;
+  }
+
+  /** People at a send node whose turn it is (arrived, or quiet hours over). */
+  void arrive(
+      DSLContext tx,
+      String journey,
+      String createdBy,
+      JourneyDefinition def,
+      Send node,
+      int version,
+      List<Inside> here,
+      Instant now,
+      long cursor,
+      Counts counts) {
+    Map<String, Inside> byPerson = new LinkedHashMap<>();
+    here.forEach(p -> byPerson.put(p.person(), p));
+    Moves moves = new Moves();
+    List<Object[]> rows = new ArrayList<>();
+
+    // frequency cap: sends by this journey within the window
+    var cap = def.settings().frequencyCap();
+    if (cap != null) {
+      Map<String, Integer> sent = new HashMap<>();
+      tx.fetch(
+              "select person, count(*) from journey_send where journey_key = ? and person = any(?::text[])"
+                  + " and status = 'sent' and sent_at > ? group by person",
+              journey,
+              byPerson.keySet().toArray(String[]::new),
+              at(now.minus(cap.per())))
+          .forEach(r -> sent.put(r.get(0, String.class), r.get(1, Integer.class)));
+      for (var it = byPerson.values().iterator(); it.hasNext(); ) {
+        Inside p = it.next();
+        if (sent.getOrDefault(p.person(), 0) >= cap.max()) {
+          rows.add(
+              row(p, node, journey, version, null, "capped", "frequency cap", null, null, now));
+          moves.add(p.id(), node.next(), "capped", cursor);
+          it.remove();
+        }
+      }
+    }
+
+    // quiet hours, in each person's zone
+    var quiet = def.settings().quietHours();
+    if (quiet != null && !byPerson.isEmpty()) {
+      Map<String, ZoneId> zones =
+          people.zones(
+              def.parent(),
+              byPerson.keySet(),
+              quiet.timezoneColumn(),
+              quiet.defaultTimezone(),
+              now);
+      List<Long> waiting = new ArrayList<>();
+      List<Instant> ends = new ArrayList<>();
+      List<Long> noted = new ArrayList<>();
+      for (var it = byPerson.values().iterator(); it.hasNext(); ) {
+        Inside p = it.next();
+        Instant end = LocalTimes.quietEnd(now, quiet.from(), quiet.to(), zones.get(p.person()));
+        if (end != null) {
+          waiting.add(p.id());
+          ends.add(end);
+          if (JourneyTables.ARRIVE.equals(p.phase())) {
+            noted.add(p.id());
+          }
+          it.remove();
+        }
+      }
+      JourneyTables.waitUntil(tx, waiting, ends, JourneyTables.WAIT);
+      JourneyTables.note(tx, noted, node.id(), "quiet hours", now);
+    }
+
+    // governance: the destination's subsets, consent and rule, the creator's restriction
+    if (!byPerson.isEmpty()) {
+      Governance.Policy policy =
+          policies.forJourneySend(node.destination(), def.parent(), createdBy);
+      if (policy.excludesAnything()) {
+        for (var x : excluded(def.parent(), policy, byPerson.keySet(), now).entrySet()) {
+          Inside p = byPerson.remove(x.getKey());
+          rows.add(row(p, node, journey, version, null, "excluded", x.getValue(), null, null, now));
+          moves.add(p.id(), node.next(), "excluded: " + x.getValue(), cursor);
+        }
+      }
+    }
+
+    // the rows to send, fixed before anything is sent
+    if (!byPerson.isEmpty()) {
+      DestinationRuntime runtime = runtime(node.destination());
+      int size = Math.max(1, runtime.connector().batchSize());
+      Map<String, Map<String, Object>> values = values(def, node, byPerson.keySet(), now);
+      List<Inside> ready = new ArrayList<>();
+      for (Inside p : byPerson.values()) {
+        Map<String, Object> v = values.get(p.person());
+        Object id = v == null ? null : v.get(node.identifier().from());
+        if (id == null) {
+          rows.add(
+              row(
+                  p,
+                  node,
+                  journey,
+                  version,
+                  null,
+                  "excluded",
+                  "identifier: no " + node.identifier().from(),
+                  null,
+                  null,
+                  now));
+          moves.add(p.id(), node.next(), "excluded: identifier", cursor);
+          continue;
+        }
+        ready.add(p);
+      }
+      List<Long> sending = new ArrayList<>();
+      for (int i = 0; i < ready.size(); i += size) {
+        List<Inside> chunk = ready.subList(i, Math.min(ready.size(), i + size));
+        String batch =
+            "journey:" + journey + ":v" + version + ":" + node.id() + ":" + chunk.get(0).id();
+        for (Inside p : chunk) {
+          Map<String, Object> v = values.get(p.person());
+          ObjectNode fields = JSON.createObjectNode();
+          fields.set(node.identifier().to(), JSON.valueToTree(v.get(node.identifier().from())));
+          JsonNode event = p.entryEvent() == null ? null : parse(p.entryEvent());
+          for (FieldMapping m : node.mapping()) {
+            if (m.from().startsWith(JourneyDefinition.EVENT_PROPERTIES)) {
+              String name = m.from().substring(JourneyDefinition.EVENT_PROPERTIES.length());
+              JsonNode value = event == null ? null : event.get(name);
+              fields.set(m.to(), value == null ? JSON.nullNode() : value);
+            } else {
+              fields.set(m.to(), JSON.valueToTree(v.get(m.from())));
+            }
+          }
+          rows.add(
+              row(
+                  p,
+                  node,
+                  journey,
+                  version,
+                  batch,
+                  "pending",
+                  null,
+                  String.valueOf(v.get(node.identifier().from())),
+                  fields.toString(),
+                  now));
+          sending.add(p.id());
+        }
+      }
+      if (!sending.isEmpty()) {
+        tx.execute(
+            "update journey_entry set phase = 'send', due = null where id = any(?::bigint[])",
+            (Object) sending.toArray(Long[]::new));
+      }
+    }
+    insert(tx, rows);
+    JourneyTables.move(tx, version, node.id(), moves, now, counts);
+  }
+
+  private static Object[] row(
+      Inside p,
+      Send node,
+      String journey,
+      int version,
+      String batch,
+      String status,
+      String reason,
+      String rowKey,
+      String fields,
+      Instant now) {
+    return new Object[] {
+      p.id(),
+      node.id(),
+      journey,
+      version,
+      p.person(),
+      node.destination(),
+      batch,
+      status,
+      reason,
+      rowKey,
+      fields,
+      at(now)
+    };
+  }
+
+  private static void insert(DSLContext tx, List<Object[]> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    int n = rows.size();
+    Object[][] cols = new Object[12][n];
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < 12; c++) {
+        cols[c][i] = rows.get(i)[c];
+      }
+    }
+    tx.execute(
+        "insert into journey_send (entry_id, node, journey_key, version, person, destination,"
+            + " batch_key, status, reason, row_key, fields, created_at)"
+            + " select * from unnest(?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[],"
+            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])"
+            + " on conflict (entry_id, node) do nothing",
+        java.util.Arrays.stream(cols[0]).map(o -> (Long) o).toArray(Long[]::new),
+        strings(cols[1]),
+        strings(cols[2]),
+        java.util.Arrays.stream(cols[3]).map(o -> (Integer) o).toArray(Integer[]::new),
+        strings(cols[4]),
+        strings(cols[5]),
+        strings(cols[6]),
+        strings(cols[7]),
+        strings(cols[8]),
+        strings(cols[9]),
+        strings(cols[10]),
+        java.util.Arrays.stream(cols[11])
+            .map(o -> (OffsetDateTime) o)
+            .toArray(OffsetDateTime[]::new));
+  }
+
+  private static String[] strings(Object[] col) {
+    return java.util.Arrays.stream(col).map(o -> (String) o).toArray(String[]::new);
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private Map<String, Map<String, Object>> values(
+      JourneyDefinition def, Send node, Set<String> persons, Instant now) {
+    List<String> names = new ArrayList<>();
+    names.add(node.identifier().from());
+    for (FieldMapping m : node.mapping()) {
+      if (!m.from().startsWith(JourneyDefinition.EVENT_PROPERTIES)) {
+        names.add(m.from());
+      }
+    }
+    return workspace.engine().keyed().values(def.parent(), persons, names, now);
+  }
+
+  /** The excluded among {@code persons} with their first reason (the syncs' govern query). */
+  private Map<String, String> excluded(
+      String parent, Governance.Policy policy, Set<String> persons, Instant now) {
+    var compiler = workspace.engine().compiler(now);
+    ModelInfo model =
+        workspace
+            .catalog()
+            .model(parent)
+            .orElseThrow(
+                () -> new IllegalStateException("model " + parent + " is not in the schema"));
+    var members =
+        DSL.table("(select unnest(?::text[]) as member)", (Object) persons.toArray(String[]::new))
+            .as("jm");
+    var query = Governance.excluded(members, model, compiler, policy);
+    compiler.problems().throwIfAny();
+    Map<String, String> out = new HashMap<>();
+    warehouse
+        .fetch(query)
+        .forEach(
+            r -> {
+              String reason = r.get("reason", String.class);
+              String detail = r.get("detail", String.class);
+              out.put(
+                  r.get("member", String.class),
+                  detail == null || detail.isBlank() ? reason : reason + " (" + detail + ")");
+            });
+    return out;
+  }
+
+  private DestinationRuntime runtime(String destination) {
+    DestinationStore.Destination d =
+        destinations
+            .find(destination)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException("destination " + destination + " no longer exists"));
+    return runtimes.of(d);
+  }
+
+  /** Whether the journey has rows fixed and not yet delivered. */
+  static boolean pending(DSLContext db, String journey) {
+    return db.fetchExists(
+        DSL.selectOne()
+            .from(DSL.table("journey_send"))
+            .where(
+                DSL.field("journey_key", SQLDataType.VARCHAR).eq(journey),
+                DSL.field("status", SQLDataType.VARCHAR).eq("pending")));
+  }
+
+  /**
+   * Delivers the journey's pending batches through the delivery core, destination by destination. A
+   * destination that is down past its outage budget keeps its batches pending (its people wait at
+   * the node) and is tried again at the next step; returns whether one failed.
+   */
+  boolean deliverPending(
+      DSLContext db, String journey, String holder, Runnable heartbeat, Instant now) {
+    Map<String, List<String>> byDestination = new LinkedHashMap<>();
+    db.fetch(
+            "select destination, batch_key from journey_send where journey_key = ?"
+                + " and status = 'pending' group by destination, batch_key order by min(entry_id) limit 500",
+            journey)
+        .forEach(
+            r ->
+                byDestination
+                    .computeIfAbsent(r.get(0, String.class), k -> new ArrayList<>())
+                    .add(r.get(1, String.class)));
+    boolean failed = false;
+    for (var e : byDestination.entrySet()) {
+      List<String> keys = e.getValue();
+      List<BatchRef> refs = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        refs.add(new BatchRef(i, keys.get(i)));
+      }
+      Delivery.Ledger ledger =
+          new Delivery.Ledger() {
+            @Override
+            public Set<Integer> delivered() {
+              Set<String> open =
+                  new HashSet<>(
+                      db.fetch(
+                              "select distinct batch_key from journey_send where batch_key = any(?::text[])"
+                                  + " and status = 'pending'",
+                              (Object) keys.toArray(String[]::new))
+                          .map(r -> r.get(0, String.class)));
+              Set<Integer> done = new HashSet<>();
+              for (int i = 0; i < keys.size(); i++) {
+                if (!open.contains(keys.get(i))) {
+                  done.add(i);
+                }
+              }
+              return done;
+            }
+
+            @Override
+            public void record(BatchRef ref, List<DeliveryRow> rows, List<RowOutcome> rejected) {
+              Map<String, String> reasons = new HashMap<>();
+              rejected.forEach(
+                  o -> reasons.put(o.key(), o.reason() == null ? "rejected" : o.reason()));
+              OffsetDateTime sentAt = at(Instant.now());
+              db.transaction(
+                  cfg -> {
+                    DSLContext tx = cfg.dsl();
+                    if (!reasons.isEmpty()) {
+                      tx.execute(
+                          "update journey_send s set status = 'rejected', reason = t.r, sent_at = ?"
+                              + " from unnest(?::text[], ?::text[]) as t(k, r)"
+                              + " where s.batch_key = ? and s.status = 'pending' and s.row_key = t.k",
+                          sentAt,
+                          reasons.keySet().toArray(String[]::new),
+                          reasons.values().toArray(String[]::new),
+                          ref.idempotencyKey());
+                    }
+                    tx.execute(
+                        "update journey_send set status = 'sent', sent_at = ?"
+                            + " where batch_key = ? and status = 'pending'",
+                        sentAt,
+                        ref.idempotencyKey());
+                  });
+            }
+          };
+      Delivery.Plan plan =
+          new Delivery.Plan(
+              "journey:" + journey + ":" + e.getKey(),
+              journey,
+              "journey:" + journey,
+              refs,
+              n ->
+                  db.fetch(
+                          "select row_key, fields from journey_send where batch_key = ? order by entry_id",
+                          keys.get(n))
+                      .map(
+                          r ->
+                              DeliveryRow.ofJson(
+                                  DeliveryRow.Op.UPSERT,
+                                  r.get(0, String.class),
+                                  r.get(1, String.class))),
+              ledger);
+      try {
+        delivery.deliver(plan, runtime(e.getKey()), holder, heartbeat);
+      } catch (DestinationFailed ex) {
+        failed = true;
+        log.atWarn()
+            .addKeyValue("journey", journey)
+            .addKeyValue("destination", e.getKey())
+            .log("journey {}: {}; its people wait at the send node", journey, ex.getMessage());
+      }
+    }
+    return failed;
+  }
+}

@@ -1,0 +1,152 @@
+package io.customerstudio.query.engine;
+
+import io.customerstudio.query.Problems;
+import io.customerstudio.query.audience.Condition;
+import io.customerstudio.query.compile.AudienceCompiler;
+import io.customerstudio.query.compile.AudienceCompiler.Scope;
+import io.customerstudio.query.schema.Catalog;
+import io.customerstudio.query.schema.Catalog.ModelInfo;
+import io.customerstudio.query.schema.ColumnType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.SelectField;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * Questions about a given set of a parent's rows, by key, for callers that move people in batches
+ * (journeys): which exist, for which a condition holds now, and their columns and traits. Keys
+ * travel as one array bind value; integer keys are compared as integers, so the key's index is used
+ * whatever the batch's size.
+ */
+public final class KeyedRows {
+
+  private final Catalog catalog;
+  private final DSLContext db;
+  private final AudienceCompiler.Resolver resolver;
+
+  KeyedRows(Catalog catalog, DSLContext db, AudienceCompiler.Resolver resolver) {
+    this.catalog = catalog;
+    this.db = db;
+    this.resolver = resolver;
+  }
+
+  /** The keys among {@code keys} that are rows of {@code parent}. */
+  public Set<String> existing(String parent, Collection<String> keys) {
+    if (keys.isEmpty()) {
+      return Set.of();
+    }
+    AudienceCompiler compiler = new AudienceCompiler(catalog, resolver, Instant.now());
+    Scope p = compiler.newScope(model(parent));
+    return new HashSet<>(
+        db.select(p.key().cast(SQLDataType.CLOB))
+            .from(p.table())
+            .where(keyIn(p, keys))
+            .fetch(r -> r.value1()));
+  }
+
+  /**
+   * The keys among {@code keys} for which {@code condition} (an audience condition on the parent)
+   * holds at {@code asOf}.
+   *
+   * @throws io.customerstudio.query.ValidationException when the condition no longer compiles
+   */
+  public Set<String> matching(
+      String parent, Condition condition, Collection<String> keys, Instant asOf) {
+    if (keys.isEmpty()) {
+      return Set.of();
+    }
+    AudienceCompiler compiler = new AudienceCompiler(catalog, resolver, asOf);
+    Scope p = compiler.newScope(model(parent));
+    org.jooq.Condition where = compiler.condition(condition, p);
+    compiler.problems().throwIfAny();
+    return new HashSet<>(
+        db.select(p.key().cast(SQLDataType.CLOB))
+            .from(p.table())
+            .where(keyIn(p, keys).and(where))
+            .fetch(r -> r.value1()));
+  }
+
+  /**
+   * For each existing key: the named columns and traits (by name; a trait is computed at {@code
+   * asOf}). Keys that are not rows are absent.
+   */
+  public Map<String, Map<String, Object>> values(
+      String parent, Collection<String> keys, Collection<String> names, Instant asOf) {
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    AudienceCompiler compiler = new AudienceCompiler(catalog, resolver, asOf);
+    ModelInfo model = model(parent);
+    Scope p = compiler.newScope(model);
+    List<SelectField<?>> fields = new ArrayList<>();
+    fields.add(p.key().cast(SQLDataType.CLOB).as("__key"));
+    Problems problems = new Problems();
+    List<String> wanted = new ArrayList<>(new java.util.LinkedHashSet<>(names));
+    for (String name : wanted) {
+      if (model.column(name).isPresent()) {
+        fields.add(p.field(name).as(name));
+      } else {
+        Optional<Catalog.TraitInfo> t = catalog.trait(model, name);
+        if (t.isPresent()) {
+          fields.add(compiler.traitValue(p, t.get(), name).field().as(name));
+        } else {
+          problems.add(name, "no column or trait " + name + " on " + parent);
+        }
+      }
+    }
+    compiler.problems().list().forEach(x -> problems.add(x.path(), x.message()));
+    problems.throwIfAny();
+    Map<String, Map<String, Object>> out = new HashMap<>();
+    for (Record r : db.select(fields).from(p.table()).where(keyIn(p, keys)).fetch()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (String name : wanted) {
+        row.put(name, Values.plain(r.get(name)));
+      }
+      out.put(r.get("__key", String.class), row);
+    }
+    return out;
+  }
+
+  private ModelInfo model(String parent) {
+    return catalog
+        .model(parent)
+        .orElseThrow(
+            () -> io.customerstudio.query.ValidationException.of("$.parent", "no model " + parent));
+  }
+
+  /** {@code key = any(?)}: integers as a bigint array when every key is one, else text. */
+  static org.jooq.Condition keyIn(Scope p, Collection<String> keys) {
+    Field<Object> key = p.key();
+    if (p.model().primaryKey().type() == ColumnType.NUMBER) {
+      Long[] longs = new Long[keys.size()];
+      int i = 0;
+      boolean integral = true;
+      for (String k : keys) {
+        try {
+          longs[i++] = Long.valueOf(k.trim());
+        } catch (NumberFormatException e) {
+          integral = false;
+          break;
+        }
+      }
+      if (integral) {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        org.jooq.Condition in = ((Field) key).eq(DSL.any(DSL.val(longs)));
+        return in;
+      }
+    }
+    return key.cast(SQLDataType.CLOB).eq(DSL.any(DSL.val(keys.toArray(String[]::new))));
+  }
+}
