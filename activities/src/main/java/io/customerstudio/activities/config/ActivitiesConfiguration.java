@@ -124,13 +124,43 @@ public class ActivitiesConfiguration {
   }
 
   @Bean
+  io.customerstudio.activities.journey.JourneyEngine journeyEngine(
+      WarehouseSchema schema,
+      org.jooq.DSLContext app,
+      Warehouse warehouse,
+      io.customerstudio.infra.store.JourneyStore journeys,
+      Workspace workspace,
+      io.customerstudio.activities.governance.Policies policies,
+      DestinationStore destinations,
+      DestinationRuntimes runtimes,
+      Delivery delivery,
+      StudioProperties properties) {
+    return io.customerstudio.activities.journey.JourneyEngine.create(
+        app,
+        warehouse.dsl(),
+        properties.governance().logSchema(),
+        journeys,
+        workspace,
+        policies,
+        destinations,
+        runtimes,
+        delivery,
+        io.customerstudio.activities.journey.JourneyEngine.Limits.DEFAULT);
+  }
+
+  @Bean
   WorkerRegistrar activitiesRegistrar(
-      Warehouse warehouse, SyncEngine sync, SyncStore syncs, RunStore runs) {
+      Warehouse warehouse,
+      SyncEngine sync,
+      SyncStore syncs,
+      RunStore runs,
+      io.customerstudio.activities.journey.JourneyEngine journeys) {
     return WorkerRegistrar.activities(
         worker ->
             worker.registerActivitiesImplementations(
                 new ProbeActivitiesImpl(warehouse),
                 new SyncActivitiesImpl(sync, runs),
-                new ScheduleActivitiesImpl(syncs, runs)));
+                new ScheduleActivitiesImpl(syncs, runs),
+                new io.customerstudio.activities.journey.JourneyActivitiesImpl(journeys)));
   }
 }

@@ -101,6 +101,44 @@ public final class JourneyEngine {
     this.limits = limits;
   }
 
+  /**
+   * The engine over the app store ({@code app}) and the warehouse, reading versions with the
+   * journey spec's reader.
+   */
+  public static JourneyEngine create(
+      DSLContext app,
+      DSLContext warehouse,
+      String logSchema,
+      JourneyStore journeys,
+      Workspace workspace,
+      io.customerstudio.activities.governance.Policies policies,
+      io.customerstudio.infra.store.DestinationStore destinations,
+      io.customerstudio.activities.delivery.DestinationRuntimes runtimes,
+      io.customerstudio.activities.delivery.Delivery delivery,
+      Limits limits) {
+    People people = new People(workspace);
+    return new JourneyEngine(
+        app,
+        journeys,
+        workspace,
+        JourneyEngine::read,
+        io.customerstudio.query.journey.JourneyJson::eventMatches,
+        people,
+        new JourneySends(warehouse, workspace, policies, destinations, runtimes, delivery, people),
+        new HoldoutCopy(app, warehouse, logSchema),
+        limits);
+  }
+
+  /** A stored version's document (validated at publish). */
+  static JourneyDefinition read(String json) {
+    io.customerstudio.query.Problems problems = new io.customerstudio.query.Problems();
+    JourneyDefinition d =
+        io.customerstudio.query.journey.JourneyJson.read(
+            io.customerstudio.query.audience.AudienceJson.parse(json), problems);
+    problems.throwIfAny();
+    return d;
+  }
+
   /** The step's clock: the workflow's time when it started, plus the time spent since. */
   private static final class StepClock {
     private final Instant base;

@@ -192,8 +192,7 @@ final class JourneySends {
       List<Long> sending = new ArrayList<>();
       for (int i = 0; i < ready.size(); i += size) {
         List<Inside> chunk = ready.subList(i, Math.min(ready.size(), i + size));
-        String batch =
-            "journey:" + journey + ":v" + version + ":" + node.id() + ":" + chunk.get(0).id();
+        String batch = runId(journey, version, node.id()) + "-" + chunk.get(0).id();
         for (Inside p : chunk) {
           Map<String, Object> v = values.get(p.person());
           ObjectNode fields = JSON.createObjectNode();
@@ -231,6 +230,14 @@ final class JourneySends {
     }
     insert(tx, rows);
     JourneyTables.move(tx, version, node.id(), moves, now, counts);
+  }
+
+  /**
+   * The run id a send node's batches carry: journey, version and node; a batch's idempotency key is
+   * {@code <runId>-<first entry id>}.
+   */
+  static String runId(String journey, int version, String node) {
+    return "journey-" + journey + "-v" + version + "-" + node;
   }
 
   private static Object[] row(
@@ -373,22 +380,35 @@ final class JourneySends {
    */
   boolean deliverPending(
       DSLContext db, String journey, String holder, Runnable heartbeat, Instant now) {
-    Map<String, List<String>> byDestination = new LinkedHashMap<>();
+    // one plan per destination and send node: the batches' idempotency keys are <runId>-<number>,
+    // the number being the batch's first entry id, so a batch keeps its key on every attempt
+    Map<List<Object>, List<String>> groups = new LinkedHashMap<>();
     db.fetch(
-            "select destination, batch_key from journey_send where journey_key = ?"
-                + " and status = 'pending' group by destination, batch_key order by min(entry_id) limit 500",
+            "select destination, version, node, batch_key from journey_send where journey_key = ?"
+                + " and status = 'pending' group by destination, version, node, batch_key"
+                + " order by min(entry_id) limit 500",
             journey)
         .forEach(
             r ->
-                byDestination
-                    .computeIfAbsent(r.get(0, String.class), k -> new ArrayList<>())
-                    .add(r.get(1, String.class)));
+                groups
+                    .computeIfAbsent(
+                        List.of(
+                            r.get(0, String.class),
+                            r.get(1, Integer.class),
+                            r.get(2, String.class)),
+                        k -> new ArrayList<>())
+                    .add(r.get(3, String.class)));
     boolean failed = false;
-    for (var e : byDestination.entrySet()) {
+    for (var e : groups.entrySet()) {
+      String destination = (String) e.getKey().get(0);
+      String runId = runId(journey, (Integer) e.getKey().get(1), (String) e.getKey().get(2));
       List<String> keys = e.getValue();
+      Map<Integer, String> byNumber = new HashMap<>();
       List<BatchRef> refs = new ArrayList<>();
-      for (int i = 0; i < keys.size(); i++) {
-        refs.add(new BatchRef(i, keys.get(i)));
+      for (String k : keys) {
+        int number = Integer.parseInt(k.substring(runId.length() + 1));
+        byNumber.put(number, k);
+        refs.add(new BatchRef(number, k));
       }
       Delivery.Ledger ledger =
           new Delivery.Ledger() {
@@ -402,11 +422,12 @@ final class JourneySends {
                               (Object) keys.toArray(String[]::new))
                           .map(r -> r.get(0, String.class)));
               Set<Integer> done = new HashSet<>();
-              for (int i = 0; i < keys.size(); i++) {
-                if (!open.contains(keys.get(i))) {
-                  done.add(i);
-                }
-              }
+              byNumber.forEach(
+                  (n, k) -> {
+                    if (!open.contains(k)) {
+                      done.add(n);
+                    }
+                  });
               return done;
             }
 
@@ -439,14 +460,14 @@ final class JourneySends {
           };
       Delivery.Plan plan =
           new Delivery.Plan(
-              "journey:" + journey + ":" + e.getKey(),
+              "journey:" + journey + ":" + destination,
               journey,
-              "journey:" + journey,
+              runId,
               refs,
               n ->
                   db.fetch(
                           "select row_key, fields from journey_send where batch_key = ? order by entry_id",
-                          keys.get(n))
+                          byNumber.get(n))
                       .map(
                           r ->
                               DeliveryRow.ofJson(
@@ -455,12 +476,12 @@ final class JourneySends {
                                   r.get(1, String.class))),
               ledger);
       try {
-        delivery.deliver(plan, runtime(e.getKey()), holder, heartbeat);
+        delivery.deliver(plan, runtime(destination), holder, heartbeat);
       } catch (DestinationFailed ex) {
         failed = true;
         log.atWarn()
             .addKeyValue("journey", journey)
-            .addKeyValue("destination", e.getKey())
+            .addKeyValue("destination", destination)
             .log("journey {}: {}; its people wait at the send node", journey, ex.getMessage());
       }
     }

@@ -29,12 +29,12 @@ import java.util.concurrent.TimeUnit;
  * with Retry-After, slow), batches holding chosen keys are refused (400), and one batch can be held
  * until the test lets it go.
  */
-final class SyncSink implements AutoCloseable {
+public final class SyncSink implements AutoCloseable {
 
   /** A request the sink applied: its key, batch number and rows (op and key). */
-  record Applied(String idempotencyKey, int batch, List<String> rows) {}
+  public record Applied(String idempotencyKey, int batch, List<String> rows) {}
 
-  static final String SECRET = "whsec-sync-e2e-0123456789";
+  public static final String SECRET = "whsec-sync-e2e-0123456789";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -59,14 +59,14 @@ final class SyncSink implements AutoCloseable {
   private final List<Long> requestAt = Collections.synchronizedList(new ArrayList<>());
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
-  SyncSink() throws IOException {
+  public SyncSink() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext("/hook", this::handle);
     server.start();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
   }
 
@@ -77,7 +77,7 @@ final class SyncSink implements AutoCloseable {
   }
 
   /** Answers 503 to every request for this long from now: an outage. */
-  void outage(Duration d) {
+  public void outage(Duration d) {
     downUntilNanos = System.nanoTime() + d.toNanos();
   }
 
@@ -99,7 +99,7 @@ final class SyncSink implements AutoCloseable {
   }
 
   /** Answers every request this much later: a slow destination. */
-  void delay(long millis) {
+  public void delay(long millis) {
     delayMillis = millis;
   }
 
@@ -127,18 +127,18 @@ final class SyncSink implements AutoCloseable {
   }
 
   /** Every request applied, once per idempotency key. */
-  Map<String, Applied> applied() {
+  public Map<String, Applied> applied() {
     return Map.copyOf(applied);
   }
 
   /** Row keys in the order applied, one entry per applied row (a row sent twice shows twice). */
-  List<String> appliedRows() {
+  public List<String> appliedRows() {
     synchronized (order) {
       return List.copyOf(order);
     }
   }
 
-  List<String> violations() {
+  public List<String> violations() {
     return List.copyOf(violations);
   }
 
@@ -146,7 +146,7 @@ final class SyncSink implements AutoCloseable {
     return faults;
   }
 
-  void reset() {
+  public void reset() {
     applied.clear();
     order.clear();
     violations.clear();
@@ -299,7 +299,7 @@ final class SyncSink implements AutoCloseable {
   }
 
   /** Rows applied per key, to spot a row applied twice. */
-  Map<String, Integer> timesApplied() {
+  public Map<String, Integer> timesApplied() {
     Map<String, Integer> n = new LinkedHashMap<>();
     appliedRows().forEach(k -> n.merge(k, 1, Integer::sum));
     return n;

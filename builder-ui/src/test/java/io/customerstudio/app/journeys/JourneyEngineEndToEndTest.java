@@ -1,0 +1,249 @@
+package io.customerstudio.app.journeys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.customerstudio.app.ApiClient;
+import io.customerstudio.app.AppTestSupport;
+import io.customerstudio.app.syncs.SyncSink;
+import io.customerstudio.infra.warehouse.Warehouse;
+import io.customerstudio.query.governance.Split;
+import io.customerstudio.workflows.journey.JourneyOrchestrator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The abandoned-cart journey of the spec, with durations of seconds, on the demo warehouse, the
+ * in-process Temporal server and a local webhook sink: events enter people, a wait, a wait-until
+ * with its timeout, a branch on lifetime value decided by the audience SQL, a split with a holdout,
+ * sends (one person passes two), exit criteria; then every count, send and holdout is checked
+ * against expectations computed here from the warehouse and {@link Split#bucket}.
+ */
+class JourneyEngineEndToEndTest extends AppTestSupport {
+
+  static SyncSink sink;
+
+  @LocalServerPort int port;
+  @Autowired Warehouse warehouse;
+  @Autowired DSLContext app;
+  @Autowired JourneyOrchestrator orchestrator;
+
+  @BeforeAll
+  static void startSink() throws Exception {
+    sink = new SyncSink();
+  }
+
+  @AfterAll
+  static void stopSink() {
+    sink.close();
+  }
+
+  static final String JOURNEY =
+      """
+      {"key": "cart", "name": "Abandoned cart", "parent": "users",
+       "entry": {"type": "event", "eventType": "add_to_cart",
+                 "where": [{"property": "value", "op": "gte", "value": 20}]},
+       "reentry": {"policy": "after_exit"},
+       "exitCriteria": [{"event": {"eventType": "order_completed"}}],
+       "start": "wait-1d",
+       "nodes": [
+         {"id": "wait-1d", "type": "wait", "duration": "PT1S", "next": "bought"},
+         {"id": "bought", "type": "wait_until", "event": {"eventType": "order_completed"},
+          "timeout": "PT2S", "next": "done", "timeoutNext": "value"},
+         {"id": "value", "type": "branch",
+          "branches": [{"name": "high value", "next": "test",
+                        "condition": {"type": "trait", "trait": "lifetime_value", "op": "gt", "value": 500}}],
+          "else": "ads"},
+         {"id": "test", "type": "split", "salt": "cart-2026-12",
+          "groups": [{"name": "email", "percent": 45, "next": "send-email"},
+                     {"name": "email+ads", "percent": 45, "next": "send-both"},
+                     {"name": "control", "percent": 10, "holdout": true}]},
+         {"id": "send-email", "type": "send", "destination": "esp-hook",
+          "identifier": {"from": "email", "to": "email"},
+          "mapping": [{"from": "first_name", "to": "firstName"},
+                      {"from": "event.properties.cart_url", "to": "cartUrl"}],
+          "next": "done"},
+         {"id": "send-both", "type": "send", "destination": "ads-hook",
+          "identifier": {"from": "email", "to": "email"}, "mapping": [], "next": "send-email"},
+         {"id": "ads", "type": "send", "destination": "ads-hook",
+          "identifier": {"from": "email", "to": "email"}, "mapping": [], "next": "done"},
+         {"id": "done", "type": "exit"}
+       ]}""";
+
+  ApiClient admin() {
+    return new ApiClient(port, "admin", ADMIN_PASSWORD);
+  }
+
+  void event(String id, String person, String type, String properties) {
+    app.execute(
+        "insert into journey_event (event_id, person, event_type, properties, occurred_at, received_at)"
+            + " values (?, ?, ?, ?, now(), now())",
+        id,
+        person,
+        type,
+        properties);
+    orchestrator.eventsArrived();
+  }
+
+  @Test
+  void abandonedCartMovesEveryoneAndSendsEachOnce() {
+    ApiClient admin = admin();
+    for (String hook : List.of("esp-hook", "ads-hook")) {
+      var r =
+          admin.post(
+              "/api/v1/destinations",
+              """
+              {"key": "%s", "name": "%s", "type": "webhook",
+               "config": {"url": "%s", "batchSize": 50, "requestsPerSecond": 1000,
+                          "signingSecret": "%s"}}"""
+                  .formatted(hook, hook, sink.url(), SyncSink.SECRET));
+      assertThat(r.status()).as(r.body()).isEqualTo(201);
+    }
+    var created = admin.post("/api/v1/journeys", JOURNEY);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    var published = admin.post("/api/v1/journeys/cart/publish", "{}");
+    assertThat(published.status()).as(published.body()).isEqualTo(200);
+
+    // 120 people add to cart; 20 of them complete an order right away (exit criteria); 10 carts
+    // are too small; 5 events are of unknown people
+    List<String> people = new ArrayList<>();
+    for (int i = 1; i <= 120; i++) {
+      people.add(String.valueOf(i * 13));
+    }
+    for (String p : people) {
+      event(
+          "cart-" + p,
+          p,
+          "add_to_cart",
+          "{\"value\": 35.5, \"cart_url\": \"https://shop/c/" + p + "\"}");
+    }
+    for (int i = 0; i < 10; i++) {
+      event("small-" + i, String.valueOf(1999 - i), "add_to_cart", "{\"value\": 5}");
+    }
+    for (int i = 0; i < 5; i++) {
+      event("ghost-" + i, "99999" + i, "add_to_cart", "{\"value\": 50}");
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                app.fetchCount(app.selectFrom("journey_entry").where("journey_key = 'cart'"))
+                    == 120);
+    Set<String> buyers = new HashSet<>(people.subList(0, 20));
+    for (String p : buyers) {
+      event("order-" + p, p, "order_completed", "{}");
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                app.fetchCount(
+                        app.selectFrom("journey_entry")
+                            .where("journey_key = 'cart' and node is null"))
+                    == 120);
+
+    // expectations from the warehouse and the split's hash
+    Set<String> rest = new HashSet<>(people);
+    rest.removeAll(buyers);
+    Set<String> high = new HashSet<>();
+    warehouse
+        .dsl()
+        .fetch(
+            "select u.user_id::text from demo.users u join demo.purchases p on p.user_id = u.user_id"
+                + " where p.status = 'paid' and u.user_id::text = any(?::text[])"
+                + " group by u.user_id having sum(p.amount) > 500",
+            (Object) rest.toArray(String[]::new))
+        .forEach(r -> high.add(r.get(0, String.class)));
+    Map<String, String> group = new HashMap<>();
+    int[] bounds = {4500, 9000, 10000};
+    String[] names = {"email", "email+ads", "control"};
+    for (String p : high) {
+      int b = Split.bucket("cart:test:cart-2026-12", p);
+      for (int i = 0; i < 3; i++) {
+        if (b < bounds[i]) {
+          group.put(p, names[i]);
+          break;
+        }
+      }
+    }
+    Map<String, String> emails = new HashMap<>();
+    warehouse
+        .dsl()
+        .fetch(
+            "select user_id::text, email from demo.users where user_id::text = any(?::text[])",
+            (Object) people.toArray(String[]::new))
+        .forEach(r -> emails.put(r.get(0, String.class), r.get(1, String.class)));
+
+    // each send node sent each of its people once
+    Map<String, Integer> byRun = new HashMap<>();
+    Map<String, Integer> perKey = new HashMap<>();
+    sink.applied()
+        .values()
+        .forEach(
+            a -> {
+              String node = a.idempotencyKey().replaceAll("^journey-cart-v1-(.*)-\\d+$", "$1");
+              byRun.merge(node, a.rows().size(), Integer::sum);
+              a.rows().forEach(r -> perKey.merge(node + "|" + r, 1, Integer::sum));
+            });
+    assertThat(sink.violations()).isEmpty();
+    assertThat(perKey.values()).allMatch(n -> n == 1);
+    long emailOnly = group.values().stream().filter("email"::equals).count();
+    long both = group.values().stream().filter("email+ads"::equals).count();
+    long control = group.values().stream().filter("control"::equals).count();
+    long low = rest.size() - high.size();
+    assertThat(byRun.getOrDefault("send-email", 0)).isEqualTo((int) (emailOnly + both));
+    assertThat(byRun.getOrDefault("send-both", 0)).isEqualTo((int) both);
+    assertThat(byRun.getOrDefault("ads", 0)).isEqualTo((int) low);
+
+    // the stats say the same
+    JsonNode stats = admin.get("/api/v1/journeys/cart/stats").json();
+    assertThat(stats.get("entered").asLong()).isEqualTo(120);
+    assertThat(stats.get("unknownPeople").asLong()).isEqualTo(5);
+    Map<String, JsonNode> nodes = new HashMap<>();
+    stats.get("nodes").forEach(n -> nodes.put(n.get("id").asText(), n));
+    assertThat(nodes.get("wait-1d").get("entered").asLong()).isEqualTo(120);
+    assertThat(nodes.get("value").get("left").get("test").asLong()).isEqualTo(high.size());
+    assertThat(nodes.get("value").get("left").get("ads").asLong()).isEqualTo(low);
+    assertThat(nodes.get("test").get("left").get("exit:holdout").asLong()).isEqualTo(control);
+    nodes.values().forEach(n -> assertThat(n.get("current").asLong()).isZero());
+
+    // holdouts: in the app store and in the warehouse
+    assertThat(app.fetchCount(app.selectFrom("journey_holdout").where("journey_key = 'cart'")))
+        .isEqualTo((int) control);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                warehouse
+                        .dsl()
+                        .fetchCount(
+                            warehouse
+                                .dsl()
+                                .selectFrom("cs_logs.journey_holdouts")
+                                .where("journey_key = 'cart'"))
+                    == control);
+
+    // a buyer's path: entered, waited, left on their order (or by the exit criteria)
+    String buyer = buyers.iterator().next();
+    JsonNode path = admin.get("/api/v1/journeys/cart/people/" + buyer).json();
+    assertThat(path.size()).isEqualTo(1);
+    JsonNode steps = path.get(0).get("steps");
+    assertThat(steps.get(steps.size() - 1).get("outcome").asText())
+        .matches("event order-" + buyer + "|exit criteria|exit");
+    System.out.println("journey e2e at " + Instant.now() + ": " + stats);
+  }
+}
