@@ -95,8 +95,8 @@ class EventStoreTest {
 
   /**
    * Eight writers append while a reader polls: a seq below the highest one seen must never show up
-   * later (the engine's cursor would skip it). Without the append lock, a transaction that drew a
-   * lower seq but committed later breaks this within a few hundred appends.
+   * later (the engine's cursor would skip it): a transaction that drew a lower seq but committed
+   * later would break it, which the append lock rules out.
    */
   @Test
   void seqOrderIsCommitOrderUnderConcurrentAppends() throws Exception {
