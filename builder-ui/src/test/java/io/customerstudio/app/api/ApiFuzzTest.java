@@ -151,7 +151,10 @@ class ApiFuzzTest {
     }
   }
 
-  /** The things the examples point at: two audiences, a template, a destination, a sync, a user. */
+  /**
+   * The things the examples point at: audiences, a template, a destination, a sync, a user, an
+   * event source.
+   */
   static void fixtures() throws Exception {
     ok(call("POST", "/api/v1/subset-categories", category("fz-cat")));
     ok(call("POST", "/api/v1/audiences", audience("fz-aud")));
@@ -162,6 +165,7 @@ class ApiFuzzTest {
     ok(call("POST", "/api/v1/destinations", fileDestination("fz-dest")));
     ok(call("POST", "/api/v1/syncs", sync("fz-sync", "cron")));
     ok(call("POST", "/api/v1/users", newUser("fz-user")));
+    ok(call("POST", "/api/v1/event-sources", json("{\"key\": \"fz-src\", \"name\": \"Fuzz\"}")));
     originalSchema = JSON.readTree(ok(call("GET", "/api/v1/schema", null)));
   }
 
@@ -625,6 +629,49 @@ class ApiFuzzTest {
             "/api/v1/webhooks/syncs/{key}",
             Map.of("key", "fz-sync"),
             () -> json("{\"reason\": \"fuzz\"}"),
+            none,
+            keep));
+    // events: appended for real (the stream only grows), under fresh ids
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/events",
+            none,
+            () ->
+                json(
+                    "{\"events\": [{\"eventId\": \""
+                        + fresh("fz-ev-")
+                        + "\", \"personKey\": \"42\", \"type\": \"add_to_cart\","
+                        + " \"properties\": {\"value\": 35.5, \"cart_url\": \"https://x\"},"
+                        + " \"occurredAt\": \"2026-12-01T10:00:00Z\"},"
+                        + " {\"eventId\": \""
+                        + fresh("fz-ev-")
+                        + "\", \"personKey\": 43, \"type\": \"purchase\"}]}"),
+            none,
+            keep));
+    // unsigned, so it never appends anything
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/webhooks/events/{source}",
+            Map.of("source", "fz-src"),
+            () -> json("{\"eventId\": \"fz-hook\", \"personKey\": \"42\", \"type\": \"x\"}"),
+            none,
+            keep));
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/event-sources",
+            none,
+            () -> obj("{\"name\": \"Fuzz source\"}").put("key", fresh("fz-s-")),
+            none,
+            r -> "/api/v1/event-sources/" + r.path("key").asText()));
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/event-sources/{key}/rotate",
+            Map.of("key", "fz-src"),
+            () -> null,
             none,
             keep));
     // subsets

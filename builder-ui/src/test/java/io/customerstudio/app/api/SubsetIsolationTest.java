@@ -82,6 +82,8 @@ class SubsetIsolationTest extends AppTestSupport {
           Map.entry("/api/v1/consent/purposes", ""),
           Map.entry("/api/v1/destinations/{key}/rule-impact", "?audience=iso-aud"),
           Map.entry("/api/v1/syncs/{key}/why/{memberKey}", ""),
+          Map.entry("/api/v1/event-sources", ""),
+          Map.entry("/api/v1/event-sources/{key}", ""),
           Map.entry("/api/v1/audit", ""));
 
   static boolean ready;
