@@ -447,7 +447,7 @@ final class JourneySends {
               Map<String, String> reasons = new HashMap<>();
               rejected.forEach(
                   o -> reasons.put(o.key(), o.reason() == null ? "rejected" : o.reason()));
-              OffsetDateTime sentAt = at(Instant.now());
+              OffsetDateTime sentAt = at(now);
               db.transaction(
                   cfg -> {
                     DSLContext tx = cfg.dsl();
