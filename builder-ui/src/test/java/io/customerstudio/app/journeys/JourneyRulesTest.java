@@ -167,10 +167,6 @@ class JourneyRulesTest extends AppTestSupport {
     event("11", "cap_test", "{}");
     at("capped", t0);
     var e = entries("capped").get(0);
-    System.out.println(
-        "CAPDEBUG "
-            + app.fetch("select * from journey_send where journey_key = 'capped'").format()
-            + app.fetch("select * from journey_step where entry_id = ?", e.get("id")).format());
     assertThat(outcomes((Long) e.get("id"))).containsExactly("sent", "capped", "exit");
     assertThat(
             app.fetch(
@@ -393,17 +389,6 @@ class JourneyRulesTest extends AppTestSupport {
     at("simreal", t1);
     at("simreal", t0.plus(Duration.ofHours(4)));
     assertThat(entries("simreal")).allMatch(e -> e.get("node") == null);
-    System.out.println(
-        "SIMDEBUG "
-            + app.fetch(
-                    "select s.*, e.person, e.since_seq, e.entry_seq from journey_step s join journey_entry e on e.id = s.entry_id where e.journey_key = 'simreal' and s.node = 'bought' and s.next = 'done' limit 5")
-                .format()
-            + app.fetch(
-                    "select seq, event_id, event_type from journey_event where event_type like 'sim_%' order by seq limit 3")
-                .format()
-            + app.fetch(
-                    "select seq, event_id, event_type from journey_event where event_type = 'sim_order' order by seq limit 3")
-                .format());
     Map<String, Long> real = new TreeMap<>();
     app.fetch("select node, edge, n from journey_count where journey_key = 'simreal'")
         .forEach(r -> real.put(r.get(0) + "→" + r.get(1), r.get(2, Long.class)));
