@@ -139,17 +139,34 @@ public final class JourneyEngine {
     return d;
   }
 
+  /**
+   * The journey a step works on: a real one, or a simulation's scratch journey (sends are recorded
+   * as simulated and delivered nowhere, holdouts stay out of the warehouse).
+   */
+  record Run(String key, String createdBy, boolean simulation) {}
+
   /** The step's clock: the workflow's time when it started, plus the time spent since. */
   private static final class StepClock {
     private final Instant base;
     private final long t0 = System.nanoTime();
+    private final boolean fixed;
 
     StepClock(Instant base) {
+      this(base, false);
+    }
+
+    private StepClock(Instant base, boolean fixed) {
       this.base = base;
+      this.fixed = fixed;
+    }
+
+    /** A clock that stays at {@code t} (a simulation's virtual clock). */
+    static StepClock at(Instant t) {
+      return new StepClock(t, true);
     }
 
     Instant now() {
-      return base.plusNanos(System.nanoTime() - t0);
+      return fixed ? base : base.plusNanos(System.nanoTime() - t0);
     }
   }
 
@@ -174,18 +191,19 @@ public final class JourneyEngine {
     if (found.isEmpty()) {
       return new JourneyActivities.Tick(true, false, 0);
     }
-    JourneyStore.Journey journey = found.get();
-    if (journey.state() == JourneyStore.State.DRAFT || journey.liveVersion() == null) {
+    JourneyStore.Journey stored = found.get();
+    Run journey = new Run(stored.key(), stored.createdBy(), false);
+    if (stored.state() == JourneyStore.State.DRAFT || stored.liveVersion() == null) {
       return new JourneyActivities.Tick(true, false, 0);
     }
     Map<Integer, JourneyDefinition> versions = versions(key);
-    if (journey.state() == JourneyStore.State.STOPPED) {
+    if (stored.state() == JourneyStore.State.STOPPED) {
       boolean more = stopEveryone(key, versions, clock, deadline);
       return new JourneyActivities.Tick(!more, more, 0);
     }
-    int liveVersion = journey.liveVersion();
+    int liveVersion = stored.liveVersion();
     JourneyDefinition live = versions.get(liveVersion);
-    boolean paused = journey.state() == JourneyStore.State.PAUSED;
+    boolean paused = stored.state() == JourneyStore.State.PAUSED;
     Set<String> held = new HashSet<>();
     if (paused) {
       versions
@@ -234,6 +252,193 @@ public final class JourneyEngine {
     return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
   }
 
+  // ---- simulation
+
+  /** A synthetic event of a simulation, at a time on its virtual clock. */
+  public record SimulatedEvent(
+      String id, String person, String type, JsonNode properties, Instant at) {}
+
+  /**
+   * Expected counts at one node: arrivals, people still there at the horizon, departures by edge.
+   */
+  public record NodeCount(String id, long entered, long current, Map<String, Long> left) {}
+
+  /**
+   * What a simulation expects: entries, unknown people, counts per node and edge, rows that would
+   * be sent per destination (and skipped per reason), on the virtual clock from {@code from} to
+   * {@code until}.
+   */
+  public record Simulation(
+      Instant from,
+      Instant until,
+      long entered,
+      long unknownPeople,
+      List<NodeCount> nodes,
+      Map<String, Long> sends,
+      Map<String, Long> notSent) {}
+
+  /**
+   * Runs {@code definition} over {@code people} (they enter at its start at {@code from}) and the
+   * synthetic events, on a virtual clock up to {@code from + horizon}, with this engine's own code
+   * and the app store's tables under a scratch journey that is deleted afterwards: the same
+   * decisions as a real run (branches by the audience SQL, the same split groups as the journey
+   * {@code key} has, governance, caps and quiet hours), sending nothing.
+   */
+  public Simulation simulate(
+      String key,
+      String createdBy,
+      JourneyDefinition definition,
+      List<String> people,
+      List<SimulatedEvent> events,
+      Instant from,
+      Duration horizon) {
+    String scratch = "~sim-" + java.util.UUID.randomUUID().toString().substring(0, 18);
+    Instant until = from.plus(horizon);
+    app.execute(
+        "insert into journey (journey_key, name, parent_model, state, draft, live_version,"
+            + " created_by, created_at, updated_by, updated_at)"
+            + " values (?, ?, ?, 'draft', '{}', 1, ?, now(), ?, now())",
+        scratch,
+        "simulation of " + key,
+        definition.parent(),
+        createdBy,
+        createdBy);
+    try {
+      // the split hash takes the journey's key, so groups are those a real run gives
+      Run run = new Run(key, createdBy, true);
+      Run table = new Run(scratch, createdBy, true);
+      Map<Integer, JourneyDefinition> versions = Map.of(1, definition);
+      Instant t = from;
+      for (int i = 0; i < people.size(); i += limits.batch()) {
+        List<String> chunk = people.subList(i, Math.min(people.size(), i + limits.batch()));
+        Instant at = t;
+        app.transaction(
+            cfg -> {
+              DSLContext tx = cfg.dsl();
+              List<String> nulls = new ArrayList<>();
+              List<Long> seqs = new ArrayList<>();
+              chunk.forEach(
+                  p -> {
+                    nulls.add(null);
+                    seqs.add(0L);
+                  });
+              var ids =
+                  JourneyTables.enter(
+                      tx,
+                      scratch,
+                      1,
+                      definition.start(),
+                      chunk,
+                      nulls,
+                      seqs,
+                      definition.reentry(),
+                      false,
+                      at);
+              Counts counts = new Counts();
+              counts.add(1, definition.start(), "", ids.size());
+              counts.write(tx, scratch);
+            });
+      }
+      List<SimulatedEvent> sorted = new ArrayList<>(events);
+      sorted.sort(java.util.Comparator.comparing(SimulatedEvent::at));
+      int next = 0;
+      while (true) {
+        // the events that have happened by t, in order
+        List<Event> batch = new ArrayList<>();
+        while (next < sorted.size() && !sorted.get(next).at().isAfter(t)) {
+          SimulatedEvent e = sorted.get(next++);
+          JsonNode props = e.properties() == null ? JSON.createObjectNode() : e.properties();
+          batch.add(new Event(next, e.id(), e.person(), e.type(), props, props.toString()));
+        }
+        if (!batch.isEmpty()) {
+          Instant at = t;
+          app.transaction(
+              cfg -> {
+                DSLContext tx = cfg.dsl();
+                Counts counts = new Counts();
+                applyEventList(tx, table, versions, 1, definition, false, batch, at, counts);
+                counts.write(tx, scratch);
+                tx.execute(
+                    "update journey set event_cursor = ? where journey_key = ?",
+                    (long) batch.get(batch.size() - 1).seq(),
+                    scratch);
+              });
+        }
+        StepClock clock = StepClock.at(t);
+        Instant conditionsNext = conditions(table, versions, clock, () -> {});
+        while (moveDue(table, versions, Set.of(), clock, run.key()) > 0) {
+          // every person due at t moves as far as they can
+        }
+        Instant due = JourneyTables.nextDue(app, scratch, Set.of());
+        if (next < sorted.size()) {
+          due = min(due, sorted.get(next).at());
+        }
+        if (conditionsNext != null && due != null) {
+          due = min(due, conditionsNext);
+        }
+        if (due == null || due.isAfter(until)) {
+          break;
+        }
+        t = due.isAfter(t) ? due : t.plusMillis(1);
+      }
+      return summary(scratch, definition, from, until);
+    } finally {
+      app.execute("delete from journey where journey_key = ?", scratch);
+    }
+  }
+
+  private Simulation summary(String scratch, JourneyDefinition d, Instant from, Instant until) {
+    Map<String, Long> entered = new LinkedHashMap<>();
+    Map<String, Map<String, Long>> left = new LinkedHashMap<>();
+    app.fetch("select node, edge, n from journey_count where journey_key = ?", scratch)
+        .forEach(
+            r -> {
+              String node = r.get(0, String.class);
+              String edge = r.get(1, String.class);
+              long n = r.get(2, Long.class);
+              if (edge.isEmpty()) {
+                entered.merge(node, n, Long::sum);
+              } else {
+                left.computeIfAbsent(node, k -> new java.util.TreeMap<>())
+                    .merge(edge, n, Long::sum);
+              }
+            });
+    Map<String, Long> current = new LinkedHashMap<>();
+    app.fetch(
+            "select node, count(*) from journey_entry where journey_key = ? and node is not null group by node",
+            scratch)
+        .forEach(r -> current.put(r.get(0, String.class), r.get(1, Long.class)));
+    List<NodeCount> nodes = new ArrayList<>();
+    for (Node n : d.nodes()) {
+      nodes.add(
+          new NodeCount(
+              n.id(),
+              entered.getOrDefault(n.id(), 0L),
+              current.getOrDefault(n.id(), 0L),
+              left.getOrDefault(n.id(), Map.of())));
+    }
+    Map<String, Long> sent = new java.util.TreeMap<>();
+    Map<String, Long> notSent = new java.util.TreeMap<>();
+    app.fetch(
+            "select destination, status, count(*) from journey_send where journey_key = ? group by destination, status",
+            scratch)
+        .forEach(
+            r -> {
+              if ("simulated".equals(r.get(1, String.class))) {
+                sent.merge(r.get(0, String.class), r.get(2, Long.class), Long::sum);
+              } else {
+                notSent.merge(r.get(1, String.class), r.get(2, Long.class), Long::sum);
+              }
+            });
+    long total =
+        JourneyTables.value(
+            app, Long.class, "select count(*) from journey_entry where journey_key = ?", scratch);
+    long unknown =
+        JourneyTables.value(
+            app, Long.class, "select unknown_people from journey where journey_key = ?", scratch);
+    return new Simulation(from, until, total, unknown, nodes, sent, notSent);
+  }
+
   // ---- events
 
   private record Event(
@@ -241,7 +446,7 @@ public final class JourneyEngine {
 
   /** Applies events after the journey's cursor; returns whether more are waiting. */
   private boolean applyEvents(
-      JourneyStore.Journey journey,
+      Run journey,
       Map<Integer, JourneyDefinition> versions,
       int liveVersion,
       JourneyDefinition live,
@@ -286,25 +491,40 @@ public final class JourneyEngine {
           long newCursor = full ? events.get(events.size() - 1).seq() : top;
           Instant now = clock.now();
           Counts counts = new Counts();
-          if (!paused && live.entry() instanceof EventEntry e) {
-            enterFromEvents(tx, journey, liveVersion, live, e.event(), events, now, counts);
-          }
-          for (var v : versions.entrySet()) {
-            for (Node n : v.getValue().nodes()) {
-              if (n instanceof WaitUntil w && w.event() != null) {
-                eventArrivals(tx, key, v.getKey(), w, events, now, counts);
-              }
-            }
-            for (var c : v.getValue().exitCriteria()) {
-              if (c instanceof EventExit x) {
-                eventExits(tx, key, v.getKey(), x.event(), events, now, counts);
-              }
-            }
-          }
+          applyEventList(tx, journey, versions, liveVersion, live, paused, events, now, counts);
           counts.write(tx, key);
           tx.execute("update journey set event_cursor = ? where journey_key = ?", newCursor, key);
           return full;
         });
+  }
+
+  /** Applies events in seq order: entries, then wait-until arrivals, then exit criteria. */
+  private void applyEventList(
+      DSLContext tx,
+      Run journey,
+      Map<Integer, JourneyDefinition> versions,
+      int liveVersion,
+      JourneyDefinition live,
+      boolean paused,
+      List<Event> events,
+      Instant now,
+      Counts counts) {
+    String key = journey.key();
+    if (!paused && live.entry() instanceof EventEntry e) {
+      enterFromEvents(tx, journey, liveVersion, live, e.event(), events, now, counts);
+    }
+    for (var v : versions.entrySet()) {
+      for (Node n : v.getValue().nodes()) {
+        if (n instanceof WaitUntil w && w.event() != null) {
+          eventArrivals(tx, key, v.getKey(), w, events, now, counts);
+        }
+      }
+      for (var c : v.getValue().exitCriteria()) {
+        if (c instanceof EventExit x) {
+          eventExits(tx, key, v.getKey(), x.event(), events, now, counts);
+        }
+      }
+    }
   }
 
   private static JsonNode props(String json) {
@@ -331,7 +551,7 @@ public final class JourneyEngine {
 
   private void enterFromEvents(
       DSLContext tx,
-      JourneyStore.Journey journey,
+      Run journey,
       int version,
       JourneyDefinition live,
       EventMatch match,
@@ -444,7 +664,7 @@ public final class JourneyEngine {
             "select e.id, e.node from journey_entry e"
                 + " join unnest(?::text[], ?::bigint[]) as t(p, sq) on e.person = t.p"
                 + " where e.journey_key = ? and e.version = ? and e.node is not null"
-                + " and e.entry_seq < t.sq for update of e",
+                + " and e.entry_seq < t.sq and e.since_seq < t.sq for update of e",
             latest.keySet().toArray(String[]::new),
             latest.values().stream().map(Event::seq).toArray(Long[]::new),
             key,
@@ -465,7 +685,7 @@ public final class JourneyEngine {
 
   /** Runs the audience entry when due; returns when it is next due. */
   private Instant audienceEntry(
-      JourneyStore.Journey journey,
+      Run journey,
       int version,
       JourneyDefinition live,
       AudienceEntry a,
@@ -567,10 +787,7 @@ public final class JourneyEngine {
 
   /** Checks wait-until conditions and exit conditions when due; returns when next due, or null. */
   private Instant conditions(
-      JourneyStore.Journey journey,
-      Map<Integer, JourneyDefinition> versions,
-      StepClock clock,
-      Runnable heartbeat) {
+      Run journey, Map<Integer, JourneyDefinition> versions, StepClock clock, Runnable heartbeat) {
     boolean any =
         versions.values().stream()
             .anyMatch(
@@ -728,10 +945,17 @@ public final class JourneyEngine {
 
   /** One batch of due people, each acted on by its node; returns how many were due. */
   private int moveDue(
-      JourneyStore.Journey journey,
+      Run journey, Map<Integer, JourneyDefinition> versions, Set<String> held, StepClock clock) {
+    return moveDue(journey, versions, held, clock, journey.key());
+  }
+
+  /** {@code splitKey}: the journey key that split groups are hashed with. */
+  private int moveDue(
+      Run journey,
       Map<Integer, JourneyDefinition> versions,
       Set<String> held,
-      StepClock clock) {
+      StepClock clock,
+      String splitKey) {
     String key = journey.key();
     return app.transactionResult(
         cfg -> {
@@ -758,7 +982,7 @@ public final class JourneyEngine {
               exitByNode(tx, version, here, "unknown node", "unknown_node", now, counts);
               continue;
             }
-            act(tx, journey, d, version, node, here, now, cursor, counts);
+            act(tx, journey, splitKey, d, version, node, here, now, cursor, counts);
           }
           counts.write(tx, key);
           return due.size();
@@ -767,7 +991,8 @@ public final class JourneyEngine {
 
   private void act(
       DSLContext tx,
-      JourneyStore.Journey journey,
+      Run journey,
+      String splitKey,
       JourneyDefinition d,
       int version,
       Node node,
@@ -870,7 +1095,7 @@ public final class JourneyEngine {
       Moves m = new Moves();
       Map<String, List<Inside>> held = new LinkedHashMap<>();
       for (Inside p : here) {
-        JourneyDefinition.Group g = group(journey.key(), s, p.person());
+        JourneyDefinition.Group g = group(splitKey, s, p.person());
         if (g.holdout()) {
           held.computeIfAbsent(g.name(), k -> new ArrayList<>()).add(p);
         } else {
@@ -902,7 +1127,17 @@ public final class JourneyEngine {
       }
     } else if (node instanceof Send s) {
       sends.arrive(
-          tx, journey.key(), journey.createdBy(), d, s, version, here, now, cursor, counts);
+          tx,
+          journey.key(),
+          journey.createdBy(),
+          journey.simulation(),
+          d,
+          s,
+          version,
+          here,
+          now,
+          cursor,
+          counts);
     } else if (node instanceof Exit x) {
       JourneyTables.exit(
           tx, version, x.id(), here.stream().map(Inside::id).toList(), "exit", "exit", now, counts);

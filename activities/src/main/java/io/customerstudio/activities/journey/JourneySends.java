@@ -86,6 +86,7 @@ final class JourneySends {
       DSLContext tx,
       String journey,
       String createdBy,
+      boolean simulate,
       JourneyDefinition def,
       Send node,
       int version,
@@ -104,7 +105,7 @@ final class JourneySends {
       Map<String, Integer> sent = new HashMap<>();
       tx.fetch(
               "select person, count(*) from journey_send where journey_key = ? and person = any(?::text[])"
-                  + " and status = 'sent' and sent_at > ? group by person",
+                  + " and status in ('sent', 'simulated') and sent_at > ? group by person",
               journey,
               byPerson.keySet().toArray(String[]::new),
               at(now.minus(cap.per())))
@@ -190,6 +191,10 @@ final class JourneySends {
         ready.add(p);
       }
       List<Long> sending = new ArrayList<>();
+      if (simulate) {
+        // a simulation sends nothing: the row it would send is recorded, and the person moves on
+        size = Integer.MAX_VALUE;
+      }
       for (int i = 0; i < ready.size(); i += size) {
         List<Inside> chunk = ready.subList(i, Math.min(ready.size(), i + size));
         String batch = runId(journey, version, node.id()) + "-" + chunk.get(0).id();
@@ -213,13 +218,17 @@ final class JourneySends {
                   node,
                   journey,
                   version,
-                  batch,
-                  "pending",
+                  simulate ? null : batch,
+                  simulate ? "simulated" : "pending",
                   null,
                   String.valueOf(v.get(node.identifier().from())),
                   fields.toString(),
                   now));
-          sending.add(p.id());
+          if (simulate) {
+            moves.add(p.id(), node.next(), "sent", cursor);
+          } else {
+            sending.add(p.id());
+          }
         }
       }
       if (!sending.isEmpty()) {
@@ -280,9 +289,11 @@ final class JourneySends {
     }
     tx.execute(
         "insert into journey_send (entry_id, node, journey_key, version, person, destination,"
-            + " batch_key, status, reason, row_key, fields, created_at)"
-            + " select * from unnest(?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[],"
+            + " batch_key, status, reason, row_key, fields, created_at, sent_at)"
+            + " select u.*, case when u.st = 'simulated' then u.ca end"
+            + " from unnest(?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[],"
             + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])"
+            + " as u(id, nd, j, v, p, d, b, st, r, rk, f, ca)"
             + " on conflict (entry_id, node) do nothing",
         java.util.Arrays.stream(cols[0]).map(o -> (Long) o).toArray(Long[]::new),
         strings(cols[1]),

@@ -41,6 +41,7 @@ public class AuditTrail {
     DESTINATION,
     SYNC,
     JOURNEY,
+    EVENT_SOURCE,
     USER,
     TOKEN;
 

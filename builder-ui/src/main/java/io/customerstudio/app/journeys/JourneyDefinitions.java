@@ -366,6 +366,23 @@ public class JourneyDefinitions {
     return d;
   }
 
+  /**
+   * A document read and validated as publish would (for a simulation of a draft).
+   *
+   * @throws io.customerstudio.query.ValidationException with every problem and its path
+   */
+  public JourneyDefinition checked(JsonNode document) {
+    Problems problems = new Problems();
+    JourneyDefinition d = check(document, problems);
+    problems.throwIfAny();
+    return d;
+  }
+
+  /** The journey's draft document (404 when there is no such journey). */
+  public JsonNode draftOf(String key) {
+    return Json.parse(journey(key).draft());
+  }
+
   private JourneyValidator.Context context() {
     Catalog catalog = workspace.catalog();
     AudienceCompiler.Resolver resolver = workspace.resolver();

@@ -91,7 +91,9 @@ class SecurityConfiguration {
             a ->
                 a.requestMatchers("/actuator/health", "/actuator/health/**")
                     .permitAll()
-                    // real-time triggers authenticate by signature (SyncRuns.webhook)
+                    // real-time triggers and event sources authenticate by signature
+                    // (SyncRuns.webhook,
+                    // EventSourceService.verify)
                     .requestMatchers(HttpMethod.POST, "/api/v1/webhooks/**")
                     .permitAll()
                     .requestMatchers(
@@ -120,6 +122,11 @@ class SecurityConfiguration {
                     .hasRole(Roles.MARKETER)
                     .requestMatchers("/api/v1/subset-categories", "/api/v1/subset-categories/**")
                     .hasRole(Roles.ADMIN)
+                    // admins manage event sources; marketers append events
+                    .requestMatchers("/api/v1/event-sources", "/api/v1/event-sources/**")
+                    .hasRole(Roles.ADMIN)
+                    .requestMatchers(HttpMethod.POST, "/api/v1/events")
+                    .hasRole(Roles.MARKETER)
                     .anyRequest()
                     .authenticated())
         .authenticationManager(passwordLogins)

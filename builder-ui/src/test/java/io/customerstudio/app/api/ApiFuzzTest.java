@@ -151,7 +151,10 @@ class ApiFuzzTest {
     }
   }
 
-  /** The things the examples point at: two audiences, a template, a destination, a sync, a user. */
+  /**
+   * The things the examples point at: audiences, a template, a destination, a sync, a user, an
+   * event source.
+   */
   static void fixtures() throws Exception {
     ok(call("POST", "/api/v1/subset-categories", category("fz-cat")));
     ok(call("POST", "/api/v1/audiences", audience("fz-aud")));
@@ -162,6 +165,8 @@ class ApiFuzzTest {
     ok(call("POST", "/api/v1/destinations", fileDestination("fz-dest")));
     ok(call("POST", "/api/v1/syncs", sync("fz-sync", "cron")));
     ok(call("POST", "/api/v1/users", newUser("fz-user")));
+    ok(call("POST", "/api/v1/event-sources", json("{\"key\": \"fz-src\", \"name\": \"Fuzz\"}")));
+    ok(call("POST", "/api/v1/journeys", journey("fz-journey")));
     originalSchema = JSON.readTree(ok(call("GET", "/api/v1/schema", null)));
   }
 
@@ -256,6 +261,38 @@ class ApiFuzzTest {
                  {"type": "trait", "trait": "lifetime_value", "op": "gt", "value": 100}]}}]}""");
     c.put("key", key);
     return c;
+  }
+
+  /** A journey that publish would take: an event entry, a wait, a branch, a send to fz-dest. */
+  static JsonNode journey(String key) {
+    ObjectNode j =
+        obj(
+            """
+            {"name": "Fuzz journey", "parent": "users",
+             "entry": {"type": "event", "eventType": "add_to_cart",
+                       "where": [{"property": "value", "op": "gte", "value": 20}]},
+             "reentry": {"policy": "cooldown", "cooldown": "P1D"},
+             "exitCriteria": [{"event": {"eventType": "order_completed"}}],
+             "settings": {"quietHours": {"from": "21:00", "to": "08:00", "defaultTimezone": "Europe/Berlin"},
+                          "frequencyCap": {"max": 2, "per": "P1D"}},
+             "start": "wait",
+             "nodes": [
+               {"id": "wait", "type": "wait", "duration": "PT1H", "next": "value"},
+               {"id": "value", "type": "branch",
+                "branches": [{"name": "high", "next": "send",
+                              "condition": {"type": "trait", "trait": "lifetime_value", "op": "gt",
+                                            "value": 100}}],
+                "else": "done"},
+               {"id": "send", "type": "send", "destination": "fz-dest",
+                "identifier": {"from": "email", "to": "email"},
+                "mapping": [{"from": "first_name", "to": "firstName"},
+                            {"from": "event.properties.cart_url", "to": "cartUrl"}],
+                "next": "done"},
+               {"id": "done", "type": "exit"}]}""");
+    if (key != null) {
+      j.put("key", key);
+    }
+    return j;
   }
 
   static JsonNode newUser(String username) {
@@ -548,6 +585,63 @@ class ApiFuzzTest {
             () -> null,
             none,
             keep));
+    // journeys: publish, pause, resume and stop start or wake a workflow, so only ids of journeys
+    // that do not exist (see the class comment)
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/journeys",
+            none,
+            () -> journey(fresh("fz-j-")),
+            none,
+            r -> "/api/v1/journeys/" + r.path("key").asText()));
+    out.add(
+        new ValidRequest(
+            "PUT",
+            "/api/v1/journeys/{key}",
+            Map.of("key", "fz-journey"),
+            () -> journey(null),
+            none,
+            keep));
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/journeys/{key}/validate",
+            Map.of("key", "fz-journey"),
+            () -> null,
+            none,
+            keep));
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/journeys/{key}/publish",
+            Map.of("key", "fz-no-such-journey"),
+            () -> json("{\"migrate\": true}"),
+            none,
+            keep));
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/journeys/{key}/simulate",
+            Map.of("key", "fz-journey"),
+            () ->
+                json(
+                    """
+                    {"people": {"asOf": "2026-11-01T00:00:00Z"}, "horizon": "PT2H",
+                     "events": [{"eventId": "fz-e1", "personKey": "1", "type": "add_to_cart",
+                                 "properties": {"value": 30}, "occurredAt": "2026-11-01T00:10:00Z"}]}"""),
+            none,
+            keep));
+    for (String action : List.of("pause", "resume", "stop")) {
+      out.add(
+          new ValidRequest(
+              "POST",
+              "/api/v1/journeys/{key}/" + action,
+              Map.of("key", "fz-no-such-journey"),
+              () -> null,
+              none,
+              keep));
+    }
     // syncs and runs
     out.add(
         new ValidRequest(
@@ -625,6 +719,49 @@ class ApiFuzzTest {
             "/api/v1/webhooks/syncs/{key}",
             Map.of("key", "fz-sync"),
             () -> json("{\"reason\": \"fuzz\"}"),
+            none,
+            keep));
+    // events: appended for real (the stream only grows), under fresh ids
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/events",
+            none,
+            () ->
+                json(
+                    "{\"events\": [{\"eventId\": \""
+                        + fresh("fz-ev-")
+                        + "\", \"personKey\": \"42\", \"type\": \"add_to_cart\","
+                        + " \"properties\": {\"value\": 35.5, \"cart_url\": \"https://x\"},"
+                        + " \"occurredAt\": \"2026-12-01T10:00:00Z\"},"
+                        + " {\"eventId\": \""
+                        + fresh("fz-ev-")
+                        + "\", \"personKey\": 43, \"type\": \"purchase\"}]}"),
+            none,
+            keep));
+    // unsigned, so it never appends anything
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/webhooks/events/{source}",
+            Map.of("source", "fz-src"),
+            () -> json("{\"eventId\": \"fz-hook\", \"personKey\": \"42\", \"type\": \"x\"}"),
+            none,
+            keep));
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/event-sources",
+            none,
+            () -> obj("{\"name\": \"Fuzz source\"}").put("key", fresh("fz-s-")),
+            none,
+            r -> "/api/v1/event-sources/" + r.path("key").asText()));
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/event-sources/{key}/rotate",
+            Map.of("key", "fz-src"),
+            () -> null,
             none,
             keep));
     // subsets

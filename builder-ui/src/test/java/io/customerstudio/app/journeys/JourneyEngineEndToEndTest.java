@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.customerstudio.activities.destinations.Signatures;
 import io.customerstudio.app.ApiClient;
 import io.customerstudio.app.AppTestSupport;
 import io.customerstudio.app.syncs.SyncSink;
 import io.customerstudio.infra.warehouse.Warehouse;
 import io.customerstudio.query.governance.Split;
-import io.customerstudio.workflows.journey.JourneyOrchestrator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +44,6 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
   @LocalServerPort int port;
   @Autowired Warehouse warehouse;
   @Autowired DSLContext app;
-  @Autowired JourneyOrchestrator orchestrator;
 
   @BeforeAll
   static void startSink() throws Exception {
@@ -87,20 +91,36 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
     return new ApiClient(port, "admin", ADMIN_PASSWORD);
   }
 
-  void event(String id, String person, String type, String properties) {
-    app.execute(
-        "insert into journey_event (event_id, person, event_type, properties, occurred_at, received_at)"
-            + " values (?, ?, ?, ?, now(), now())",
-        id,
-        person,
-        type,
-        properties);
-    orchestrator.eventsArrived();
+  String secret;
+
+  /** Sends events through the signed webhook door, as an event source would. */
+  void events(List<String> events) throws Exception {
+    byte[] body =
+        ("{\"events\": [" + String.join(",", events) + "]}").getBytes(StandardCharsets.UTF_8);
+    var request =
+        HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/api/v1/webhooks/events/shop"))
+            .header("Content-Type", "application/json")
+            .header(
+                Signatures.HEADER, Signatures.sign(secret, Instant.now().getEpochSecond(), body))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    var response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+  }
+
+  static String event(String id, String person, String type, String properties) {
+    return """
+        {"eventId": "%s", "personKey": "%s", "type": "%s", "properties": %s}"""
+        .formatted(id, person, type, properties);
   }
 
   @Test
-  void abandonedCartMovesEveryoneAndSendsEachOnce() {
+  void abandonedCartMovesEveryoneAndSendsEachOnce() throws Exception {
     ApiClient admin = admin();
+    var source = admin.post("/api/v1/event-sources", "{\"key\": \"shop\", \"name\": \"Shop\"}");
+    assertThat(source.status()).as(source.body()).isEqualTo(201);
+    secret = source.json().get("secret").asText();
     for (String hook : List.of("esp-hook", "ads-hook")) {
       var r =
           admin.post(
@@ -143,9 +163,11 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
                 app.fetchCount(app.selectFrom("journey_entry").where("journey_key = 'cart'"))
                     == 120);
     Set<String> buyers = new HashSet<>(people.subList(0, 20));
+    List<String> orders = new ArrayList<>();
     for (String p : buyers) {
-      event("order-" + p, p, "order_completed", "{}");
+      orders.add(event("order-" + p, p, "order_completed", "{}"));
     }
+    events(orders);
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))

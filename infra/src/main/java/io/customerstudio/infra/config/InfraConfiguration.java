@@ -135,6 +135,16 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.EventStore eventStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.EventStore(db, clock);
+  }
+
+  @Bean
+  io.customerstudio.infra.store.EventSourceStore eventSourceStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.EventSourceStore(db, clock);
+  }
+
+  @Bean
   io.customerstudio.infra.store.PriorityListStore priorityListStore(DSLContext db, Clock clock) {
     return new io.customerstudio.infra.store.PriorityListStore(db, clock);
   }
