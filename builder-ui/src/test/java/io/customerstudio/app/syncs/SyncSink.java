@@ -58,6 +58,7 @@ public final class SyncSink implements AutoCloseable {
   private final List<Long> throttledAt = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> requestAt = Collections.synchronizedList(new ArrayList<>());
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final Map<String, Integer> received = new ConcurrentHashMap<>();
 
   public SyncSink() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -138,6 +139,16 @@ public final class SyncSink implements AutoCloseable {
     }
   }
 
+  /** How many well-formed requests came with each idempotency key (applied or not). */
+  public Map<String, Integer> received() {
+    return Map.copyOf(received);
+  }
+
+  /** How many requests are being answered right now. */
+  public int inFlight() {
+    return inFlight.size();
+  }
+
   public List<String> violations() {
     return List.copyOf(violations);
   }
@@ -148,6 +159,7 @@ public final class SyncSink implements AutoCloseable {
 
   public void reset() {
     applied.clear();
+    received.clear();
     order.clear();
     violations.clear();
     state.clear();
@@ -201,6 +213,7 @@ public final class SyncSink implements AutoCloseable {
         }
         rows.add(op + ":" + r.path("key").asText());
       }
+      received.merge(key, 1, Integer::sum);
       // one batch (or part) in flight twice at once means two attempts sent it together
       String flight = key;
       if (!inFlight.add(flight)) {

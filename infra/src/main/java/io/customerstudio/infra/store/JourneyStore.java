@@ -161,6 +161,15 @@ public class JourneyStore {
               .set(JOURNEY_VERSION.PUBLISHED_BY, user)
               .set(JOURNEY_VERSION.PUBLISHED_AT, now)
               .execute();
+          if (j.getLiveVersion() == null) {
+            // the first publish: people enter by events that arrive from now on, not by the
+            // stream's past. Under the append lock, so no event commits below the cursor later.
+            t.execute("select pg_advisory_xact_lock({0})", DSL.val(EventStore.APPEND_LOCK));
+            t.execute(
+                "update journey set event_cursor = (select coalesce(max(seq), 0) from journey_event)"
+                    + " where journey_key = {0}",
+                DSL.val(key));
+          }
           State state = State.of(j.getState()) == State.PAUSED ? State.PAUSED : State.LIVE;
           t.update(JOURNEY)
               .set(JOURNEY.LIVE_VERSION, version)
