@@ -86,6 +86,7 @@ public class AudienceService {
   private final CurrentRestriction restriction;
   private final Clock clock;
   private final AuditTrail audit;
+  private final io.customerstudio.app.journeys.JourneyDefinitions journeys;
 
   public AudienceService(
       AudienceStore audiences,
@@ -95,7 +96,9 @@ public class AudienceService {
       Workspace workspace,
       CurrentRestriction restriction,
       Clock clock,
-      AuditTrail audit) {
+      AuditTrail audit,
+      io.customerstudio.app.journeys.JourneyDefinitions journeys) {
+    this.journeys = journeys;
     this.restriction = restriction;
     this.audit = audit;
     this.syncs = syncs;
@@ -263,7 +266,10 @@ public class AudienceService {
         AuditTrail.Action.RESTORE);
   }
 
-  /** Refused while another audience, a sync or a priority list uses this one, and says which. */
+  /**
+   * Refused while another audience, a sync, a priority list or a journey (not stopped: its draft or
+   * any version) uses this one, and says which.
+   */
   public void delete(String key, String user) {
     AudienceStore.Audience current = find(key);
     priorityLists
@@ -283,6 +289,15 @@ public class AudienceService {
     if (!delivering.isEmpty()) {
       throw ApiException.conflict(
           "Audience '" + key + "' is synced by " + delivering + "; delete those syncs first");
+    }
+    List<String> journeyUsers = journeys.usingAudience(key);
+    if (!journeyUsers.isEmpty()) {
+      throw ApiException.conflict(
+          "Audience '"
+              + key
+              + "' is used by journey(s) "
+              + journeyUsers
+              + "; change their entry and conditions or stop those journeys first");
     }
     List<String> users = referencing(key);
     if (!users.isEmpty()) {

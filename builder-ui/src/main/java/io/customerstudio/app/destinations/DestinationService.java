@@ -85,6 +85,7 @@ public class DestinationService implements InitializingBean {
   private final java.nio.file.Path exportRoot;
   private final AuditTrail audit;
   private final DestinationRules rules;
+  private final io.customerstudio.app.journeys.JourneyDefinitions journeys;
 
   public DestinationService(
       DestinationStore store,
@@ -94,8 +95,10 @@ public class DestinationService implements InitializingBean {
       io.customerstudio.app.subsets.SubsetService subsets,
       DestinationRules rules,
       Clock clock,
-      AuditTrail audit) {
+      AuditTrail audit,
+      io.customerstudio.app.journeys.JourneyDefinitions journeys) {
     this.audit = audit;
+    this.journeys = journeys;
     this.store = store;
     this.subsets = subsets;
     this.rules = rules;
@@ -307,13 +310,25 @@ public class DestinationService implements InitializingBean {
     }
   }
 
-  /** Refused while a sync delivers here, and says which. */
+  /**
+   * Refused while a sync delivers here or a journey (not stopped: its draft or any version) sends
+   * here, and says which.
+   */
   public void delete(String key, String user) {
     DestinationStore.Destination current = find(key);
     List<String> using = syncs.usingDestination(key);
     if (!using.isEmpty()) {
       throw ApiException.conflict(
           "Destination '" + key + "' is used by sync(s) " + using + "; delete those first");
+    }
+    List<String> sending = journeys.usingDestination(key);
+    if (!sending.isEmpty()) {
+      throw ApiException.conflict(
+          "Destination '"
+              + key
+              + "' is used by journey(s) "
+              + sending
+              + "; remove their send nodes or stop those journeys first");
     }
     store.delete(key);
     audit.record(

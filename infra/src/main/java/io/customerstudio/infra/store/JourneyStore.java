@@ -1,14 +1,20 @@
 package io.customerstudio.infra.store;
 
 import static io.customerstudio.infra.store.jooq.Tables.JOURNEY;
+import static io.customerstudio.infra.store.jooq.Tables.JOURNEY_ENTRY;
 import static io.customerstudio.infra.store.jooq.Tables.JOURNEY_VERSION;
 
+import io.customerstudio.infra.store.jooq.tables.records.JourneyRecord;
 import java.time.Clock;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * Journeys' definitions and states in the app store: the draft, the published versions (immutable)
@@ -63,24 +69,193 @@ public class JourneyStore {
     this.clock = clock;
   }
 
+  /** What a create or a draft update writes: the draft document and the fields it names. */
+  public record Draft(String name, String parent, String document) {}
+
+  /** What a publish did. */
+  public record Published(int version, State state, int migrated) {}
+
+  /** A journey's document, the draft or a published version, for finding what uses what. */
+  public record Document(String journey, String name, State state, Integer version, String text) {}
+
   public Optional<Journey> find(String key) {
     return db.selectFrom(JOURNEY)
         .where(JOURNEY.JOURNEY_KEY.eq(key))
         .fetchOptional()
-        .map(
+        .map(JourneyStore::journey);
+  }
+
+  /** Every journey, by name then key. */
+  public List<Journey> list() {
+    return db.selectFrom(JOURNEY)
+        .orderBy(JOURNEY.NAME, JOURNEY.JOURNEY_KEY)
+        .fetch(JourneyStore::journey);
+  }
+
+  /** Creates a journey in state draft; false when the key is taken. */
+  public boolean create(String key, Draft draft, String user) {
+    OffsetDateTime now = now();
+    return db.insertInto(JOURNEY)
+            .set(JOURNEY.JOURNEY_KEY, key)
+            .set(JOURNEY.NAME, draft.name())
+            .set(JOURNEY.PARENT_MODEL, draft.parent())
+            .set(JOURNEY.STATE, State.DRAFT.wire())
+            .set(JOURNEY.DRAFT, draft.document())
+            .set(JOURNEY.CREATED_BY, user)
+            .set(JOURNEY.CREATED_AT, now)
+            .set(JOURNEY.UPDATED_BY, user)
+            .set(JOURNEY.UPDATED_AT, now)
+            .onConflictDoNothing()
+            .execute()
+        == 1;
+  }
+
+  /** Replaces the draft (published versions never change); false when there is no such journey. */
+  public boolean updateDraft(String key, Draft draft, String user) {
+    return db.update(JOURNEY)
+            .set(JOURNEY.NAME, draft.name())
+            .set(JOURNEY.PARENT_MODEL, draft.parent())
+            .set(JOURNEY.DRAFT, draft.document())
+            .set(JOURNEY.UPDATED_BY, user)
+            .set(JOURNEY.UPDATED_AT, now())
+            .where(JOURNEY.JOURNEY_KEY.eq(key))
+            .execute()
+        == 1;
+  }
+
+  /** Deletes a journey with its versions and entries; false when there is none. */
+  public boolean delete(String key) {
+    return db.deleteFrom(JOURNEY).where(JOURNEY.JOURNEY_KEY.eq(key)).execute() == 1;
+  }
+
+  /**
+   * Publishes {@code definition} as version N+1 in one transaction: the journey row is locked, so
+   * two publishes never make the same version. The state becomes live, except that a paused journey
+   * stays paused. With {@code migrateTo} non-null, everyone waiting or arriving at a node whose id
+   * is in it moves to the new version, due now (the engine re-arrives them there, keeping {@code
+   * since}, so the time already waited counts); people at other nodes stay on their version.
+   *
+   * @return empty when there is no such journey or it is stopped
+   */
+  public Optional<Published> publish(
+      String key, String definition, String user, Collection<String> migrateTo) {
+    return db.transactionResult(
+        cfg -> {
+          var t = cfg.dsl();
+          JourneyRecord j =
+              t.selectFrom(JOURNEY).where(JOURNEY.JOURNEY_KEY.eq(key)).forUpdate().fetchOne();
+          if (j == null || State.of(j.getState()) == State.STOPPED) {
+            return Optional.<Published>empty();
+          }
+          Integer max =
+              t.select(DSL.max(JOURNEY_VERSION.VERSION))
+                  .from(JOURNEY_VERSION)
+                  .where(JOURNEY_VERSION.JOURNEY_KEY.eq(key))
+                  .fetchOne(0, Integer.class);
+          int version = (max == null ? 0 : max) + 1;
+          OffsetDateTime now = OffsetDateTime.now(clock);
+          t.insertInto(JOURNEY_VERSION)
+              .set(JOURNEY_VERSION.JOURNEY_KEY, key)
+              .set(JOURNEY_VERSION.VERSION, version)
+              .set(JOURNEY_VERSION.DEFINITION, definition)
+              .set(JOURNEY_VERSION.PUBLISHED_BY, user)
+              .set(JOURNEY_VERSION.PUBLISHED_AT, now)
+              .execute();
+          State state = State.of(j.getState()) == State.PAUSED ? State.PAUSED : State.LIVE;
+          t.update(JOURNEY)
+              .set(JOURNEY.LIVE_VERSION, version)
+              .set(JOURNEY.STATE, state.wire())
+              .set(JOURNEY.UPDATED_BY, user)
+              .set(JOURNEY.UPDATED_AT, now)
+              .where(JOURNEY.JOURNEY_KEY.eq(key))
+              .execute();
+          int migrated = 0;
+          if (migrateTo != null && !migrateTo.isEmpty()) {
+            migrated =
+                t.update(JOURNEY_ENTRY)
+                    .set(JOURNEY_ENTRY.VERSION, version)
+                    .set(JOURNEY_ENTRY.PHASE, "arrive")
+                    .set(JOURNEY_ENTRY.DUE, now)
+                    .where(
+                        JOURNEY_ENTRY.JOURNEY_KEY.eq(key),
+                        JOURNEY_ENTRY.NODE.isNotNull(),
+                        JOURNEY_ENTRY.NODE.in(migrateTo),
+                        JOURNEY_ENTRY.PHASE.in("wait", "arrive"),
+                        JOURNEY_ENTRY.VERSION.lt(version))
+                    .execute();
+          }
+          return Optional.of(new Published(version, state, migrated));
+        });
+  }
+
+  /**
+   * Moves a journey to {@code to} if its state is one of {@code from} (compare-and-set, so two
+   * concurrent changes never both win).
+   *
+   * @return whether the state changed
+   */
+  public boolean setState(String key, Set<State> from, State to, String user) {
+    return db.update(JOURNEY)
+            .set(JOURNEY.STATE, to.wire())
+            .set(JOURNEY.UPDATED_BY, user)
+            .set(JOURNEY.UPDATED_AT, now())
+            .where(
+                JOURNEY.JOURNEY_KEY.eq(key),
+                JOURNEY.STATE.in(from.stream().map(State::wire).toList()))
+            .execute()
+        == 1;
+  }
+
+  /**
+   * The drafts and every published version of the journeys that are not stopped: what a delete of
+   * something they might use must look at.
+   */
+  public List<Document> documentsInUse() {
+    List<Document> out = new ArrayList<>();
+    db.selectFrom(JOURNEY)
+        .where(JOURNEY.STATE.ne(State.STOPPED.wire()))
+        .orderBy(JOURNEY.JOURNEY_KEY)
+        .forEach(
             r ->
-                new Journey(
-                    r.getJourneyKey(),
-                    r.getName(),
-                    r.getParentModel(),
-                    State.of(r.getState()),
-                    r.getDraft(),
-                    r.getLiveVersion(),
-                    r.getUnknownPeople(),
-                    r.getCreatedBy(),
-                    r.getCreatedAt(),
-                    r.getUpdatedBy(),
-                    r.getUpdatedAt()));
+                out.add(
+                    new Document(
+                        r.getJourneyKey(),
+                        r.getName(),
+                        State.of(r.getState()),
+                        null,
+                        r.getDraft())));
+    db.select(
+            JOURNEY_VERSION.JOURNEY_KEY,
+            JOURNEY.NAME,
+            JOURNEY.STATE,
+            JOURNEY_VERSION.VERSION,
+            JOURNEY_VERSION.DEFINITION)
+        .from(JOURNEY_VERSION)
+        .join(JOURNEY)
+        .on(JOURNEY.JOURNEY_KEY.eq(JOURNEY_VERSION.JOURNEY_KEY))
+        .where(JOURNEY.STATE.ne(State.STOPPED.wire()))
+        .orderBy(JOURNEY_VERSION.JOURNEY_KEY, JOURNEY_VERSION.VERSION)
+        .forEach(
+            r ->
+                out.add(
+                    new Document(
+                        r.value1(), r.value2(), State.of(r.value3()), r.value4(), r.value5())));
+    return out;
+  }
+
+  private static Journey journey(JourneyRecord r) {
+    return new Journey(
+        r.getJourneyKey(),
+        r.getName(),
+        r.getParentModel(),
+        State.of(r.getState()),
+        r.getDraft(),
+        r.getLiveVersion(),
+        r.getUnknownPeople(),
+        r.getCreatedBy(),
+        r.getCreatedAt(),
+        r.getUpdatedBy(),
+        r.getUpdatedAt());
   }
 
   /** The journeys whose workflow should run: live or paused. */
