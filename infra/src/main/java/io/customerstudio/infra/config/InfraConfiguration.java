@@ -135,6 +135,11 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.JourneyCodeStore journeyCodeStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.JourneyCodeStore(db, clock);
+  }
+
+  @Bean
   io.customerstudio.infra.store.JourneyInsightsStore journeyInsightsStore(DSLContext db) {
     return new io.customerstudio.infra.store.JourneyInsightsStore(db);
   }
