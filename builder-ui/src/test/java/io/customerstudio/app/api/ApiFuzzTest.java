@@ -162,6 +162,7 @@ class ApiFuzzTest {
     ok(call("POST", "/api/v1/destinations", fileDestination("fz-dest")));
     ok(call("POST", "/api/v1/syncs", sync("fz-sync", "cron")));
     ok(call("POST", "/api/v1/users", newUser("fz-user")));
+    ok(call("POST", "/api/v1/journeys", journey("fz-journey")));
     originalSchema = JSON.readTree(ok(call("GET", "/api/v1/schema", null)));
   }
 
@@ -256,6 +257,38 @@ class ApiFuzzTest {
                  {"type": "trait", "trait": "lifetime_value", "op": "gt", "value": 100}]}}]}""");
     c.put("key", key);
     return c;
+  }
+
+  /** A journey that publish would take: an event entry, a wait, a branch, a send to fz-dest. */
+  static JsonNode journey(String key) {
+    ObjectNode j =
+        obj(
+            """
+            {"name": "Fuzz journey", "parent": "users",
+             "entry": {"type": "event", "eventType": "add_to_cart",
+                       "where": [{"property": "value", "op": "gte", "value": 20}]},
+             "reentry": {"policy": "cooldown", "cooldown": "P1D"},
+             "exitCriteria": [{"event": {"eventType": "order_completed"}}],
+             "settings": {"quietHours": {"from": "21:00", "to": "08:00", "defaultTimezone": "Europe/Berlin"},
+                          "frequencyCap": {"max": 2, "per": "P1D"}},
+             "start": "wait",
+             "nodes": [
+               {"id": "wait", "type": "wait", "duration": "PT1H", "next": "value"},
+               {"id": "value", "type": "branch",
+                "branches": [{"name": "high", "next": "send",
+                              "condition": {"type": "trait", "trait": "lifetime_value", "op": "gt",
+                                            "value": 100}}],
+                "else": "done"},
+               {"id": "send", "type": "send", "destination": "fz-dest",
+                "identifier": {"from": "email", "to": "email"},
+                "mapping": [{"from": "first_name", "to": "firstName"},
+                            {"from": "event.properties.cart_url", "to": "cartUrl"}],
+                "next": "done"},
+               {"id": "done", "type": "exit"}]}""");
+    if (key != null) {
+      j.put("key", key);
+    }
+    return j;
   }
 
   static JsonNode newUser(String username) {
@@ -548,6 +581,50 @@ class ApiFuzzTest {
             () -> null,
             none,
             keep));
+    // journeys: publish, pause, resume and stop start or wake a workflow, so only ids of journeys
+    // that do not exist (see the class comment)
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/journeys",
+            none,
+            () -> journey(fresh("fz-j-")),
+            none,
+            r -> "/api/v1/journeys/" + r.path("key").asText()));
+    out.add(
+        new ValidRequest(
+            "PUT",
+            "/api/v1/journeys/{key}",
+            Map.of("key", "fz-journey"),
+            () -> journey(null),
+            none,
+            keep));
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/journeys/{key}/validate",
+            Map.of("key", "fz-journey"),
+            () -> null,
+            none,
+            keep));
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/journeys/{key}/publish",
+            Map.of("key", "fz-no-such-journey"),
+            () -> json("{\"migrate\": true}"),
+            none,
+            keep));
+    for (String action : List.of("pause", "resume", "stop")) {
+      out.add(
+          new ValidRequest(
+              "POST",
+              "/api/v1/journeys/{key}/" + action,
+              Map.of("key", "fz-no-such-journey"),
+              () -> null,
+              none,
+              keep));
+    }
     // syncs and runs
     out.add(
         new ValidRequest(

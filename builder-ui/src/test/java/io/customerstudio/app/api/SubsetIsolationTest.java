@@ -82,6 +82,9 @@ class SubsetIsolationTest extends AppTestSupport {
           Map.entry("/api/v1/consent/purposes", ""),
           Map.entry("/api/v1/destinations/{key}/rule-impact", "?audience=iso-aud"),
           Map.entry("/api/v1/syncs/{key}/why/{memberKey}", ""),
+          Map.entry("/api/v1/journeys", ""),
+          Map.entry("/api/v1/journeys/{key}", ""),
+          Map.entry("/api/v1/journeys/{key}/versions/{version}", ""),
           Map.entry("/api/v1/audit", ""));
 
   static boolean ready;
@@ -121,6 +124,9 @@ class SubsetIsolationTest extends AppTestSupport {
           admin.post("/api/v1/destinations", ApiFuzzTest.fileDestination("fz-dest").toString()));
       created(admin.post("/api/v1/syncs", ApiFuzzTest.sync("fz-sync", "cron").toString()));
       created(admin.post("/api/v1/users", ApiFuzzTest.newUser("fz-user").toString()));
+    }
+    if (admin.get("/api/v1/journeys/fz-journey").status() == 404) {
+      created(admin.post("/api/v1/journeys", ApiFuzzTest.journey("fz-journey").toString()));
     }
     created(
         admin.post(
@@ -180,18 +186,21 @@ class SubsetIsolationTest extends AppTestSupport {
     v.put("username", MARKETER);
     v.put("id", snapshotId);
     v.put("runId", "iso-no-such-run");
+    v.put("version", "1");
     // why for a person outside her subsets: as if there were none (404), nothing of them shown
     v.put("memberKey", outsideKey);
     String key =
         path.startsWith("/api/v1/templates")
             ? "fz-tpl"
-            : path.startsWith("/api/v1/syncs")
-                ? "fz-sync"
-                : path.startsWith("/api/v1/destinations")
-                    ? "fz-dest"
-                    : path.startsWith("/api/v1/subset-categories")
-                        ? "iso-region"
-                        : path.startsWith("/api/v1/profiles") ? insideKey : "iso-aud";
+            : path.startsWith("/api/v1/journeys")
+                ? "fz-journey"
+                : path.startsWith("/api/v1/syncs")
+                    ? "fz-sync"
+                    : path.startsWith("/api/v1/destinations")
+                        ? "fz-dest"
+                        : path.startsWith("/api/v1/subset-categories")
+                            ? "iso-region"
+                            : path.startsWith("/api/v1/profiles") ? insideKey : "iso-aud";
     v.put("key", key);
     return v;
   }

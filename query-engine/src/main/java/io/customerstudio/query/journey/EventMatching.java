@@ -140,7 +140,9 @@ final class EventMatching {
       return null;
     }
     if (v.isNumber()) {
-      return v.decimalValue();
+      return v.isFloatingPointNumber() && !Double.isFinite(v.doubleValue())
+          ? null
+          : v.decimalValue();
     }
     if (v.isTextual()) {
       try {

@@ -69,6 +69,9 @@ public final class JourneyJson {
 
   public static final int MAX_NODES = 500;
 
+  /** The longest wait, timeout, cooldown or cadence: ten years. */
+  public static final Duration MAX_DURATION = Duration.ofDays(3650);
+
   private static final Pattern TIME = Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]");
   private static final Pattern WEEKS = Pattern.compile("[Pp](\\d{1,6})[Ww]");
 
@@ -427,7 +430,7 @@ public final class JourneyJson {
         String name = text(g, "name", at, true, 64);
         JsonNode p = g.get("percent");
         BigDecimal percent = null;
-        if (p == null || !p.isNumber()) {
+        if (p == null || !p.isNumber() || !Double.isFinite(p.doubleValue())) {
           problems.add(at + ".percent", "expected a number greater than 0, at most 100");
         } else {
           percent = p.decimalValue();
@@ -548,6 +551,10 @@ public final class JourneyJson {
       problems.add(path + ".op", Problems.unknown("operator", name, null, Op.names()));
     }
     JsonNode value = json.get("value");
+    if (!finite(value)) {
+      problems.add(path + ".value", "a number out of range");
+      return null;
+    }
     if (op != null) {
       checkValue(op, value, path + ".value");
     }
@@ -606,6 +613,24 @@ public final class JourneyJson {
       case BEFORE, AFTER -> "takes an ISO-8601 time such as \"2026-01-01T00:00:00Z\"";
       default -> "takes a number or an ISO-8601 time";
     };
+  }
+
+  /** False when a number in {@code v} is beyond a double's range ({@code 1e400}). */
+  private static boolean finite(JsonNode v) {
+    if (v == null) {
+      return true;
+    }
+    if (v.isFloatingPointNumber()) {
+      return Double.isFinite(v.doubleValue());
+    }
+    if (v.isContainerNode()) {
+      for (JsonNode child : v) {
+        if (!finite(child)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static boolean isInstant(JsonNode v) {
@@ -708,6 +733,11 @@ public final class JourneyJson {
     }
     if (d.isNegative() || d.isZero()) {
       problems.add(at, "must be longer than zero");
+      return null;
+    }
+    if (d.compareTo(MAX_DURATION) > 0) {
+      problems.add(
+          at, "at most " + MAX_DURATION.toDays() + " days (P" + MAX_DURATION.toDays() + "D)");
       return null;
     }
     return d;

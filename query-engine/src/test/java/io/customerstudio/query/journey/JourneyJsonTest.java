@@ -226,6 +226,9 @@ class JourneyJsonTest {
           exit criterion with both         | $.exitCriteria[0]
           bad exit condition               | $.exitCriteria[0].condition.op
           bad until time                   | $.nodes[0].until.time
+          infinite percent                 | $.nodes[3].groups[0].percent
+          infinite event value             | $.entry.where[0].value
+          a wait of a century              | $.nodes[0].duration
           """)
   void eachMalformedPartIsRefusedAtItsPath(String what, String path) {
     assertThat(paths(MUTATIONS.get(what))).as(what).contains(path);
@@ -333,6 +336,17 @@ class JourneyJsonTest {
                         AudienceJson.parse(
                             "{\"type\": \"property\", \"column\": \"vip\", \"op\": \"huge\"}"));
               }),
+          java.util.Map.entry(
+              "infinite percent",
+              d ->
+                  ((ObjectNode) node(d, 3).get("groups").get(0))
+                      .set("percent", AudienceJson.parse("1e400"))),
+          java.util.Map.entry(
+              "infinite event value",
+              d ->
+                  ((ObjectNode) d.get("entry").get("where").get(0))
+                      .set("value", AudienceJson.parse("-1e400"))),
+          java.util.Map.entry("a wait of a century", d -> node(d, 0).put("duration", "P5300W")),
           java.util.Map.entry(
               "bad until time",
               d -> {

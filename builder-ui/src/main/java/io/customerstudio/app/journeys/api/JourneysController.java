@@ -1,7 +1,7 @@
 package io.customerstudio.app.journeys.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.customerstudio.app.api.Json;
+import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.journeys.JourneyDefinitions;
 import io.customerstudio.query.Problem;
 import io.swagger.v3.oas.annotations.Operation;
@@ -28,9 +28,6 @@ import org.springframework.web.bind.annotation.RestController;
             + " published as immutable versions 1, 2, ..., and a state: draft (never published),"
             + " live, paused (no new entries; sends hold), stopped (everyone exits; final).")
 class JourneysController {
-
-  /** The publish body; {@code migrate} moves people in flight to the new version. */
-  record PublishBody(Boolean migrate) {}
 
   /** What validate answers: every problem publishing now would report. */
   record Validation(List<Problem> problems) {}
@@ -120,12 +117,34 @@ class JourneysController {
               + " journey is stopped.")
   JourneyDefinitions.Published publish(
       @PathVariable String key, @RequestBody(required = false) JsonNode body, Principal me) {
-    boolean migrate = false;
-    if (body != null && !body.isNull()) {
-      Boolean m = Json.convert(body, "$", PublishBody.class).migrate();
-      migrate = Boolean.TRUE.equals(m);
+    return journeys.publish(key, migrate(body), me.getName());
+  }
+
+  /** {@code {"migrate": true|false}}, an empty object or no body; anything else is a 400. */
+  private static boolean migrate(JsonNode body) {
+    if (body == null || body.isNull()) {
+      return false;
     }
-    return journeys.publish(key, migrate, me.getName());
+    if (!body.isObject()) {
+      throw ApiException.invalid("$", "expected {\"migrate\": true} or {\"migrate\": false}");
+    }
+    List<ApiException.FieldError> errors = new java.util.ArrayList<>();
+    body.fieldNames()
+        .forEachRemaining(
+            f -> {
+              if (!f.equals("migrate")) {
+                errors.add(
+                    new ApiException.FieldError("$." + f, "unknown field; allowed: migrate"));
+              }
+            });
+    JsonNode m = body.get("migrate");
+    if (m != null && !m.isNull() && !m.isBoolean()) {
+      errors.add(new ApiException.FieldError("$.migrate", "expected true or false"));
+    }
+    if (!errors.isEmpty()) {
+      throw ApiException.invalid(errors);
+    }
+    return m != null && m.asBoolean();
   }
 
   @PostMapping("/{key}/pause")
