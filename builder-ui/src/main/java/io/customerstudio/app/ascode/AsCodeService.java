@@ -8,6 +8,7 @@ import io.customerstudio.app.api.ApiException;
 import io.customerstudio.app.api.Json;
 import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.audit.AuditTrail;
+import io.customerstudio.app.journeys.JourneysAsCode;
 import io.customerstudio.app.schema.SchemaChanges;
 import io.customerstudio.app.schema.SchemaService;
 import io.customerstudio.app.templates.TemplateService;
@@ -32,10 +33,11 @@ import org.jooq.DSLContext;
 import org.springframework.stereotype.Service;
 
 /**
- * The workspace as code: schema, templates and audiences in one document that can live in Git.
- * Import shows the differences, and applies them only when everything in the document is valid
- * against the warehouse (all or nothing, one transaction). Items absent from the document are left
- * alone: an import adds and changes, it never deletes.
+ * The workspace as code: schema, templates, audiences and journeys in one document that can live in
+ * Git (journeys: {@link JourneysAsCode}, which never starts one). Import shows the differences, and
+ * applies them only when everything in the document is valid against the warehouse (all or nothing,
+ * one transaction). Items absent from the document are left alone: an import adds and changes, it
+ * never deletes.
  */
 @Service
 public class AsCodeService {
@@ -43,7 +45,12 @@ public class AsCodeService {
   public record Changes(List<String> create, List<String> update, List<String> unchanged) {}
 
   public record ImportResult(
-      boolean dryRun, boolean applied, String schema, Changes templates, Changes audiences) {}
+      boolean dryRun,
+      boolean applied,
+      String schema,
+      Changes templates,
+      Changes audiences,
+      Changes journeys) {}
 
   private final SchemaStore schemas;
   private final TemplateStore templates;
@@ -56,6 +63,7 @@ public class AsCodeService {
   private final Clock clock;
   private final SchemaChanges schemaChanges;
   private final AuditTrail audit;
+  private final JourneysAsCode journeys;
 
   public AsCodeService(
       SchemaStore schemas,
@@ -68,7 +76,9 @@ public class AsCodeService {
       DSLContext db,
       Clock clock,
       SchemaChanges schemaChanges,
-      AuditTrail audit) {
+      AuditTrail audit,
+      JourneysAsCode journeys) {
+    this.journeys = journeys;
     this.schemaChanges = schemaChanges;
     this.audit = audit;
     this.schemas = schemas;
@@ -107,6 +117,7 @@ public class AsCodeService {
       }
       o.set("definition", Json.parse(a.definition()));
     }
+    doc.set("journeys", journeys.export());
     return doc;
   }
 
@@ -130,14 +141,17 @@ public class AsCodeService {
   public ImportResult importDocument(JsonNode doc, boolean dryRun, String user) {
     if (doc == null || !doc.isObject()) {
       throw ApiException.invalid(
-          "$", "expected an exported document: {\"schema\", \"templates\", \"audiences\"}");
+          "$",
+          "expected an exported document: {\"schema\", \"templates\", \"audiences\","
+              + " \"journeys\"}");
     }
     doc.fieldNames()
         .forEachRemaining(
             f -> {
-              if (!List.of("format", "schema", "templates", "audiences").contains(f)) {
+              if (!List.of("format", "schema", "templates", "audiences", "journeys").contains(f)) {
                 throw ApiException.invalid(
-                    "$." + f, "unknown field; expected format, schema, templates, audiences");
+                    "$." + f,
+                    "unknown field; expected format, schema, templates, audiences, journeys");
               }
             });
     // schema
@@ -201,6 +215,7 @@ public class AsCodeService {
       newAudiences.put(key, d);
       audienceJson.put(key, a);
     }
+    List<JourneysAsCode.Planned> plannedJourneys = journeys.plan(doc.get("journeys"), problems);
     problems.throwIfAny();
     AudienceCompiler.Resolver stored = workspace.resolver();
     AudienceCompiler.Resolver resolver =
@@ -251,8 +266,10 @@ public class AsCodeService {
                                 // stored as 1000 and read back as 1000.00 is no change
                                 && AudienceJson.write(Workspace.definition(a.definition()))
                                     .equals(AudienceJson.write(newAudiences.get(k)))));
+    Changes journeyChanges = journeyChanges(plannedJourneys);
     if (dryRun) {
-      return new ImportResult(true, false, schemaState, templateChanges, audienceChanges);
+      return new ImportResult(
+          true, false, schemaState, templateChanges, audienceChanges, journeyChanges);
     }
     SchemaDocument schemaToSave = newSchema;
     SchemaService.SchemaView schemaBefore = schemaService.current();
@@ -315,9 +332,22 @@ public class AsCodeService {
                 audiencesBefore.get(k),
                 audienceService.get(k));
           }
+          // after the audiences: a journey's draft may name one the document brings
+          journeys.apply(plannedJourneys, user);
         });
     workspace.refresh();
-    return new ImportResult(false, true, schemaState, templateChanges, audienceChanges);
+    return new ImportResult(
+        false, true, schemaState, templateChanges, audienceChanges, journeyChanges);
+  }
+
+  private static Changes journeyChanges(List<JourneysAsCode.Planned> planned) {
+    List<String> create = new ArrayList<>();
+    List<String> update = new ArrayList<>();
+    List<String> unchanged = new ArrayList<>();
+    for (JourneysAsCode.Planned p : planned) {
+      (!p.exists() ? create : p.unchanged() ? unchanged : update).add(p.key());
+    }
+    return new Changes(create, update, unchanged);
   }
 
   private static AudienceStore.Draft draft(String key, JsonNode a, AudienceDefinition d) {

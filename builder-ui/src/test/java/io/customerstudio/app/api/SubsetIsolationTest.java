@@ -87,6 +87,11 @@ class SubsetIsolationTest extends AppTestSupport {
           Map.entry("/api/v1/journeys", ""),
           Map.entry("/api/v1/journeys/{key}", ""),
           Map.entry("/api/v1/journeys/{key}/versions/{version}", ""),
+          Map.entry("/api/v1/journeys/{key}/stats", ""),
+          Map.entry("/api/v1/journeys/{key}/nodes/{id}/people", ""),
+          Map.entry("/api/v1/journeys/{key}/people/{personKey}", ""),
+          Map.entry("/api/v1/journeys/{key}/holdouts", ""),
+          Map.entry("/api/v1/journeys/{key}/sends", ""),
           Map.entry("/api/v1/audit", ""));
 
   static boolean ready;
@@ -173,6 +178,8 @@ class SubsetIsolationTest extends AppTestSupport {
             .toString();
     assertThat(insideKeys).isNotEmpty();
     assertThat(outsideEmails).isNotEmpty();
+    created(admin.post("/api/v1/journeys", ApiFuzzTest.journey("iso-journey").toString()));
+    journeyPeople();
     ready = true;
   }
 
@@ -191,6 +198,11 @@ class SubsetIsolationTest extends AppTestSupport {
     v.put("version", "1");
     // why for a person outside her subsets: as if there were none (404), nothing of them shown
     v.put("memberKey", outsideKey);
+    // a journey's node, and the path of a person outside her subsets (404)
+    if (path.startsWith("/api/v1/journeys")) {
+      v.put("id", "wait");
+      v.put("personKey", outsideKey);
+    }
     String key =
         path.startsWith("/api/v1/templates")
             ? "fz-tpl"
@@ -204,6 +216,10 @@ class SubsetIsolationTest extends AppTestSupport {
                             ? "iso-region"
                             : path.startsWith("/api/v1/profiles") ? insideKey : "iso-aud";
     v.put("key", key);
+    if (path.matches("/api/v1/journeys/\\{key}/(stats|nodes|people|holdouts|sends).*")) {
+      // the journey with people of hers and not (a draft: nothing but this test moves them)
+      v.put("key", "iso-journey");
+    }
     return v;
   }
 
@@ -246,7 +262,9 @@ class SubsetIsolationTest extends AppTestSupport {
       node.fields()
           .forEachRemaining(
               f -> {
-                if ((f.getKey().equals("user_id") || f.getKey().equals("member"))
+                if ((f.getKey().equals("user_id")
+                        || f.getKey().equals("member")
+                        || f.getKey().equals("personKey"))
                     && f.getValue().isValueNode()
                     && !f.getValue().isNull()) {
                   assertThat(insideKeys).as(what + " shows " + f).contains(f.getValue().asText());
@@ -446,5 +464,55 @@ class SubsetIsolationTest extends AppTestSupport {
 
   String warehouseOrStore(String sql) {
     return store.fetchValue(sql).toString();
+  }
+
+  /**
+   * Someone of hers and someone not, waiting at iso-journey's first node, held out and sent, as the
+   * engine writes them: the journey's lists must show only hers.
+   */
+  void journeyPeople() {
+    java.time.OffsetDateTime now = java.time.OffsetDateTime.now();
+    for (String person : List.of(insideKey, outsideKey)) {
+      long entry =
+          store
+              .fetchSingle(
+                  "insert into journey_entry (journey_key, version, person, entered_at, node,"
+                      + " phase, since) values ('iso-journey', 1, ?, ?, 'wait', 'wait', ?)"
+                      + " returning id",
+                  person,
+                  now,
+                  now)
+              .get(0, Long.class);
+      store.execute(
+          "insert into journey_holdout (journey_key, version, node, grp, person, entry_id, at)"
+              + " values ('iso-journey', 1, 'wait', 'control', ?, ?, ?)",
+          person,
+          entry,
+          now);
+      store.execute(
+          "insert into journey_send (entry_id, node, journey_key, version, person, destination,"
+              + " status, reason, created_at) values (?, 'send', 'iso-journey', 1, ?, 'fz-dest',"
+              + " 'rejected', 'test', ?)",
+          entry,
+          person,
+          now);
+    }
+  }
+
+  @Test
+  void aJourneyListsOnlyHerPeople() {
+    for (String list : List.of("nodes/wait/people", "holdouts", "sends")) {
+      JsonNode hers = created(her.get("/api/v1/journeys/iso-journey/" + list));
+      assertThat(hers).as(list).isNotEmpty();
+      assertThat(hers).as(list).allMatch(p -> insideKeys.contains(p.path("personKey").asText()));
+      assertThat(created(admin.get("/api/v1/journeys/iso-journey/" + list)).toString())
+          .as(list)
+          .contains("\"" + outsideKey + "\"");
+    }
+    assertThat(her.get("/api/v1/journeys/iso-journey/people/" + insideKey).status()).isEqualTo(200);
+    assertThat(her.get("/api/v1/journeys/iso-journey/people/" + outsideKey).status())
+        .isEqualTo(404);
+    assertThat(admin.get("/api/v1/journeys/iso-journey/people/" + outsideKey).status())
+        .isEqualTo(200);
   }
 }

@@ -145,6 +145,16 @@ public class InfraConfiguration {
   }
 
   @Bean
+  io.customerstudio.infra.store.JourneyCodeStore journeyCodeStore(DSLContext db, Clock clock) {
+    return new io.customerstudio.infra.store.JourneyCodeStore(db, clock);
+  }
+
+  @Bean
+  io.customerstudio.infra.store.JourneyInsightsStore journeyInsightsStore(DSLContext db) {
+    return new io.customerstudio.infra.store.JourneyInsightsStore(db);
+  }
+
+  @Bean
   io.customerstudio.infra.store.PriorityListStore priorityListStore(DSLContext db, Clock clock) {
     return new io.customerstudio.infra.store.PriorityListStore(db, clock);
   }
