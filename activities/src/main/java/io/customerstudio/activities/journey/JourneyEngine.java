@@ -383,7 +383,7 @@ public final class JourneyEngine {
       }
       return summary(scratch, definition, from, until);
     } finally {
-      app.execute("delete from journey where journey_key = ?", scratch);
+      app.transaction(cfg -> JourneyStore.deleteAll(cfg.dsl(), scratch));
     }
   }
 
@@ -458,12 +458,16 @@ public final class JourneyEngine {
     return app.transactionResult(
         cfg -> {
           DSLContext tx = cfg.dsl();
-          long cursor =
+          Long locked =
               JourneyTables.value(
                   tx,
                   Long.class,
                   "select event_cursor from journey where journey_key = ? for update",
                   key);
+          if (locked == null) {
+            return false; // deleted meanwhile: the next step finds it gone and ends
+          }
+          long cursor = locked;
           Long top = JourneyTables.value(tx, Long.class, "select max(seq) from journey_event");
           if (top == null || top <= cursor) {
             return false;
@@ -901,8 +905,10 @@ public final class JourneyEngine {
   }
 
   private static long cursor(DSLContext tx, String key) {
-    return JourneyTables.value(
-        tx, Long.class, "select event_cursor from journey where journey_key = ?", key);
+    Long c =
+        JourneyTables.value(
+            tx, Long.class, "select event_cursor from journey where journey_key = ?", key);
+    return c == null ? 0 : c;
   }
 
   private static void exitByNode(

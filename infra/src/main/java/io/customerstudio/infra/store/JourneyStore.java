@@ -125,7 +125,20 @@ public class JourneyStore {
 
   /** Deletes a journey with its versions and entries; false when there is none. */
   public boolean delete(String key) {
-    return db.deleteFrom(JOURNEY).where(JOURNEY.JOURNEY_KEY.eq(key)).execute() == 1;
+    return db.transactionResult(cfg -> deleteAll(cfg.dsl(), key));
+  }
+
+  /**
+   * Deletes a journey with everything of it: its steps and sends (which carry no foreign key, for
+   * the engine's speed), then the journey, whose entries, counters and holdouts cascade.
+   */
+  public static boolean deleteAll(DSLContext t, String key) {
+    t.execute(
+        "delete from journey_step where entry_id in"
+            + " (select id from journey_entry where journey_key = {0})",
+        DSL.val(key));
+    t.execute("delete from journey_send where journey_key = {0}", DSL.val(key));
+    return t.deleteFrom(JOURNEY).where(JOURNEY.JOURNEY_KEY.eq(key)).execute() == 1;
   }
 
   /**
