@@ -264,6 +264,9 @@ public class JourneysAsCode {
     if (v.hasNonNull("publishedAt")) {
       try {
         at = OffsetDateTime.parse(v.get("publishedAt").asText());
+        if (at.getYear() < 1 || at.getYear() > 9999) {
+          throw new DateTimeParseException("out of range", v.get("publishedAt").asText(), 0);
+        }
       } catch (DateTimeParseException e) {
         problems.add(path + ".publishedAt", "give an ISO-8601 time such as 2026-12-01T10:00:00Z");
       }

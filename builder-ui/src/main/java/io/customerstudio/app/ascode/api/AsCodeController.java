@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Schema, templates and audiences as one JSON or YAML document. */
+/** Schema, templates, audiences and journeys as one JSON or YAML document. */
 @RestController
 @Tag(name = "As code", description = "Export and import the workspace")
 class AsCodeController {
@@ -36,7 +36,8 @@ class AsCodeController {
       produces = {MediaType.APPLICATION_JSON_VALUE, "application/yaml"})
   @Operation(
       summary =
-          "Schema, templates and audiences as one document (Accept: application/yaml for YAML)")
+          "Schema, templates, audiences and journeys (draft, state, versions) as one document"
+              + " (Accept: application/yaml for YAML)")
   ResponseEntity<String> export(
       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) throws Exception {
     JsonNode doc = asCode.export();
@@ -51,7 +52,12 @@ class AsCodeController {
   @PostMapping(
       value = "/api/v1/import",
       consumes = {MediaType.APPLICATION_JSON_VALUE, "application/yaml"})
-  @Operation(summary = "Show (dryRun=true) or apply the differences; all or nothing (admin)")
+  @Operation(
+      summary = "Show (dryRun=true) or apply the differences; all or nothing (admin)",
+      description =
+          "Journeys: drafts are replaced and versions the workspace lacks are added (a changed"
+              + " published version is refused); a journey that gets versions is left paused, so"
+              + " an operator resumes it deliberately; one without versions is a draft.")
   AsCodeService.ImportResult importDocument(
       @RequestBody String body,
       @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
