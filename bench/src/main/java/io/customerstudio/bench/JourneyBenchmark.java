@@ -1,0 +1,881 @@
+package io.customerstudio.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.customerstudio.activities.journey.JourneyActivitiesImpl;
+import io.customerstudio.activities.journey.JourneyEngine;
+import io.customerstudio.infra.config.StudioProperties;
+import io.customerstudio.infra.store.DestinationStore;
+import io.customerstudio.infra.store.JourneyStore;
+import io.customerstudio.infra.temporal.TemporalConnection;
+import io.customerstudio.infra.temporal.TemporalWorker;
+import io.customerstudio.infra.temporal.WorkerRegistrar;
+import io.customerstudio.infra.warehouse.WarehouseMigrations;
+import io.customerstudio.query.Problems;
+import io.customerstudio.query.audience.AudienceJson;
+import io.customerstudio.query.audience.Condition;
+import io.customerstudio.query.compile.AudienceCompiler;
+import io.customerstudio.query.journey.JourneyDefinition;
+import io.customerstudio.query.journey.JourneyJson;
+import io.customerstudio.query.journey.JourneyValidator;
+import io.customerstudio.query.schema.Catalog;
+import io.customerstudio.workflows.journey.JourneyOrchestrator;
+import io.customerstudio.workflows.journey.JourneyWorkflow;
+import io.customerstudio.workflows.journey.JourneyWorkflowImpl;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import javax.sql.DataSource;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+
+/**
+ * Journeys at scale, on the path the app takes: the real {@link JourneyEngine} driven by the real
+ * {@link JourneyWorkflow} on the in-process Temporal server (port-bound, real gRPC, wall-clock
+ * timers) with a worker, over an app store on the bench's PostgreSQL and the 1M-user bench
+ * warehouse. Scenarios, one journey each, run one after another: audience entry of every user; a
+ * five-node journey (wait, branch, split with a holdout, send to a local HTTP sink, exit); timers
+ * with 100k people waiting 30-60 s; events at 200/s; and a baseline of the same five nodes with one
+ * workflow per person. Times are wall clock: the bench adds a {@code wall timestamptz default
+ * clock_timestamp()} column to its own copy of {@code journey_step} (the engine's inserts leave it
+ * to its default), so every step carries the moment it was written.
+ */
+final class JourneyBenchmark {
+
+  static final String TITLE = "Journeys";
+
+  /** The split's salt in the five-node journey; the baseline hashes with the same string. */
+  static final String SALT = "bench-2026";
+
+  static final String EUROPE =
+      "{\"type\":\"property\",\"column\":\"country\",\"op\":\"in\",\"value\":"
+          + "[\"DE\",\"FR\",\"GB\",\"ES\",\"IT\",\"NL\",\"SE\",\"PL\"]}";
+
+  private final BenchApp b;
+  private final DSLContext app;
+  private final JourneyStore journeys;
+  private final JourneyOrchestrator orchestrator;
+  private final WorkflowClient client;
+  private final String namespace;
+  private final Map<String, Long> historyMax = new ConcurrentHashMap<>();
+  private final AtomicLong openMax = new AtomicLong();
+  private final List<String> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<String, String> results = new LinkedHashMap<>();
+  private final List<String> notes = new ArrayList<>();
+  private long heapAfterGcMax;
+
+  /** The journey activity, timed: how many steps the workflows called and how long they took. */
+  public static final class TimedActivities extends JourneyActivitiesImpl {
+    final AtomicLong calls = new AtomicLong();
+    final AtomicLong nanos = new AtomicLong();
+    final AtomicLong maxNanos = new AtomicLong();
+
+    TimedActivities(JourneyEngine engine) {
+      super(engine);
+    }
+
+    @Override
+    public Tick advance(String journey, long nowMillis) {
+      long t = System.nanoTime();
+      try {
+        return super.advance(journey, nowMillis);
+      } finally {
+        long d = System.nanoTime() - t;
+        calls.incrementAndGet();
+        nanos.addAndGet(d);
+        maxNanos.accumulateAndGet(d, Math::max);
+      }
+    }
+
+    String summary() {
+      long n = calls.getAndSet(0);
+      long total = nanos.getAndSet(0);
+      long max = maxNanos.getAndSet(0);
+      return String.format(
+          Locale.ROOT,
+          "%,d advance steps, %.1f s in them, longest %.1f s",
+          n,
+          total / 1e9,
+          max / 1e9);
+    }
+  }
+
+  private JourneyBenchmark(BenchApp b, TemporalConnection temporal) {
+    this.b = b;
+    this.app = b.app;
+    this.journeys = new JourneyStore(b.app, b.clock);
+    this.client = temporal.client();
+    this.namespace = temporal.namespace();
+    this.orchestrator = new JourneyOrchestrator(client, temporal.taskQueue(), journeys);
+  }
+
+  static String run(DataSource warehouseDs, Function<String, DataSource> database, int users)
+      throws Exception {
+    int stepsPeople = env("BENCH_JOURNEY_PEOPLE", users);
+    int timerPeople = env("BENCH_TIMER_PEOPLE", Math.min(100_000, users));
+    int eventSeconds = env("BENCH_EVENT_SECONDS", 300);
+    int eventRate = env("BENCH_EVENT_RATE", 200);
+    int baselinePeople = env("BENCH_BASELINE_PEOPLE", Math.min(10_000, users));
+    String only = System.getenv().getOrDefault("BENCH_JOURNEY_SCENARIOS", "all");
+    try (BenchApp b = new BenchApp(warehouseDs, database, "bench_journeys");
+        SyncBenchmark.Sink sink = new SyncBenchmark.Sink();
+        TemporalConnection temporal =
+            TemporalConnection.connect(new StudioProperties.Temporal(null, "default", "bench"))) {
+      b.app.execute(
+          "alter table journey_step add column wall timestamp with time zone"
+              + " default clock_timestamp()");
+      boolean statements = true;
+      try {
+        b.app.execute("create extension if not exists pg_stat_statements");
+        b.app.fetch("select 1 from pg_stat_statements limit 1");
+      } catch (RuntimeException e) {
+        statements = false;
+      }
+      b.webhook("sink", sink.url(), SyncBenchmark.BATCH);
+      b.audience(
+          "everyone", "{\"type\":\"property\",\"column\":\"user_id\",\"op\":\"gt\",\"value\":0}");
+      b.audience("first-n", upTo(stepsPeople));
+      b.audience("first-t", upTo(timerPeople));
+      JourneyEngine engine =
+          JourneyEngine.create(
+              b.app,
+              b.warehouse.dsl(),
+              WarehouseMigrations.LOG_SCHEMA,
+              new JourneyStore(b.app, b.clock),
+              b.workspace,
+              b.policies,
+              b.destinations,
+              b.runtimes,
+              b.delivery,
+              JourneyEngine.Limits.DEFAULT);
+      TimedActivities activities = new TimedActivities(engine);
+      Problems p = new Problems();
+      Condition europe = AudienceJson.readCondition(AudienceJson.parse(EUROPE), "$", p);
+      p.throwIfAny();
+      PersonWorkflow.StepsImpl personSteps =
+          new PersonWorkflow.StepsImpl(b.workspace, europe, sink.url());
+      TemporalWorker worker =
+          new TemporalWorker(
+              temporal,
+              List.of(
+                  WorkerRegistrar.activities(
+                      w -> w.registerActivitiesImplementations(activities, personSteps)),
+                  WorkerRegistrar.workflows(
+                      w ->
+                          w.registerWorkflowImplementationTypes(
+                              JourneyWorkflowImpl.class, PersonWorkflow.Impl.class))));
+      worker.start();
+      JourneyBenchmark bench = new JourneyBenchmark(b, temporal);
+      Thread sampler = bench.sampler();
+      List<String> profile = new ArrayList<>();
+      try (SyncBenchmark.HeapWatch heap = new SyncBenchmark.HeapWatch()) {
+        if (runs(only, "entry")) {
+          bench.entry(users, activities);
+        }
+        if (runs(only, "steps")) {
+          if (statements) {
+            b.app.execute("select pg_stat_statements_reset()");
+          }
+          bench.steps(stepsPeople, sink, activities);
+          if (statements) {
+            profile = topStatements(b.app);
+          }
+        }
+        if (runs(only, "timers")) {
+          bench.timers(timerPeople, activities);
+        }
+        if (runs(only, "events")) {
+          bench.events(eventSeconds, eventRate, activities);
+        }
+        if (runs(only, "baseline")) {
+          bench.baseline(baselinePeople, personSteps, sink);
+        }
+        bench.heap(heap);
+      } finally {
+        sampler.interrupt();
+        bench.orchestrator.close();
+        worker.stop();
+      }
+      return bench.report(users, stepsPeople, timerPeople, eventSeconds, eventRate, profile);
+    }
+  }
+
+  private static boolean runs(String only, String scenario) {
+    return only.equals("all") || List.of(only.split(",")).contains(scenario);
+  }
+
+  private static int env(String name, int dflt) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? dflt : Integer.parseInt(v.trim());
+  }
+
+  private static String upTo(int n) {
+    return "{\"type\":\"property\",\"column\":\"user_id\",\"op\":\"lte\",\"value\":" + n + "}";
+  }
+
+  // ---- scenarios
+
+  /** 1. Audience entry of every user into a journey whose start node holds them for a day. */
+  private void entry(int users, TimedActivities activities) throws Exception {
+    String key = "entry";
+    long t0 = System.nanoTime();
+    publish(
+        """
+        {"key": "entry", "name": "Entry at scale", "parent": "users",
+         "entry": {"type": "audience", "audience": "everyone", "every": "PT1H"},
+         "reentry": {"policy": "after_exit"},
+         "start": "hold",
+         "nodes": [
+           {"id": "hold", "type": "wait", "duration": "P1D", "next": "done"},
+           {"id": "done", "type": "exit"}
+         ]}""");
+    double entered =
+        await(() -> arrivals(key, "hold"), users, Duration.ofMinutes(20), 250, t0, "entry");
+    double waiting =
+        await(
+            () ->
+                users
+                    - count(
+                        "select count(*) from journey_entry where journey_key = ?"
+                            + " and phase = 'arrive'",
+                        key),
+            users,
+            Duration.ofMinutes(10),
+            1000,
+            t0,
+            "entry: waiting");
+    long in = arrivals(key, "hold");
+    results.put(
+        "entry",
+        String.format(
+            Locale.ROOT,
+            "%,d entered in %.1f s (%,.0f people/s); all waiting at the start node after %.1f s",
+            in,
+            entered,
+            in / entered,
+            waiting));
+    results.put("entry.seconds", Double.toString(entered));
+    results.put("entry.advance", activities.summary());
+    gcHeap();
+    // out of the way of the next scenarios: the journey and its 1M entries go at once
+    long d = System.nanoTime();
+    journeys.delete(key);
+    orchestrator.nudge(key);
+    live.remove(key);
+    log("entry journey deleted in %.1f s", (System.nanoTime() - d) / 1e9);
+  }
+
+  /** 2. Person-steps through wait, branch, split (holdout), send, exit. */
+  private void steps(int people, SyncBenchmark.Sink sink, TimedActivities activities)
+      throws Exception {
+    String key = "steps";
+    sink.rows.set(0);
+    long requests0 = sink.requests.get();
+    long t0 = System.nanoTime();
+    publish(
+        """
+        {"key": "steps", "name": "Five nodes", "parent": "users",
+         "entry": {"type": "audience", "audience": "first-n", "every": "PT1H"},
+         "reentry": {"policy": "after_exit"},
+         "start": "wait",
+         "nodes": [
+           {"id": "wait", "type": "wait", "duration": "PT1S", "next": "region"},
+           {"id": "region", "type": "branch",
+            "branches": [{"name": "europe", "next": "test", "condition": %s}],
+            "else": "send"},
+           {"id": "test", "type": "split", "salt": "%s",
+            "groups": [{"name": "a", "percent": 50, "next": "send"},
+                       {"name": "b", "percent": 40, "next": "send"},
+                       {"name": "control", "percent": 10, "holdout": true}]},
+           {"id": "send", "type": "send", "destination": "sink",
+            "identifier": {"from": "email", "to": "email"},
+            "mapping": [{"from": "first_name", "to": "firstName"}], "next": "done"},
+           {"id": "done", "type": "exit"}
+         ]}"""
+            .formatted(EUROPE, SALT));
+    double entered =
+        await(() -> arrivals(key, "wait"), people, Duration.ofMinutes(15), 250, t0, "steps entry");
+    double done = await(() -> left(key), people, Duration.ofMinutes(25), 500, t0, "steps through");
+    Record s =
+        app.fetchOne(
+            "select count(*), extract(epoch from max(s.wall) - min(s.wall))"
+                + " from journey_step s join journey_entry e on e.id = s.entry_id"
+                + " where e.journey_key = ?",
+            key);
+    long steps = s.get(0, Long.class);
+    double span = s.get(1, Double.class);
+    Map<String, Long> sends = new LinkedHashMap<>();
+    app.fetch(
+            "select status, count(*) from journey_send where journey_key = ? group by status"
+                + " order by status",
+            key)
+        .forEach(r -> sends.put(r.get(0, String.class), r.get(1, Long.class)));
+    long holdouts = count("select count(*) from journey_holdout where journey_key = ?", key);
+    results.put(
+        "steps",
+        String.format(
+            Locale.ROOT,
+            "%,.0f person-steps/s (%,d steps of %,d people in %.1f s from the first move to the"
+                + " last)",
+            steps / span,
+            steps,
+            left(key),
+            span));
+    results.put("steps.rate", Double.toString(steps / span));
+    results.put(
+        "steps.total",
+        String.format(
+            Locale.ROOT,
+            "publish → everyone out %.1f s (entry %.1f s); sends %s, %,d rows at the sink in"
+                + " %,d requests; holdouts %,d",
+            done,
+            entered,
+            sends,
+            sink.rows.get(),
+            sink.requests.get() - requests0,
+            holdouts));
+    results.put("steps.advance", activities.summary());
+    gcHeap();
+    stop(key);
+  }
+
+  /** 4. Timers: people waiting 30-60 s (seven wait nodes 5 s apart), due → moved. */
+  private void timers(int people, TimedActivities activities) throws Exception {
+    String key = "timers";
+    StringBuilder arms = new StringBuilder();
+    StringBuilder waits = new StringBuilder();
+    int share = Math.max(1, people / 7);
+    for (int i = 0; i < 7; i++) {
+      int secs = 30 + 5 * i;
+      if (i < 6) {
+        arms.append(i == 0 ? "" : ",")
+            .append("{\"name\": \"w")
+            .append(secs)
+            .append("\", \"next\": \"w")
+            .append(secs)
+            .append("\", \"condition\": ")
+            .append(upTo(share * (i + 1)))
+            .append("}");
+      }
+      waits.append(
+          "{\"id\": \"w%d\", \"type\": \"wait\", \"duration\": \"PT%dS\", \"next\": \"done\"},"
+              .formatted(secs, secs));
+    }
+    long t0 = System.nanoTime();
+    publish(
+        """
+        {"key": "timers", "name": "Timers", "parent": "users",
+         "entry": {"type": "audience", "audience": "first-t", "every": "PT1H"},
+         "reentry": {"policy": "after_exit"},
+         "start": "spread",
+         "nodes": [
+           {"id": "spread", "type": "branch", "branches": [%s], "else": "w60"},
+           %s
+           {"id": "done", "type": "exit"}
+         ]}"""
+            .formatted(arms, waits));
+    double entered =
+        await(() -> arrivals(key, "spread"), people, Duration.ofMinutes(5), 250, t0, "timers");
+    long peakWaiting = 0;
+    long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+    while (left(key) < people && System.nanoTime() < deadline) {
+      peakWaiting =
+          Math.max(
+              peakWaiting,
+              count(
+                  "select count(*) from journey_entry where journey_key = ? and phase = 'wait'",
+                  key));
+      Thread.sleep(1000);
+    }
+    double done = (System.nanoTime() - t0) / 1e9;
+    Record r =
+        app.fetchOne(
+            "select count(*), percentile_cont(0.5) within group (order by lat),"
+                + " percentile_cont(0.95) within group (order by lat), max(lat) from ("
+                + " select extract(epoch from w.wall - (a.wall"
+                + " + make_interval(secs => substring(a.next from 2)::int))) as lat"
+                + " from journey_step a join journey_step w on w.entry_id = a.entry_id"
+                + " and w.node = a.next join journey_entry e on e.id = a.entry_id"
+                + " where e.journey_key = ? and a.node = 'spread') x",
+            key);
+    results.put(
+        "timers",
+        String.format(
+            Locale.ROOT,
+            "p50 %.2f s, p95 %.2f s, max %.2f s (%,d people; %,d waiting at once at the peak)",
+            r.get(1, Double.class),
+            r.get(2, Double.class),
+            r.get(3, Double.class),
+            r.get(0, Long.class),
+            peakWaiting));
+    results.put("timers.p95", Double.toString(r.get(2, Double.class)));
+    results.put(
+        "timers.total",
+        String.format(Locale.ROOT, "entered in %.1f s, everyone out after %.1f s", entered, done));
+    results.put("timers.advance", activities.summary());
+    gcHeap();
+    stop(key);
+  }
+
+  /**
+   * 3. Events: half enter people (signup), half are the click a person waits for at a wait_until
+   * node, sent at least 5 s after that person's signup; appended as the event store appends (one
+   * transaction each under its advisory lock), with the orchestrator told after each.
+   */
+  private void events(int seconds, int rate, TimedActivities activities) throws Exception {
+    String key = "events";
+    publish(
+        """
+        {"key": "events", "name": "Events", "parent": "users",
+         "entry": {"type": "event", "eventType": "bench_signup"},
+         "reentry": {"policy": "after_exit"},
+         "start": "greet",
+         "nodes": [
+           {"id": "greet", "type": "branch",
+            "branches": [{"name": "known", "next": "click",
+                          "condition": {"type": "property", "column": "user_id", "op": "gt", "value": 0}}],
+            "else": "click"},
+           {"id": "click", "type": "wait_until", "event": {"eventType": "bench_click"},
+            "timeout": "PT20M", "next": "done", "timeoutNext": "done"},
+           {"id": "done", "type": "exit"}
+         ]}""");
+    Thread.sleep(2000);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    ArrayDeque<long[]> signedUp = new ArrayDeque<>();
+    AtomicLong appended = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    long total = (long) seconds * rate;
+    long t0 = System.nanoTime();
+    long nextPerson = 1;
+    long clicks = 0;
+    for (long i = 0; i < total; i++) {
+      long at = t0 + i * 1_000_000_000L / rate;
+      long wait = at - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      String id;
+      String person;
+      String type;
+      long[] ready = signedUp.peek();
+      if (i % 2 == 1 && ready != null && System.nanoTime() - ready[1] >= 5_000_000_000L) {
+        signedUp.poll();
+        person = Long.toString(ready[0]);
+        id = "click-" + person;
+        type = "bench_click";
+        clicks++;
+      } else {
+        person = Long.toString(nextPerson++);
+        id = "signup-" + person;
+        type = "bench_signup";
+        signedUp.add(new long[] {Long.parseLong(person), System.nanoTime()});
+      }
+      pool.execute(
+          () -> {
+            try {
+              append(id, person, type);
+              appended.incrementAndGet();
+              orchestrator.eventsArrived();
+            } catch (RuntimeException e) {
+              failed.incrementAndGet();
+            }
+          });
+    }
+    pool.shutdown();
+    pool.awaitTermination(5, TimeUnit.MINUTES);
+    double sending = (System.nanoTime() - t0) / 1e9;
+    long signups = nextPerson - 1;
+    long expectedClicks = clicks;
+    // until everyone signed up took their first step and every click moved someone (or 60 s)
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline
+        && (countSteps(key, "greet") < signups || countEventMoves(key) < expectedClicks)) {
+      Thread.sleep(500);
+    }
+    Record entry =
+        app.fetchOne(
+            "select count(*), percentile_cont(0.5) within group (order by lat),"
+                + " percentile_cont(0.95) within group (order by lat), max(lat) from ("
+                + " select extract(epoch from s.wall - ev.received_at) as lat from journey_entry e"
+                + " join journey_event ev on ev.seq = e.entry_seq join journey_step s"
+                + " on s.entry_id = e.id and s.node = 'greet' where e.journey_key = ?) x",
+            key);
+    Record moved =
+        app.fetchOne(
+            "select count(*), percentile_cont(0.5) within group (order by lat),"
+                + " percentile_cont(0.95) within group (order by lat), max(lat) from ("
+                + " select extract(epoch from s.wall - ev.received_at) as lat from journey_step s"
+                + " join journey_entry e on e.id = s.entry_id join journey_event ev"
+                + " on ev.event_id = substring(s.outcome from 7) where e.journey_key = ?"
+                + " and s.node = 'click' and s.outcome like 'event %') x",
+            key);
+    results.put(
+        "events.entry",
+        latency(entry)
+            + String.format(
+                Locale.ROOT, " (%,d of %,d signups)", entry.get(0, Long.class), signups));
+    results.put(
+        "events.moved",
+        latency(moved)
+            + String.format(
+                Locale.ROOT, " (%,d of %,d clicks)", moved.get(0, Long.class), expectedClicks));
+    results.put("events.p95", entry.get(2, Double.class) + "," + moved.get(2, Double.class));
+    results.put(
+        "events.total",
+        String.format(
+            Locale.ROOT,
+            "%,d events appended in %.1f s (%,.0f/s; %,d failed), asked for %d/s over %d s",
+            appended.get(),
+            sending,
+            appended.get() / sending,
+            failed.get(),
+            rate,
+            seconds));
+    results.put("events.advance", activities.summary());
+    gcHeap();
+    stop(key);
+  }
+
+  /** 6. The same five nodes, one workflow per person. */
+  private void baseline(int people, PersonWorkflow.StepsImpl steps, SyncBenchmark.Sink sink)
+      throws Exception {
+    steps.branches.set(0);
+    steps.europe.set(0);
+    steps.sends.set(0);
+    steps.exits.set(0);
+    long rows0 = sink.rows.get();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    long t0 = System.nanoTime();
+    AtomicLong started = new AtomicLong();
+    for (int i = 1; i <= people; i++) {
+      String person = Integer.toString(i);
+      pool.execute(
+          () -> {
+            PersonWorkflow wf =
+                client.newWorkflowStub(
+                    PersonWorkflow.class,
+                    WorkflowOptions.newBuilder()
+                        .setWorkflowId("bench-person-" + person)
+                        .setTaskQueue(taskQueue())
+                        .build());
+            WorkflowClient.start(wf::run, person, 1000L, "steps:test:" + SALT);
+            started.incrementAndGet();
+            openMax.accumulateAndGet(started.get() - steps.exits.get(), Math::max);
+          });
+    }
+    pool.shutdown();
+    pool.awaitTermination(30, TimeUnit.MINUTES);
+    double startedIn = (System.nanoTime() - t0) / 1e9;
+    long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+    long peakOpen = 0;
+    while (steps.exits.get() < people && System.nanoTime() < deadline) {
+      peakOpen = Math.max(peakOpen, people - steps.exits.get());
+      Thread.sleep(200);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long total =
+        people + steps.branches.get() + steps.europe.get() + steps.sends.get() + steps.exits.get();
+    long history = client.fetchHistory("bench-person-1").getHistory().getEventsCount();
+    results.put(
+        "baseline",
+        String.format(
+            Locale.ROOT,
+            "%,.0f person-steps/s (%,d steps of %,d people in %.1f s; %,d sends, %,d rows at the"
+                + " sink)",
+            total / seconds,
+            total,
+            steps.exits.get(),
+            seconds,
+            steps.sends.get(),
+            sink.rows.get() - rows0));
+    results.put("baseline.rate", Double.toString(total / seconds));
+    results.put(
+        "baseline.total",
+        String.format(
+            Locale.ROOT,
+            "workflows started in %.1f s; up to %,d open at once; one person's history %d events",
+            startedIn,
+            Math.max(peakOpen, openMax.get()),
+            history));
+    gcHeap();
+  }
+
+  // ---- helpers
+
+  private String taskQueue() {
+    return "bench";
+  }
+
+  /** Validates as publish does, stores the journey and its version 1, and starts its workflow. */
+  private void publish(String json) {
+    JsonNode doc = AudienceJson.parse(json);
+    Problems problems = new Problems();
+    JourneyDefinition d = JourneyJson.read(doc, problems);
+    if (problems.isEmpty()) {
+      Catalog catalog = b.workspace.catalog();
+      AudienceCompiler.Resolver resolver = b.workspace.resolver();
+      List<String> destinations =
+          b.destinations.list().stream().map(DestinationStore.Destination::key).toList();
+      JourneyValidator.validate(
+          d,
+          doc,
+          new JourneyValidator.Context() {
+            @Override
+            public Catalog catalog() {
+              return catalog;
+            }
+
+            @Override
+            public AudienceCompiler.Resolver resolver() {
+              return resolver;
+            }
+
+            @Override
+            public Collection<String> destinations() {
+              return destinations;
+            }
+          },
+          problems);
+    }
+    problems.throwIfAny();
+    journeys.create(d.key(), new JourneyStore.Draft(d.name(), d.parent(), doc.toString()), "bench");
+    journeys.publish(d.key(), doc.toString(), "bench", null).orElseThrow();
+    live.add(d.key());
+    orchestrator.nudge(d.key());
+  }
+
+  /** Stops a journey (everyone left exits) and waits for its workflow to end. */
+  private void stop(String key) throws Exception {
+    journeys.setState(
+        key,
+        EnumSet.of(JourneyStore.State.LIVE, JourneyStore.State.PAUSED),
+        JourneyStore.State.STOPPED,
+        "bench");
+    orchestrator.nudge(key);
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (status(key) == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    live.remove(key);
+  }
+
+  private WorkflowExecutionStatus status(String key) {
+    return client
+        .getWorkflowServiceStubs()
+        .blockingStub()
+        .describeWorkflowExecution(
+            DescribeWorkflowExecutionRequest.newBuilder()
+                .setNamespace(namespace)
+                .setExecution(
+                    WorkflowExecution.newBuilder().setWorkflowId(JourneyWorkflow.workflowId(key)))
+                .build())
+        .getWorkflowExecutionInfo()
+        .getStatus();
+  }
+
+  /** Every 2 s: each live journey's workflow history length, and how many run at once. */
+  private Thread sampler() {
+    Thread t =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                try {
+                  long open = 0;
+                  for (String key : live) {
+                    String id = JourneyWorkflow.workflowId(key);
+                    long n = client.fetchHistory(id).getHistory().getEventsCount();
+                    historyMax.merge(key, n, Math::max);
+                    if (status(key) == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+                      open++;
+                    }
+                  }
+                  long o = open;
+                  openJourneys.accumulateAndGet(o, Math::max);
+                  Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                  return;
+                } catch (RuntimeException e) {
+                  // a workflow between runs (continue as new): next sample
+                }
+              }
+            },
+            "journey-bench-sampler");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private final AtomicLong openJourneys = new AtomicLong();
+
+  /** As the event store appends: one transaction under its advisory lock, idempotent by id. */
+  private void append(String id, String person, String type) {
+    app.transaction(
+        cfg -> {
+          DSLContext tx = cfg.dsl();
+          tx.execute("select pg_advisory_xact_lock(?)", 0x6a_6576_656e_7473L);
+          tx.execute(
+              "insert into journey_event (event_id, person, event_type, properties, occurred_at,"
+                  + " received_at, source) values (?, ?, ?, '{}', clock_timestamp(),"
+                  + " clock_timestamp(), 'bench') on conflict (event_id) do nothing",
+              id,
+              person,
+              type);
+        });
+  }
+
+  private long count(String sql, Object... binds) {
+    Object v = app.fetchValue(sql, binds);
+    return v == null ? 0 : ((Number) v).longValue();
+  }
+
+  /** Arrivals at a node (the counters the stats read, written with the moves). */
+  private long arrivals(String key, String node) {
+    return count(
+        "select coalesce(sum(n), 0) from journey_count where journey_key = ? and node = ?"
+            + " and edge = ''",
+        key,
+        node);
+  }
+
+  /** People who left the journey: arrivals at exit nodes and exits for a reason. */
+  private long left(String key) {
+    return count(
+        "select coalesce(sum(n), 0) from journey_count where journey_key = ?"
+            + " and (edge like 'exit:%' or (node = 'done' and edge = ''))",
+        key);
+  }
+
+  private long countSteps(String key, String node) {
+    return count(
+        "select count(*) from journey_step s join journey_entry e on e.id = s.entry_id"
+            + " where e.journey_key = ? and s.node = ?",
+        key,
+        node);
+  }
+
+  private long countEventMoves(String key) {
+    return count(
+        "select coalesce(sum(n), 0) from journey_count where journey_key = ? and node = 'click'"
+            + " and edge = 'done'",
+        key);
+  }
+
+  /** Seconds from {@code t0} until {@code value} reaches {@code target}, or the timeout. */
+  private double await(
+      LongSupplier value, long target, Duration timeout, long pollMillis, long t0, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long last = -1;
+    long lastLog = System.nanoTime();
+    while (true) {
+      long v = value.getAsLong();
+      if (v >= target) {
+        return (System.nanoTime() - t0) / 1e9;
+      }
+      if (System.nanoTime() > deadline) {
+        notes.add(
+            String.format(
+                Locale.ROOT, "%s: %,d of %,d after the %s timeout", what, v, target, timeout));
+        return (System.nanoTime() - t0) / 1e9;
+      }
+      if (System.nanoTime() - lastLog > 10_000_000_000L && v != last) {
+        log("%s: %,d of %,d after %.0f s", what, v, target, (System.nanoTime() - t0) / 1e9);
+        lastLog = System.nanoTime();
+        last = v;
+      }
+      Thread.sleep(pollMillis);
+    }
+  }
+
+  private static String latency(Record r) {
+    return String.format(
+        Locale.ROOT,
+        "p50 %.2f s, p95 %.2f s, max %.2f s",
+        r.get(1, Double.class),
+        r.get(2, Double.class),
+        r.get(3, Double.class));
+  }
+
+  private void gcHeap() {
+    System.gc();
+    long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    heapAfterGcMax = Math.max(heapAfterGcMax, used);
+  }
+
+  private void heap(SyncBenchmark.HeapWatch heap) {
+    results.put(
+        "heap",
+        String.format(
+            Locale.ROOT,
+            "%d MB used after GC (largest, after each scenario); %d MB sampled peak",
+            heapAfterGcMax >> 20,
+            heap.peakUsed.get() >> 20));
+  }
+
+  static void log(String format, Object... args) {
+    System.out.println(
+        Instant.now() + " journeys bench: " + String.format(Locale.ROOT, format, args));
+  }
+
+  /** The statements the five-node run spent most time in (pg_stat_statements, both databases). */
+  private static List<String> topStatements(DSLContext app) {
+    List<String> out = new ArrayList<>();
+    app.fetch(
+            "select calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g')"
+                + " from pg_stat_statements order by total_exec_time desc limit 10")
+        .forEach(
+            r -> {
+              String q = r.get(3, String.class);
+              q = q.length() > 150 ? q.substring(0, 150) + "…" : q;
+              out.add(
+                  String.format(
+                      Locale.ROOT,
+                      "| %,d | %,.1f | %,.2f | %,d | `%s` |",
+                      r.get(0, Long.class),
+                      r.get(1, Double.class) / 1000,
+                      r.get(1, Double.class) / Math.max(1, r.get(0, Long.class)),
+                      r.get(2, Long.class),
+                      q.replace("|", "\\|").replace("`", "'")));
+            });
+    return out;
+  }
+
+  // ---- report
+
+  private String report(
+      int users,
+      int stepsPeople,
+      int timerPeople,
+      int eventSeconds,
+      int eventRate,
+      List<String> profile) {
+    List<String> lines = new ArrayList<>();
+    lines.add("(filled in by the run)");
+    results.forEach((k, v) -> lines.add(k + ": " + v));
+    notes.forEach(lines::add);
+    historyMax.forEach((k, v) -> lines.add("history " + k + ": " + v));
+    lines.add("open journeys max: " + openJourneys.get());
+    lines.addAll(profile);
+    return String.join("\n", lines);
+  }
+}
