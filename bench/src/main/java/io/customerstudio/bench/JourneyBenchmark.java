@@ -143,6 +143,10 @@ final class JourneyBenchmark {
       b.app.execute(
           "alter table journey_step add column wall timestamp with time zone"
               + " default clock_timestamp()");
+      if ("off".equals(System.getenv("BENCH_JOURNEY_STEP_FK"))) {
+        // an experiment for the engine's authors: what the steps' foreign key costs
+        b.app.execute("alter table journey_step drop constraint journey_step_entry_id_fkey");
+      }
       boolean statements = true;
       try {
         b.app.execute("create extension if not exists pg_stat_statements");
@@ -341,6 +345,7 @@ final class JourneyBenchmark {
             left(key),
             span));
     results.put("steps.rate", Double.toString(steps / span));
+    log("five nodes: %s", results.get("steps"));
     results.put(
         "steps.total",
         String.format(
@@ -958,6 +963,9 @@ final class JourneyBenchmark {
             + " latencies are wall clock from the `wall` column the bench adds to its"
             + " `journey_step` (default `clock_timestamp()`) and the events' `received_at`.");
     lines.add("");
+    lines.add(
+        "Knobs: `BENCH_JOURNEY_PEOPLE` (people through the five nodes; 100,000 by default, as a million would take over a quarter of an hour at these rates), `BENCH_TIMER_PEOPLE`, `BENCH_EVENT_SECONDS`, `BENCH_EVENT_RATE`, `BENCH_BASELINE_PEOPLE` (10,000), `BENCH_JOURNEY_SCENARIOS` (a comma list of entry, steps, timers, events, baseline), `BENCH_JOURNEY_STEP_FK=off` (see below). The exec plugin is in the local Maven repository after any bench run, so `-o` works.");
+    lines.add("");
     lines.add("| metric | journey engine | target | | baseline: one workflow per person |");
     lines.add("|---|---|---|---|---|");
     double entrySeconds = num("entry.seconds");
@@ -1064,26 +1072,31 @@ final class JourneyBenchmark {
     }
     lines.add("");
     lines.add(
-        "What limits throughput: the app store's writes, not Temporal and not the warehouse."
-            + " A person through the five nodes costs about seven updates of their"
-            + " `journey_entry` row (arrival at the wait sets its due; the wait, branch and"
-            + " split moves; the send fixes its row and marks the entry sending; the settle"
-            + " moves it to the exit; the exit), and none of them can be a HOT update because"
-            + " each changes `node`, `phase` or `due`, which the table's partial indexes cover:"
-            + " every update writes a new tuple into the primary key and four or five other"
-            + " indexes. Each move also inserts a `journey_step` row whose foreign key to"
-            + " `journey_entry` is checked row by row. The warehouse's part (the branch's"
-            + " condition, the send's values) is a few indexed lookups per batch of 5,000, and"
-            + " the workflow calls one advance step per few seconds, so its history stays"
-            + " short. Suggestions for the engine, in the order of what they would save: (1)"
-            + " chain the nodes that act at once (branch, split, a send's arrival, an exit) in"
-            + " memory within the batch's transaction and write each person once with where"
-            + " they end up, with all their steps in one insert; a move into a wait with a"
-            + " duration can set `phase = 'wait'` and its due in that same update instead of"
-            + " arriving due now and being updated again; (2) drop the `journey_step` foreign"
-            + " key (deleting a journey then deletes its steps by entry id, which also makes"
-            + " deleting a journey of a million entries cheaper); (3) budget the audience entry like the moves (it runs to the end in one"
-            + " step, so nobody moves while a large audience enters).");
+        "What limits throughput: the app store's writes, not Temporal and not the warehouse"
+            + " (the statements above add up to nearly the whole run: one step at a time, one"
+            + " transaction at a time). Each move inserts `journey_step` rows whose foreign key"
+            + " to `journey_entry` is checked row by row, against rows the same transaction has"
+            + " just updated: with `BENCH_JOURNEY_STEP_FK=off` the bench drops that constraint"
+            + " in its own app store to measure what it costs. A person through the five nodes"
+            + " also costs about seven updates of their `journey_entry` row (arrival at the wait"
+            + " sets its due; the wait, branch and split moves; the send fixes its row and marks"
+            + " the entry sending; the settle moves it to the exit; the exit), none of which can"
+            + " be a HOT update because each changes `node`, `phase` or `due`, which the partial"
+            + " indexes cover, so every update writes a new entry into all six indexes. The"
+            + " warehouse's part (the branch's condition, the send's values) is a few indexed"
+            + " lookups per batch of 5,000, and the workflow calls one advance step per few"
+            + " seconds, so its history stays short. The step's 3 s budget is checked between"
+            + " batches, but an audience entry and a delivery round (up to 500 batches) run to"
+            + " their end inside one step, hence the longest steps above. Suggestions for the"
+            + " engine: (1) drop the `journey_step` foreign key (deleting a journey then deletes"
+            + " its steps by entry id; deleting a journey of a million entries gets cheaper"
+            + " too); (2) chain the nodes that act at once (branch, split, a send's arrival, an"
+            + " exit) in memory within the batch's transaction and write each person once with"
+            + " where they end up, their steps in one insert; a move into a wait with a duration"
+            + " can set `phase = 'wait'` and its due in that same update instead of arriving"
+            + " due now and being updated again; (3) budget the audience entry and the delivery"
+            + " round like the moves, so nobody waits behind a large audience or a long"
+            + " delivery.");
     lines.add("");
     lines.add("Measured " + Instant.now().toString().substring(0, 10) + ".");
     return String.join("\n", lines);
