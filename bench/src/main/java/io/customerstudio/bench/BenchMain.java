@@ -39,14 +39,18 @@ public final class BenchMain {
       Path dir = Files.createTempDirectory("cs-bench-pg");
       // durable, as the app's embedded store runs (fsync and synchronous commit on): the sync
       // bench's batch records and state pay what they pay in the app
-      pg =
+      EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(dir)
               .setCleanDataDirectory(true)
               .setServerConfig("fsync", "on")
               .setServerConfig("synchronous_commit", "on")
-              .setServerConfig("full_page_writes", "on")
-              .start();
+              .setServerConfig("full_page_writes", "on");
+      if (which.equals("all") || which.equals("journeys")) {
+        // the journeys bench reports which statements its runs spent their time in
+        builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+      }
+      pg = builder.start();
       ds =
           DataSources.open(
               "bench", pg.getJdbcUrl("postgres", "postgres"), "postgres", "", 8, "BENCH_DATABASE");
@@ -73,41 +77,23 @@ public final class BenchMain {
         if (!benchSchemaExists(ds)) {
           generator(ds, users);
         }
-        String base = url == null || url.isBlank() ? pg.getJdbcUrl("postgres", "postgres") : url;
         report.replaceSection(
             "Sync runs: full, incremental and the diff step",
-            SyncBenchmark.run(
-                ds,
-                name ->
-                    SyncBenchmark.open(
-                        withDatabase(base, name),
-                        url == null || url.isBlank()
-                            ? "postgres"
-                            : System.getenv("BENCH_DATABASE_USER"),
-                        url == null || url.isBlank()
-                            ? ""
-                            : System.getenv("BENCH_DATABASE_PASSWORD")),
-                users));
+            SyncBenchmark.run(ds, databases(pg, url), users));
       }
       if (which.equals("all") || which.equals("governance")) {
         if (!benchSchemaExists(ds)) {
           generator(ds, users);
         }
-        String base = url == null || url.isBlank() ? pg.getJdbcUrl("postgres", "postgres") : url;
         report.replaceSection(
-            GovernanceBenchmark.TITLE,
-            GovernanceBenchmark.run(
-                ds,
-                name ->
-                    SyncBenchmark.open(
-                        withDatabase(base, name),
-                        url == null || url.isBlank()
-                            ? "postgres"
-                            : System.getenv("BENCH_DATABASE_USER"),
-                        url == null || url.isBlank()
-                            ? ""
-                            : System.getenv("BENCH_DATABASE_PASSWORD")),
-                users));
+            GovernanceBenchmark.TITLE, GovernanceBenchmark.run(ds, databases(pg, url), users));
+      }
+      if (which.equals("all") || which.equals("journeys")) {
+        if (!benchSchemaExists(ds)) {
+          generator(ds, users);
+        }
+        report.replaceSection(
+            JourneyBenchmark.TITLE, JourneyBenchmark.run(ds, databases(pg, url), users));
       }
       if (which.equals("all") || which.equals("query")) {
         report.replaceSection(
@@ -123,6 +109,18 @@ public final class BenchMain {
         pg.close();
       }
     }
+  }
+
+  /** Opens another database of the bench's server by name (an app store beside the warehouse). */
+  static java.util.function.Function<String, DataSource> databases(
+      EmbeddedPostgres pg, String url) {
+    boolean embedded = url == null || url.isBlank();
+    String base = embedded ? pg.getJdbcUrl("postgres", "postgres") : url;
+    return name ->
+        SyncBenchmark.open(
+            withDatabase(base, name),
+            embedded ? "postgres" : System.getenv("BENCH_DATABASE_USER"),
+            embedded ? "" : System.getenv("BENCH_DATABASE_PASSWORD"));
   }
 
   /** The same server's JDBC URL with another database: jdbc:postgresql://host:port/<name>?... */

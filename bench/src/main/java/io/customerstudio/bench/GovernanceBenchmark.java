@@ -1,44 +1,22 @@
 package io.customerstudio.bench;
 
-import io.customerstudio.activities.delivery.Delivery;
-import io.customerstudio.activities.delivery.DestinationRuntimes;
-import io.customerstudio.activities.governance.Policies;
-import io.customerstudio.activities.sync.DeliveredState;
-import io.customerstudio.activities.sync.ExclusionLog;
-import io.customerstudio.activities.sync.MembershipLog;
 import io.customerstudio.activities.sync.RunTables;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.activities.sync.SyncSpec;
-import io.customerstudio.infra.demo.DemoWarehouseBootstrap;
 import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.ConsentStore;
 import io.customerstudio.infra.store.DestinationStore;
-import io.customerstudio.infra.store.LeaseStore;
 import io.customerstudio.infra.store.PriorityListStore;
-import io.customerstudio.infra.store.RunStore;
-import io.customerstudio.infra.store.SchemaStore;
 import io.customerstudio.infra.store.SplitStore;
 import io.customerstudio.infra.store.SubsetCategoryStore;
 import io.customerstudio.infra.store.SyncMode;
 import io.customerstudio.infra.store.SyncStore;
-import io.customerstudio.infra.store.TemplateStore;
-import io.customerstudio.infra.store.UserStore;
-import io.customerstudio.infra.warehouse.Warehouse;
-import io.customerstudio.infra.warehouse.WarehouseMigrations;
-import io.customerstudio.infra.workspace.Workspace;
-import java.nio.file.Files;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 /**
  * What governance costs a sync run: the same sync's dry run (materialize, govern, diff, nothing
@@ -56,64 +34,28 @@ final class GovernanceBenchmark {
   static String run(
       DataSource warehouseDs, java.util.function.Function<String, DataSource> database, int users)
       throws Exception {
-    DSLContext wh = DSL.using(warehouseDs, SQLDialect.POSTGRES);
-    wh.execute("drop database if exists bench_gov");
-    wh.execute("create database bench_gov");
-    DataSource appDs = database.apply("bench_gov");
-    Flyway.configure().dataSource(appDs).locations("classpath:db/migration").load().migrate();
-    DSLContext app = DSL.using(appDs, SQLDialect.POSTGRES);
-    Clock clock = Clock.systemUTC();
-    SchemaStore schemas = new SchemaStore(app, clock);
-    schemas.save(DemoWarehouseBootstrap.demoSchemaDocument("bench"), "bench");
-    AudienceStore audiences = new AudienceStore(app, clock);
+    BenchApp app = new BenchApp(warehouseDs, database, "bench_gov");
     audience(
-        audiences,
+        app.audiences,
         "everyone",
         "{\"type\":\"property\",\"column\":\"user_id\",\"op\":\"gt\",\"value\":0}");
     audience(
-        audiences,
+        app.audiences,
         "loyal",
         "{\"type\":\"property\",\"column\":\"loyalty_tier\",\"op\":\"eq\",\"value\":\"gold\"}");
     audience(
-        audiences,
+        app.audiences,
         "germany",
         "{\"type\":\"property\",\"column\":\"country\",\"op\":\"eq\",\"value\":\"DE\"}");
-    SecretBox box = SecretBox.open(null, Files.createTempDirectory("cs-bench-secret"), false);
-    DestinationStore destinations = new DestinationStore(app, clock);
-    SyncStore syncs = new SyncStore(app, clock);
-    RunStore runs = new RunStore(app, clock);
-    SplitStore splits = new SplitStore(app, clock);
-    ConsentStore consent = new ConsentStore(app, clock);
-    PriorityListStore lists = new PriorityListStore(app, clock);
-    SubsetCategoryStore categories = new SubsetCategoryStore(app, clock);
-    UserStore userStore = new UserStore(app, clock);
-    Warehouse warehouse = Warehouse.over(warehouseDs, "bench warehouse");
-    Workspace workspace =
-        new Workspace(schemas, audiences, new TemplateStore(app, clock), warehouse);
-    WarehouseMigrations.apply(warehouse, List.of());
-    java.nio.file.Path exports = Files.createTempDirectory("cs-bench-exports");
-    DestinationRuntimes runtimes =
-        new DestinationRuntimes(box, exports, Duration.ofMinutes(30), clock);
-    SyncEngine engine =
-        new SyncEngine(
-            syncs,
-            runs,
-            new io.customerstudio.infra.store.BatchLedger(app, clock),
-            new io.customerstudio.infra.store.RowErrors(app, clock),
-            new io.customerstudio.infra.store.SnapshotStore(app, clock),
-            audiences,
-            destinations,
-            runtimes,
-            new Delivery(new LeaseStore(app), Delivery.Timing.DEFAULT),
-            workspace,
-            new RunTables(warehouse.dsl()),
-            new DeliveredState(warehouse.dsl()),
-            new MembershipLog(warehouse.dsl()),
-            new Policies(
-                splits, consent, destinations, syncs, audiences, lists, categories, userStore),
-            new ExclusionLog(warehouse.dsl(), WarehouseMigrations.LOG_SCHEMA),
-            new SyncEngine.Retention(Duration.ofDays(7), Duration.ofDays(7)),
-            clock);
+    DestinationStore destinations = app.destinations;
+    SyncStore syncs = app.syncs;
+    SplitStore splits = app.splits;
+    ConsentStore consent = app.consent;
+    PriorityListStore lists = app.lists;
+    SubsetCategoryStore categories = app.categories;
+    SecretBox box = app.box;
+    java.nio.file.Path exports = app.exports;
+    SyncEngine engine = app.syncEngine(new RunTables(app.warehouse.dsl()));
     destinations.create(
         "files",
         new DestinationStore.Draft(
@@ -225,6 +167,7 @@ final class GovernanceBenchmark {
             + " of "
             + String.format(Locale.ROOT, "%,d", last.members())
             + " members.");
+    app.close();
     return String.join("\n", lines);
   }
 

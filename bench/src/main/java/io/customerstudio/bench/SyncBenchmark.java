@@ -4,32 +4,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import io.customerstudio.activities.delivery.Delivery;
-import io.customerstudio.activities.delivery.DestinationRuntimes;
 import io.customerstudio.activities.sync.DeliveredState;
-import io.customerstudio.activities.sync.MembershipLog;
 import io.customerstudio.activities.sync.RunTables;
 import io.customerstudio.activities.sync.SyncActivitiesImpl;
 import io.customerstudio.activities.sync.SyncEngine;
 import io.customerstudio.activities.sync.SyncSpec;
 import io.customerstudio.infra.config.DataSources;
 import io.customerstudio.infra.config.StudioProperties;
-import io.customerstudio.infra.demo.DemoWarehouseBootstrap;
 import io.customerstudio.infra.secrets.SecretBox;
 import io.customerstudio.infra.store.AudienceStore;
 import io.customerstudio.infra.store.DestinationStore;
-import io.customerstudio.infra.store.LeaseStore;
 import io.customerstudio.infra.store.RunStatus;
 import io.customerstudio.infra.store.RunStore;
-import io.customerstudio.infra.store.SchemaStore;
 import io.customerstudio.infra.store.SyncMode;
 import io.customerstudio.infra.store.SyncStore;
-import io.customerstudio.infra.store.TemplateStore;
 import io.customerstudio.infra.temporal.TemporalConnection;
 import io.customerstudio.infra.temporal.TemporalWorker;
 import io.customerstudio.infra.temporal.WorkerRegistrar;
-import io.customerstudio.infra.warehouse.Warehouse;
-import io.customerstudio.infra.warehouse.WarehouseMigrations;
 import io.customerstudio.infra.workspace.Workspace;
 import io.customerstudio.query.engine.AudienceEngine;
 import io.customerstudio.workflows.sync.SyncRunWorkflow;
@@ -45,11 +36,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,10 +47,7 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 /**
  * Issue 5: a sync of a 1M-member audience to a local HTTP sink through the real path (scheduler
@@ -172,81 +158,24 @@ final class SyncBenchmark {
   static String run(
       DataSource warehouseDs, java.util.function.Function<String, DataSource> database, int users)
       throws Exception {
-    DSLContext wh = DSL.using(warehouseDs, SQLDialect.POSTGRES);
-    wh.execute("drop database if exists bench_app");
-    wh.execute("create database bench_app");
-    DataSource appDs = database.apply("bench_app");
-    Flyway.configure().dataSource(appDs).locations("classpath:db/migration").load().migrate();
-    DSLContext app = DSL.using(appDs, SQLDialect.POSTGRES);
-    Clock clock = Clock.systemUTC();
-    SchemaStore schemas = new SchemaStore(app, clock);
-    schemas.save(DemoWarehouseBootstrap.demoSchemaDocument("bench"), "bench");
-    AudienceStore audiences = new AudienceStore(app, clock);
-    audiences.create(
-        "everyone",
-        new AudienceStore.Draft(
-            "Everyone",
-            null,
-            "users",
-            "{\"parent\":\"users\",\"filter\":{\"type\":\"property\",\"column\":\"user_id\",\"op\":\"gt\",\"value\":0}}"),
-        "bench");
-    SecretBox box = SecretBox.open(null, Files.createTempDirectory("cs-bench-secret"), false);
-    DestinationStore destinations = new DestinationStore(app, clock);
-    SyncStore syncs = new SyncStore(app, clock);
-    RunStore runs = new RunStore(app, clock);
-    Warehouse warehouse = Warehouse.over(warehouseDs, "bench warehouse");
-    Workspace workspace =
-        new Workspace(schemas, audiences, new TemplateStore(app, clock), warehouse);
-    WarehouseMigrations.apply(warehouse, List.of());
-    RunTables tables = new RunTables(warehouse.dsl());
-    new DeliveredState(warehouse.dsl()).reset("bench");
-    DestinationRuntimes runtimes =
-        new DestinationRuntimes(
-            box, Files.createTempDirectory("cs-bench-exports"), Duration.ofMinutes(30), clock);
-    SyncEngine engine =
-        new SyncEngine(
-            syncs,
-            runs,
-            new io.customerstudio.infra.store.BatchLedger(app, clock),
-            new io.customerstudio.infra.store.RowErrors(app, clock),
-            new io.customerstudio.infra.store.SnapshotStore(app, clock),
-            audiences,
-            destinations,
-            runtimes,
-            new Delivery(new LeaseStore(app), Delivery.Timing.DEFAULT),
-            workspace,
-            tables,
-            new DeliveredState(warehouse.dsl()),
-            new MembershipLog(warehouse.dsl()),
-            new io.customerstudio.activities.governance.Policies(
-                new io.customerstudio.infra.store.SplitStore(app, clock),
-                new io.customerstudio.infra.store.ConsentStore(app, clock),
-                destinations,
-                syncs,
-                audiences,
-                new io.customerstudio.infra.store.PriorityListStore(app, clock),
-                new io.customerstudio.infra.store.SubsetCategoryStore(app, clock),
-                new io.customerstudio.infra.store.UserStore(app, clock)),
-            new io.customerstudio.activities.sync.ExclusionLog(
-                warehouse.dsl(), WarehouseMigrations.LOG_SCHEMA),
-            new SyncEngine.Retention(Duration.ofDays(7), Duration.ofDays(7)),
-            clock);
+    BenchApp b = new BenchApp(warehouseDs, database, "bench_app");
+    DSLContext wh = b.warehouseDsl;
+    AudienceStore audiences = b.audiences;
+    SecretBox box = b.box;
+    DestinationStore destinations = b.destinations;
+    SyncStore syncs = b.syncs;
+    RunStore runs = b.runs;
+    Workspace workspace = b.workspace;
+    b.audience(
+        "everyone", "{\"type\":\"property\",\"column\":\"user_id\",\"op\":\"gt\",\"value\":0}");
+    RunTables tables = new RunTables(b.warehouse.dsl());
+    new DeliveredState(b.warehouse.dsl()).reset("bench");
+    SyncEngine engine = b.syncEngine(tables);
     List<String> lines = new ArrayList<>();
     try (Sink sink = new Sink();
         TemporalConnection temporal =
             TemporalConnection.connect(new StudioProperties.Temporal(null, "default", "bench"))) {
-      destinations.create(
-          "sink",
-          new DestinationStore.Draft(
-              "Local sink",
-              "webhook",
-              "{\"url\":\""
-                  + sink.url()
-                  + "\",\"batchSize\":"
-                  + BATCH
-                  + ",\"requestsPerSecond\":10000}",
-              "{\"signingSecret\":\"" + box.seal(SECRET) + "\"}"),
-          "bench");
+      b.webhook("sink", sink.url(), BATCH);
       SyncSpec spec =
           new SyncSpec(
               SyncMode.MIRROR,
@@ -511,10 +440,7 @@ final class SyncBenchmark {
         worker.stop();
       }
     } finally {
-      if (appDs instanceof AutoCloseable c) {
-        c.close();
-      }
-      wh.execute("drop database if exists bench_app");
+      b.close();
     }
     return String.join("\n", lines);
   }

@@ -1,0 +1,1110 @@
+package io.customerstudio.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.customerstudio.activities.journey.JourneyActivitiesImpl;
+import io.customerstudio.activities.journey.JourneyEngine;
+import io.customerstudio.infra.config.StudioProperties;
+import io.customerstudio.infra.store.DestinationStore;
+import io.customerstudio.infra.store.JourneyStore;
+import io.customerstudio.infra.temporal.TemporalConnection;
+import io.customerstudio.infra.temporal.TemporalWorker;
+import io.customerstudio.infra.temporal.WorkerRegistrar;
+import io.customerstudio.infra.warehouse.WarehouseMigrations;
+import io.customerstudio.query.Problems;
+import io.customerstudio.query.audience.AudienceJson;
+import io.customerstudio.query.audience.Condition;
+import io.customerstudio.query.compile.AudienceCompiler;
+import io.customerstudio.query.journey.JourneyDefinition;
+import io.customerstudio.query.journey.JourneyJson;
+import io.customerstudio.query.journey.JourneyValidator;
+import io.customerstudio.query.schema.Catalog;
+import io.customerstudio.workflows.journey.JourneyOrchestrator;
+import io.customerstudio.workflows.journey.JourneyWorkflow;
+import io.customerstudio.workflows.journey.JourneyWorkflowImpl;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import javax.sql.DataSource;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+
+/**
+ * Journeys at scale, on the path the app takes: the real {@link JourneyEngine} driven by the real
+ * {@link JourneyWorkflow} on the in-process Temporal server (port-bound, real gRPC, wall-clock
+ * timers) with a worker, over an app store on the bench's PostgreSQL and the 1M-user bench
+ * warehouse. Scenarios, one journey each, run one after another: audience entry of every user; a
+ * five-node journey (wait, branch, split with a holdout, send to a local HTTP sink, exit); timers
+ * with 100k people waiting 30-60 s; events at 200/s; and a baseline of the same five nodes with one
+ * workflow per person. Times are wall clock: the bench adds a {@code wall timestamptz default
+ * clock_timestamp()} column to its own copy of {@code journey_step} (the engine's inserts leave it
+ * to its default), so every step carries the moment it was written.
+ */
+final class JourneyBenchmark {
+
+  static final String TITLE = "Journeys";
+
+  /** The split's salt in the five-node journey; the baseline hashes with the same string. */
+  static final String SALT = "bench-2026";
+
+  static final String EUROPE =
+      "{\"type\":\"property\",\"column\":\"country\",\"op\":\"in\",\"value\":"
+          + "[\"DE\",\"FR\",\"GB\",\"ES\",\"IT\",\"NL\",\"SE\",\"PL\"]}";
+
+  private final BenchApp b;
+  private final DSLContext app;
+  private final JourneyStore journeys;
+  private final JourneyOrchestrator orchestrator;
+  private final WorkflowClient client;
+  private final String namespace;
+  private final Map<String, Long> historyMax = new ConcurrentHashMap<>();
+  private final AtomicLong openMax = new AtomicLong();
+  private final List<String> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<String, String> results = new LinkedHashMap<>();
+  private final List<String> notes = new ArrayList<>();
+  private long heapAfterGcMax;
+
+  /** The journey activity, timed: how many steps the workflows called and how long they took. */
+  public static final class TimedActivities extends JourneyActivitiesImpl {
+    final AtomicLong calls = new AtomicLong();
+    final AtomicLong nanos = new AtomicLong();
+    final AtomicLong maxNanos = new AtomicLong();
+
+    TimedActivities(JourneyEngine engine) {
+      super(engine);
+    }
+
+    @Override
+    public Tick advance(String journey, long nowMillis) {
+      long t = System.nanoTime();
+      try {
+        return super.advance(journey, nowMillis);
+      } finally {
+        long d = System.nanoTime() - t;
+        calls.incrementAndGet();
+        nanos.addAndGet(d);
+        maxNanos.accumulateAndGet(d, Math::max);
+      }
+    }
+
+    String summary() {
+      long n = calls.getAndSet(0);
+      long total = nanos.getAndSet(0);
+      long max = maxNanos.getAndSet(0);
+      return String.format(
+          Locale.ROOT,
+          "%,d advance steps, %.1f s in them, longest %.1f s",
+          n,
+          total / 1e9,
+          max / 1e9);
+    }
+  }
+
+  private JourneyBenchmark(BenchApp b, TemporalConnection temporal) {
+    this.b = b;
+    this.app = b.app;
+    this.journeys = new JourneyStore(b.app, b.clock);
+    this.client = temporal.client();
+    this.namespace = temporal.namespace();
+    this.orchestrator = new JourneyOrchestrator(client, temporal.taskQueue(), journeys);
+  }
+
+  static String run(DataSource warehouseDs, Function<String, DataSource> database, int users)
+      throws Exception {
+    int stepsPeople = env("BENCH_JOURNEY_PEOPLE", Math.min(100_000, users));
+    int timerPeople = env("BENCH_TIMER_PEOPLE", Math.min(100_000, users));
+    int eventSeconds = env("BENCH_EVENT_SECONDS", 300);
+    int eventRate = env("BENCH_EVENT_RATE", 200);
+    int baselinePeople = env("BENCH_BASELINE_PEOPLE", Math.min(10_000, users));
+    String only = System.getenv().getOrDefault("BENCH_JOURNEY_SCENARIOS", "all");
+    try (BenchApp b = new BenchApp(warehouseDs, database, "bench_journeys");
+        SyncBenchmark.Sink sink = new SyncBenchmark.Sink();
+        TemporalConnection temporal =
+            TemporalConnection.connect(new StudioProperties.Temporal(null, "default", "bench"))) {
+      b.app.execute(
+          "alter table journey_step add column wall timestamp with time zone"
+              + " default clock_timestamp()");
+      if ("off".equals(System.getenv("BENCH_JOURNEY_STEP_FK"))) {
+        // an experiment for the engine's authors: what the steps' foreign key costs
+        b.app.execute("alter table journey_step drop constraint journey_step_entry_id_fkey");
+      }
+      boolean statements = true;
+      try {
+        b.app.execute("create extension if not exists pg_stat_statements");
+        b.app.fetch("select 1 from pg_stat_statements limit 1");
+      } catch (RuntimeException e) {
+        statements = false;
+      }
+      b.webhook("sink", sink.url(), SyncBenchmark.BATCH);
+      b.audience(
+          "everyone", "{\"type\":\"property\",\"column\":\"user_id\",\"op\":\"gt\",\"value\":0}");
+      b.audience("first-n", upTo(stepsPeople));
+      b.audience("first-t", upTo(timerPeople));
+      JourneyEngine engine =
+          JourneyEngine.create(
+              b.app,
+              b.warehouse.dsl(),
+              WarehouseMigrations.LOG_SCHEMA,
+              new JourneyStore(b.app, b.clock),
+              b.workspace,
+              b.policies,
+              b.destinations,
+              b.runtimes,
+              b.delivery,
+              JourneyEngine.Limits.DEFAULT);
+      TimedActivities activities = new TimedActivities(engine);
+      Problems p = new Problems();
+      Condition europe = AudienceJson.readCondition(AudienceJson.parse(EUROPE), "$", p);
+      p.throwIfAny();
+      PersonWorkflow.StepsImpl personSteps =
+          new PersonWorkflow.StepsImpl(b.workspace, europe, sink.url());
+      TemporalWorker worker =
+          new TemporalWorker(
+              temporal,
+              List.of(
+                  WorkerRegistrar.activities(
+                      w -> w.registerActivitiesImplementations(activities, personSteps)),
+                  WorkerRegistrar.workflows(
+                      w ->
+                          w.registerWorkflowImplementationTypes(
+                              JourneyWorkflowImpl.class, PersonWorkflow.Impl.class))));
+      worker.start();
+      JourneyBenchmark bench = new JourneyBenchmark(b, temporal);
+      Thread sampler = bench.sampler();
+      List<String> profile = new ArrayList<>();
+      try (SyncBenchmark.HeapWatch heap = new SyncBenchmark.HeapWatch()) {
+        if (runs(only, "entry")) {
+          bench.entry(users, activities);
+        }
+        if (runs(only, "steps")) {
+          if (statements) {
+            b.app.execute("select pg_stat_statements_reset()");
+          }
+          bench.steps(stepsPeople, sink, activities);
+          if (statements) {
+            profile = topStatements(b.app);
+          }
+        }
+        if (runs(only, "timers")) {
+          bench.timers(timerPeople, activities);
+        }
+        if (runs(only, "events")) {
+          bench.events(eventSeconds, eventRate, activities);
+        }
+        if (runs(only, "baseline")) {
+          bench.baseline(baselinePeople, personSteps, sink);
+        }
+        bench.heap(heap);
+      } finally {
+        sampler.interrupt();
+        bench.orchestrator.close();
+        worker.stop();
+      }
+      return bench.report(users, stepsPeople, timerPeople, eventSeconds, eventRate, profile);
+    }
+  }
+
+  private static boolean runs(String only, String scenario) {
+    return only.equals("all") || List.of(only.split(",")).contains(scenario);
+  }
+
+  private static int env(String name, int dflt) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? dflt : Integer.parseInt(v.trim());
+  }
+
+  private static String upTo(int n) {
+    return "{\"type\":\"property\",\"column\":\"user_id\",\"op\":\"lte\",\"value\":" + n + "}";
+  }
+
+  // ---- scenarios
+
+  /** 1. Audience entry of every user into a journey whose start node holds them for a day. */
+  private void entry(int users, TimedActivities activities) throws Exception {
+    String key = "entry";
+    long t0 = System.nanoTime();
+    publish(
+        """
+        {"key": "entry", "name": "Entry at scale", "parent": "users",
+         "entry": {"type": "audience", "audience": "everyone", "every": "PT1H"},
+         "reentry": {"policy": "after_exit"},
+         "start": "hold",
+         "nodes": [
+           {"id": "hold", "type": "wait", "duration": "P1D", "next": "done"},
+           {"id": "done", "type": "exit"}
+         ]}""");
+    double entered =
+        await(() -> arrivals(key, "hold"), users, Duration.ofMinutes(20), 250, t0, "entry");
+    double waiting =
+        await(
+            () ->
+                users
+                    - count(
+                        "select count(*) from journey_entry where journey_key = ?"
+                            + " and phase = 'arrive'",
+                        key),
+            users,
+            Duration.ofMinutes(10),
+            1000,
+            t0,
+            "entry: waiting");
+    long in = arrivals(key, "hold");
+    results.put(
+        "entry",
+        String.format(
+            Locale.ROOT,
+            "%,d entered in %.1f s (%,.0f people/s); all waiting at the start node after %.1f s",
+            in,
+            entered,
+            in / entered,
+            waiting));
+    results.put("entry.seconds", Double.toString(entered));
+    results.put("entry.advance", activities.summary());
+    gcHeap();
+    // out of the way of the next scenarios: the journey and its 1M entries go at once
+    long d = System.nanoTime();
+    journeys.delete(key);
+    orchestrator.nudge(key);
+    live.remove(key);
+    log("entry journey deleted in %.1f s", (System.nanoTime() - d) / 1e9);
+  }
+
+  /** 2. Person-steps through wait, branch, split (holdout), send, exit. */
+  private void steps(int people, SyncBenchmark.Sink sink, TimedActivities activities)
+      throws Exception {
+    String key = "steps";
+    sink.rows.set(0);
+    long requests0 = sink.requests.get();
+    long t0 = System.nanoTime();
+    publish(
+        """
+        {"key": "steps", "name": "Five nodes", "parent": "users",
+         "entry": {"type": "audience", "audience": "first-n", "every": "PT1H"},
+         "reentry": {"policy": "after_exit"},
+         "start": "wait",
+         "nodes": [
+           {"id": "wait", "type": "wait", "duration": "PT1S", "next": "region"},
+           {"id": "region", "type": "branch",
+            "branches": [{"name": "europe", "next": "test", "condition": %s}],
+            "else": "send"},
+           {"id": "test", "type": "split", "salt": "%s",
+            "groups": [{"name": "a", "percent": 50, "next": "send"},
+                       {"name": "b", "percent": 40, "next": "send"},
+                       {"name": "control", "percent": 10, "holdout": true}]},
+           {"id": "send", "type": "send", "destination": "sink",
+            "identifier": {"from": "email", "to": "email"},
+            "mapping": [{"from": "first_name", "to": "firstName"}], "next": "done"},
+           {"id": "done", "type": "exit"}
+         ]}"""
+            .formatted(EUROPE, SALT));
+    double entered =
+        await(() -> arrivals(key, "wait"), people, Duration.ofMinutes(15), 250, t0, "steps entry");
+    double done = await(() -> left(key), people, Duration.ofMinutes(25), 500, t0, "steps through");
+    Record s =
+        app.fetchOne(
+            "select count(*), extract(epoch from max(s.wall) - min(s.wall))"
+                + " from journey_step s join journey_entry e on e.id = s.entry_id"
+                + " where e.journey_key = ?",
+            key);
+    long steps = s.get(0, Long.class);
+    double span = s.get(1, Double.class);
+    Map<String, Long> sends = new LinkedHashMap<>();
+    app.fetch(
+            "select status, count(*) from journey_send where journey_key = ? group by status"
+                + " order by status",
+            key)
+        .forEach(r -> sends.put(r.get(0, String.class), r.get(1, Long.class)));
+    long holdouts = count("select count(*) from journey_holdout where journey_key = ?", key);
+    results.put(
+        "steps",
+        String.format(
+            Locale.ROOT,
+            "%,.0f person-steps/s (%,d steps of %,d people in %.1f s from the first move to the"
+                + " last)",
+            steps / span,
+            steps,
+            left(key),
+            span));
+    results.put("steps.rate", Double.toString(steps / span));
+    log("five nodes: %s", results.get("steps"));
+    results.put(
+        "steps.total",
+        String.format(
+            Locale.ROOT,
+            "publish → everyone out %.1f s (entry %.1f s); sends %s, %,d rows at the sink in"
+                + " %,d requests; holdouts %,d",
+            done,
+            entered,
+            sends,
+            sink.rows.get(),
+            sink.requests.get() - requests0,
+            holdouts));
+    results.put("steps.advance", activities.summary());
+    gcHeap();
+    stop(key);
+  }
+
+  /** 4. Timers: people waiting 30-60 s (seven wait nodes 5 s apart), due → moved. */
+  private void timers(int people, TimedActivities activities) throws Exception {
+    String key = "timers";
+    StringBuilder arms = new StringBuilder();
+    StringBuilder waits = new StringBuilder();
+    int share = Math.max(1, people / 7);
+    for (int i = 0; i < 7; i++) {
+      int secs = 30 + 5 * i;
+      if (i < 6) {
+        arms.append(i == 0 ? "" : ",")
+            .append("{\"name\": \"w")
+            .append(secs)
+            .append("\", \"next\": \"w")
+            .append(secs)
+            .append("\", \"condition\": ")
+            .append(upTo(share * (i + 1)))
+            .append("}");
+      }
+      waits.append(
+          "{\"id\": \"w%d\", \"type\": \"wait\", \"duration\": \"PT%dS\", \"next\": \"done\"},"
+              .formatted(secs, secs));
+    }
+    long t0 = System.nanoTime();
+    publish(
+        """
+        {"key": "timers", "name": "Timers", "parent": "users",
+         "entry": {"type": "audience", "audience": "first-t", "every": "PT1H"},
+         "reentry": {"policy": "after_exit"},
+         "start": "spread",
+         "nodes": [
+           {"id": "spread", "type": "branch", "branches": [%s], "else": "w60"},
+           %s
+           {"id": "done", "type": "exit"}
+         ]}"""
+            .formatted(arms, waits));
+    double entered =
+        await(() -> arrivals(key, "spread"), people, Duration.ofMinutes(5), 250, t0, "timers");
+    long peakWaiting = 0;
+    long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+    while (left(key) < people && System.nanoTime() < deadline) {
+      peakWaiting =
+          Math.max(
+              peakWaiting,
+              count(
+                  "select count(*) from journey_entry where journey_key = ? and phase = 'wait'",
+                  key));
+      Thread.sleep(1000);
+    }
+    double done = (System.nanoTime() - t0) / 1e9;
+    Record r =
+        app.fetchOne(
+            "select count(*), percentile_cont(0.5) within group (order by lat),"
+                + " percentile_cont(0.95) within group (order by lat), max(lat) from ("
+                + " select extract(epoch from w.wall - (a.at"
+                + " + make_interval(secs => substring(a.next from 2)::int))) as lat"
+                + " from journey_step a join journey_step w on w.entry_id = a.entry_id"
+                + " and w.node = a.next join journey_entry e on e.id = a.entry_id"
+                + " where e.journey_key = ? and a.node = 'spread') x",
+            key);
+    results.put(
+        "timers",
+        String.format(
+            Locale.ROOT,
+            "p50 %.2f s, p95 %.2f s, max %.2f s (%,d people; %,d waiting at once at the peak)",
+            r.get(1, Double.class),
+            r.get(2, Double.class),
+            r.get(3, Double.class),
+            r.get(0, Long.class),
+            peakWaiting));
+    results.put("timers.p95", Double.toString(r.get(2, Double.class)));
+    results.put(
+        "timers.total",
+        String.format(Locale.ROOT, "entered in %.1f s, everyone out after %.1f s", entered, done));
+    results.put("timers.advance", activities.summary());
+    gcHeap();
+    stop(key);
+  }
+
+  /**
+   * 3. Events: half enter people (signup), half are the click a person waits for at a wait_until
+   * node, sent at least 5 s after that person's signup; appended as the event store appends (one
+   * transaction each under its advisory lock), with the orchestrator told after each.
+   */
+  private void events(int seconds, int rate, TimedActivities activities) throws Exception {
+    String key = "events";
+    publish(
+        """
+        {"key": "events", "name": "Events", "parent": "users",
+         "entry": {"type": "event", "eventType": "bench_signup"},
+         "reentry": {"policy": "after_exit"},
+         "start": "greet",
+         "nodes": [
+           {"id": "greet", "type": "branch",
+            "branches": [{"name": "known", "next": "click",
+                          "condition": {"type": "property", "column": "user_id", "op": "gt", "value": 0}}],
+            "else": "click"},
+           {"id": "click", "type": "wait_until", "event": {"eventType": "bench_click"},
+            "timeout": "PT20M", "next": "done", "timeoutNext": "done"},
+           {"id": "done", "type": "exit"}
+         ]}""");
+    Thread.sleep(2000);
+    // what one event per transaction sustains: 4 appenders, as fast as they can, for 10 s
+    AtomicLong single = new AtomicLong();
+    ExecutorService burst = Executors.newFixedThreadPool(4);
+    long b0 = System.nanoTime();
+    long bEnd = b0 + 10_000_000_000L;
+    for (int t = 0; t < 4; t++) {
+      int thread = t;
+      burst.execute(
+          () -> {
+            for (long n = 0; System.nanoTime() < bEnd; n++) {
+              append(
+                  java.util.Collections.singletonList(
+                      new String[] {"noise-" + thread + "-" + n, "1", "bench_noise"}));
+              single.incrementAndGet();
+            }
+          });
+    }
+    burst.shutdown();
+    burst.awaitTermination(1, TimeUnit.MINUTES);
+    double singleRate = single.get() / ((System.nanoTime() - b0) / 1e9);
+    // the paced run: whatever is queued goes in one append (the event API takes batches)
+    java.util.concurrent.LinkedBlockingQueue<String[]> queue =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    AtomicLong appended = new AtomicLong();
+    AtomicLong transactions = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean producing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread appender =
+        new Thread(
+            () -> {
+              List<String[]> batch = new ArrayList<>();
+              while (producing.get() || !queue.isEmpty()) {
+                try {
+                  String[] first = queue.poll(50, TimeUnit.MILLISECONDS);
+                  if (first == null) {
+                    continue;
+                  }
+                  batch.add(first);
+                  queue.drainTo(batch, 199);
+                  append(batch);
+                  appended.addAndGet(batch.size());
+                  transactions.incrementAndGet();
+                  orchestrator.eventsArrived();
+                } catch (InterruptedException e) {
+                  return;
+                } catch (RuntimeException e) {
+                  failed.addAndGet(batch.size());
+                }
+                batch.clear();
+              }
+            },
+            "bench-events");
+    appender.start();
+    ArrayDeque<long[]> signedUp = new ArrayDeque<>();
+    long total = (long) seconds * rate;
+    long t0 = System.nanoTime();
+    long nextPerson = 1;
+    long clicks = 0;
+    for (long i = 0; i < total; i++) {
+      long at = t0 + i * 1_000_000_000L / rate;
+      long wait = at - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      long[] ready = signedUp.peek();
+      if (i % 2 == 1 && ready != null && System.nanoTime() - ready[1] >= 5_000_000_000L) {
+        signedUp.poll();
+        queue.add(new String[] {"click-" + ready[0], Long.toString(ready[0]), "bench_click"});
+        clicks++;
+      } else {
+        long person = nextPerson++;
+        queue.add(new String[] {"signup-" + person, Long.toString(person), "bench_signup"});
+        signedUp.add(new long[] {person, System.nanoTime()});
+      }
+    }
+    producing.set(false);
+    appender.join();
+    double sending = (System.nanoTime() - t0) / 1e9;
+    long signups = nextPerson - 1;
+    long expectedClicks = clicks;
+    // until everyone signed up took their first step and every click moved someone (or 60 s)
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline
+        && (countSteps(key, "greet") < signups || countEventMoves(key) < expectedClicks)) {
+      Thread.sleep(500);
+    }
+    Record entry =
+        app.fetchOne(
+            "select count(*), percentile_cont(0.5) within group (order by lat),"
+                + " percentile_cont(0.95) within group (order by lat), max(lat) from ("
+                + " select extract(epoch from s.wall - ev.received_at) as lat from journey_entry e"
+                + " join journey_event ev on ev.seq = e.entry_seq join journey_step s"
+                + " on s.entry_id = e.id and s.node = 'greet' where e.journey_key = ?) x",
+            key);
+    Record moved =
+        app.fetchOne(
+            "select count(*), percentile_cont(0.5) within group (order by lat),"
+                + " percentile_cont(0.95) within group (order by lat), max(lat) from ("
+                + " select extract(epoch from s.wall - ev.received_at) as lat from journey_step s"
+                + " join journey_entry e on e.id = s.entry_id join journey_event ev"
+                + " on ev.event_id = substring(s.outcome from 7) where e.journey_key = ?"
+                + " and s.node = 'click' and s.outcome like 'event %') x",
+            key);
+    results.put(
+        "events.entry",
+        latency(entry)
+            + String.format(
+                Locale.ROOT, " (%,d of %,d signups)", entry.get(0, Long.class), signups));
+    results.put(
+        "events.moved",
+        latency(moved)
+            + String.format(
+                Locale.ROOT, " (%,d of %,d clicks)", moved.get(0, Long.class), expectedClicks));
+    results.put("events.p95", entry.get(2, Double.class) + "," + moved.get(2, Double.class));
+    results.put(
+        "events.total",
+        String.format(
+            Locale.ROOT,
+            "%,d events appended in %.1f s (%,.0f/s; %,d failed) in %,d transactions of %.1f"
+                + " events on average, asked for %d/s over %d s; one event per transaction"
+                + " (4 appenders, as fast as they go, 10 s): %,.0f events/s",
+            appended.get(),
+            sending,
+            appended.get() / sending,
+            failed.get(),
+            transactions.get(),
+            appended.get() / (double) Math.max(1, transactions.get()),
+            rate,
+            seconds,
+            singleRate));
+    results.put("events.advance", activities.summary());
+    gcHeap();
+    stop(key);
+  }
+
+  /** 6. The same five nodes, one workflow per person. */
+  private void baseline(int people, PersonWorkflow.StepsImpl steps, SyncBenchmark.Sink sink)
+      throws Exception {
+    steps.branches.set(0);
+    steps.europe.set(0);
+    steps.sends.set(0);
+    steps.exits.set(0);
+    long rows0 = sink.rows.get();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    long t0 = System.nanoTime();
+    AtomicLong started = new AtomicLong();
+    for (int i = 1; i <= people; i++) {
+      String person = Integer.toString(i);
+      pool.execute(
+          () -> {
+            PersonWorkflow wf =
+                client.newWorkflowStub(
+                    PersonWorkflow.class,
+                    WorkflowOptions.newBuilder()
+                        .setWorkflowId("bench-person-" + person)
+                        .setTaskQueue(taskQueue())
+                        .build());
+            WorkflowClient.start(wf::run, person, 1000L, "steps:test:" + SALT);
+            started.incrementAndGet();
+            openMax.accumulateAndGet(started.get() - steps.exits.get(), Math::max);
+          });
+    }
+    pool.shutdown();
+    pool.awaitTermination(30, TimeUnit.MINUTES);
+    double startedIn = (System.nanoTime() - t0) / 1e9;
+    long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+    long peakOpen = 0;
+    while (steps.exits.get() < people && System.nanoTime() < deadline) {
+      peakOpen = Math.max(peakOpen, people - steps.exits.get());
+      Thread.sleep(200);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long total =
+        people + steps.branches.get() + steps.europe.get() + steps.sends.get() + steps.exits.get();
+    long history = client.fetchHistory("bench-person-1").getHistory().getEventsCount();
+    results.put(
+        "baseline",
+        String.format(
+            Locale.ROOT,
+            "%,.0f person-steps/s (%,d steps of %,d people in %.1f s; %,d sends, %,d rows at the"
+                + " sink)",
+            total / seconds,
+            total,
+            steps.exits.get(),
+            seconds,
+            steps.sends.get(),
+            sink.rows.get() - rows0));
+    results.put("baseline.rate", Double.toString(total / seconds));
+    results.put(
+        "baseline.total",
+        String.format(
+            Locale.ROOT,
+            "workflows started in %.1f s; up to %,d open at once; one person's history %d events",
+            startedIn,
+            Math.max(peakOpen, openMax.get()),
+            history));
+    gcHeap();
+  }
+
+  // ---- helpers
+
+  private String taskQueue() {
+    return "bench";
+  }
+
+  /** Validates as publish does, stores the journey and its version 1, and starts its workflow. */
+  private void publish(String json) {
+    JsonNode doc = AudienceJson.parse(json);
+    Problems problems = new Problems();
+    JourneyDefinition d = JourneyJson.read(doc, problems);
+    if (problems.isEmpty()) {
+      Catalog catalog = b.workspace.catalog();
+      AudienceCompiler.Resolver resolver = b.workspace.resolver();
+      List<String> destinations =
+          b.destinations.list().stream().map(DestinationStore.Destination::key).toList();
+      JourneyValidator.validate(
+          d,
+          doc,
+          new JourneyValidator.Context() {
+            @Override
+            public Catalog catalog() {
+              return catalog;
+            }
+
+            @Override
+            public AudienceCompiler.Resolver resolver() {
+              return resolver;
+            }
+
+            @Override
+            public Collection<String> destinations() {
+              return destinations;
+            }
+          },
+          problems);
+    }
+    problems.throwIfAny();
+    journeys.create(d.key(), new JourneyStore.Draft(d.name(), d.parent(), doc.toString()), "bench");
+    journeys.publish(d.key(), doc.toString(), "bench", null).orElseThrow();
+    live.add(d.key());
+    orchestrator.nudge(d.key());
+  }
+
+  /** Stops a journey (everyone left exits) and waits for its workflow to end. */
+  private void stop(String key) throws Exception {
+    journeys.setState(
+        key,
+        EnumSet.of(JourneyStore.State.LIVE, JourneyStore.State.PAUSED),
+        JourneyStore.State.STOPPED,
+        "bench");
+    orchestrator.nudge(key);
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (status(key) == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    live.remove(key);
+  }
+
+  private WorkflowExecutionStatus status(String key) {
+    return client
+        .getWorkflowServiceStubs()
+        .blockingStub()
+        .describeWorkflowExecution(
+            DescribeWorkflowExecutionRequest.newBuilder()
+                .setNamespace(namespace)
+                .setExecution(
+                    WorkflowExecution.newBuilder().setWorkflowId(JourneyWorkflow.workflowId(key)))
+                .build())
+        .getWorkflowExecutionInfo()
+        .getStatus();
+  }
+
+  /** Every 2 s: each live journey's workflow history length, and how many run at once. */
+  private Thread sampler() {
+    Thread t =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                try {
+                  long open = 0;
+                  for (String key : live) {
+                    String id = JourneyWorkflow.workflowId(key);
+                    long n = client.fetchHistory(id).getHistory().getEventsCount();
+                    historyMax.merge(key, n, Math::max);
+                    if (status(key) == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+                      open++;
+                    }
+                  }
+                  long o = open;
+                  openJourneys.accumulateAndGet(o, Math::max);
+                  if (o > live.size()) {
+                    extraWorkflows.set(true);
+                  }
+                  Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                  return;
+                } catch (RuntimeException e) {
+                  // a workflow between runs (continue as new): next sample
+                }
+              }
+            },
+            "journey-bench-sampler");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private final AtomicLong openJourneys = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicBoolean extraWorkflows =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * As the event store appends: one transaction under its advisory lock, idempotent by id; each
+   * event is {id, person, type}.
+   */
+  private void append(List<String[]> events) {
+    app.transaction(
+        cfg -> {
+          DSLContext tx = cfg.dsl();
+          tx.execute("select pg_advisory_xact_lock(?)", 0x6a_6576_656e_7473L);
+          tx.execute(
+              "insert into journey_event (event_id, person, event_type, properties, occurred_at,"
+                  + " received_at, source) select t.id, t.p, t.ty, '{}', clock_timestamp(),"
+                  + " clock_timestamp(), 'bench' from unnest(?::text[], ?::text[], ?::text[])"
+                  + " with ordinality as t(id, p, ty, o) order by t.o"
+                  + " on conflict (event_id) do nothing",
+              events.stream().map(e -> e[0]).toArray(String[]::new),
+              events.stream().map(e -> e[1]).toArray(String[]::new),
+              events.stream().map(e -> e[2]).toArray(String[]::new));
+        });
+  }
+
+  private long count(String sql, Object... binds) {
+    Object v = app.fetchValue(sql, binds);
+    return v == null ? 0 : ((Number) v).longValue();
+  }
+
+  /** Arrivals at a node (the counters the stats read, written with the moves). */
+  private long arrivals(String key, String node) {
+    return count(
+        "select coalesce(sum(n), 0) from journey_count where journey_key = ? and node = ?"
+            + " and edge = ''",
+        key,
+        node);
+  }
+
+  /** People who left the journey: arrivals at exit nodes and exits for a reason. */
+  private long left(String key) {
+    return count(
+        "select coalesce(sum(n), 0) from journey_count where journey_key = ?"
+            + " and (edge like 'exit:%' or (node = 'done' and edge = ''))",
+        key);
+  }
+
+  private long countSteps(String key, String node) {
+    return count(
+        "select count(*) from journey_step s join journey_entry e on e.id = s.entry_id"
+            + " where e.journey_key = ? and s.node = ?",
+        key,
+        node);
+  }
+
+  private long countEventMoves(String key) {
+    return count(
+        "select coalesce(sum(n), 0) from journey_count where journey_key = ? and node = 'click'"
+            + " and edge = 'done'",
+        key);
+  }
+
+  /** Seconds from {@code t0} until {@code value} reaches {@code target}, or the timeout. */
+  private double await(
+      LongSupplier value, long target, Duration timeout, long pollMillis, long t0, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long last = -1;
+    long lastLog = System.nanoTime();
+    while (true) {
+      long v = value.getAsLong();
+      if (v >= target) {
+        return (System.nanoTime() - t0) / 1e9;
+      }
+      if (System.nanoTime() > deadline) {
+        notes.add(
+            String.format(
+                Locale.ROOT, "%s: %,d of %,d after the %s timeout", what, v, target, timeout));
+        return (System.nanoTime() - t0) / 1e9;
+      }
+      if (System.nanoTime() - lastLog > 10_000_000_000L && v != last) {
+        log("%s: %,d of %,d after %.0f s", what, v, target, (System.nanoTime() - t0) / 1e9);
+        lastLog = System.nanoTime();
+        last = v;
+      }
+      Thread.sleep(pollMillis);
+    }
+  }
+
+  private static String latency(Record r) {
+    return String.format(
+        Locale.ROOT,
+        "p50 %.2f s, p95 %.2f s, max %.2f s",
+        r.get(1, Double.class),
+        r.get(2, Double.class),
+        r.get(3, Double.class));
+  }
+
+  private void gcHeap() {
+    System.gc();
+    long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    heapAfterGcMax = Math.max(heapAfterGcMax, used);
+  }
+
+  private void heap(SyncBenchmark.HeapWatch heap) {
+    results.put(
+        "heap",
+        String.format(
+            Locale.ROOT,
+            "%d MB used after GC (largest, after each scenario); %d MB sampled peak",
+            heapAfterGcMax >> 20,
+            heap.peakUsed.get() >> 20));
+  }
+
+  static void log(String format, Object... args) {
+    System.out.println(
+        Instant.now() + " journeys bench: " + String.format(Locale.ROOT, format, args));
+  }
+
+  /** The statements the five-node run spent most time in (pg_stat_statements, both databases). */
+  private static List<String> topStatements(DSLContext app) {
+    List<String> out = new ArrayList<>();
+    app.fetch(
+            "select calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g')"
+                + " from pg_stat_statements order by total_exec_time desc limit 10")
+        .forEach(
+            r -> {
+              String q = r.get(3, String.class);
+              q = q.length() > 150 ? q.substring(0, 150) + "…" : q;
+              out.add(
+                  String.format(
+                      Locale.ROOT,
+                      "| %,d | %,.1f | %,.2f | %,d | `%s` |",
+                      r.get(0, Long.class),
+                      r.get(1, Double.class) / 1000,
+                      r.get(1, Double.class) / Math.max(1, r.get(0, Long.class)),
+                      r.get(2, Long.class),
+                      q.replace("|", "\\|").replace("`", "'")));
+            });
+    return out;
+  }
+
+  // ---- report
+
+  private String get(String k) {
+    return results.getOrDefault(k, "not run");
+  }
+
+  private double num(String k) {
+    String v = results.get(k);
+    return v == null ? Double.NaN : Double.parseDouble(v);
+  }
+
+  private static String met(boolean ok, double v) {
+    return Double.isNaN(v) ? "" : ok ? "met" : "NOT met";
+  }
+
+  private String report(
+      int users,
+      int stepsPeople,
+      int timerPeople,
+      int eventSeconds,
+      int eventRate,
+      List<String> profile) {
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        "Command: `./mvnw -B -ntp -Pbench -DskipTests verify -Dbench=journeys` (BENCH_USERS="
+            + users
+            + ", BENCH_JOURNEY_PEOPLE="
+            + stepsPeople
+            + ", BENCH_TIMER_PEOPLE="
+            + timerPeople
+            + ", BENCH_EVENT_SECONDS="
+            + eventSeconds
+            + ", BENCH_EVENT_RATE="
+            + eventRate
+            + "; "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores shared with other builds, load average "
+            + String.format(
+                Locale.ROOT,
+                "%.1f",
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
+            + " at the end; embedded PostgreSQL 17, durable; bench JVM -Xmx2g). The real engine"
+            + " driven by the real journey workflow on the in-process Temporal server"
+            + " (port-bound, gRPC, wall-clock timers) with one worker, default engine limits"
+            + " (batches of 5,000, 3 s per step). One journey per scenario, one after another;"
+            + " latencies are wall clock from the `wall` column the bench adds to its"
+            + " `journey_step` (default `clock_timestamp()`) and the events' `received_at`.");
+    lines.add("");
+    lines.add(
+        "Knobs: `BENCH_JOURNEY_PEOPLE` (people through the five nodes; 100,000 by default, as a million would take over a quarter of an hour at these rates), `BENCH_TIMER_PEOPLE`, `BENCH_EVENT_SECONDS`, `BENCH_EVENT_RATE`, `BENCH_BASELINE_PEOPLE` (10,000), `BENCH_JOURNEY_SCENARIOS` (a comma list of entry, steps, timers, events, baseline), `BENCH_JOURNEY_STEP_FK=off` (see below). The exec plugin is in the local Maven repository after any bench run, so `-o` works.");
+    lines.add("");
+    lines.add("| metric | journey engine | target | | baseline: one workflow per person |");
+    lines.add("|---|---|---|---|---|");
+    double entrySeconds = num("entry.seconds");
+    lines.add(
+        SyncBenchmark.row(
+                "audience entry of every user (`every` PT1H, start node a wait)",
+                get("entry"),
+                "all entered ≤ 5 min",
+                met(entrySeconds <= 300, entrySeconds))
+            + " |");
+    double rate = num("steps.rate");
+    double base = num("baseline.rate");
+    lines.add(
+        SyncBenchmark.row(
+                "person-steps/s: wait PT1S → branch (country) → split 50/40/10 holdout → send"
+                    + " (webhook, batches of 500) → exit",
+                get("steps"),
+                "≥ 5,000/s",
+                met(rate >= 5000, rate))
+            + " "
+            + get("baseline")
+            + " |");
+    lines.add(
+        SyncBenchmark.row("whole run of that journey", get("steps.total"), "", "")
+            + " "
+            + get("baseline.total")
+            + " |");
+    lines.add(
+        SyncBenchmark.row(
+                "engine throughput ÷ baseline",
+                Double.isNaN(rate) || Double.isNaN(base)
+                    ? "not run"
+                    : String.format(Locale.ROOT, "%.1f×", rate / base),
+                "",
+                "")
+            + " |");
+    String[] ev = results.getOrDefault("events.p95", "NaN,NaN").split(",");
+    double evEntry = Double.parseDouble(ev[0]);
+    double evMoved = Double.parseDouble(ev[1]);
+    lines.add(
+        SyncBenchmark.row(
+                "event → the person's first step done (entry by event, start node a branch)",
+                get("events.entry"),
+                "p95 ≤ 5 s",
+                met(evEntry <= 5, evEntry))
+            + " |");
+    lines.add(
+        SyncBenchmark.row(
+                "wait_until event → moved",
+                get("events.moved"),
+                "p95 ≤ 5 s",
+                met(evMoved <= 5, evMoved))
+            + " |");
+    lines.add(SyncBenchmark.row("events sent", get("events.total"), "", "") + " |");
+    double timer = num("timers.p95");
+    lines.add(
+        SyncBenchmark.row(
+                "timer due (the engine's arrival time + the wait) → moved (waits of 30-60 s, 5 s apart)",
+                get("timers"),
+                "p95 ≤ 15 s",
+                met(timer <= 15, timer))
+            + " |");
+    long history = historyMax.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    lines.add(
+        SyncBenchmark.row(
+                "longest journey workflow history (sampled every 2 s)",
+                history + " events " + historyMax,
+                "≤ 10,000",
+                met(history <= 10_000, history))
+            + " |");
+    lines.add(
+        SyncBenchmark.row(
+                "open workflows",
+                "1 per journey (at most "
+                    + openJourneys.get()
+                    + " journey workflow running at once)",
+                "1 per journey",
+                extraWorkflows.get() ? "NOT met" : "met")
+            + " one per person in the journey |");
+    lines.add(
+        SyncBenchmark.row(
+                "heap",
+                get("heap"),
+                "≤ 512 MB after GC",
+                met(heapAfterGcMax <= 512L << 20, results.containsKey("heap") ? 0 : Double.NaN))
+            + " |");
+    lines.add("");
+    lines.add(
+        "Advance steps (the activity the workflow calls; each runs until nobody is due or 3 s"
+            + " have passed): entry: "
+            + get("entry.advance")
+            + "; five nodes: "
+            + get("steps.advance")
+            + "; timers: "
+            + get("timers.advance")
+            + "; events: "
+            + get("events.advance")
+            + ".");
+    notes.forEach(n -> lines.add("Not finished: " + n + "."));
+    if (!profile.isEmpty()) {
+      lines.add("");
+      lines.add(
+          "Where the five-node run spent its database time (pg_stat_statements over the app"
+              + " store and the warehouse, reset when the journey was published; top 10 by total"
+              + " time):");
+      lines.add("");
+      lines.add("| calls | total s | mean ms | rows | statement |");
+      lines.add("|---:|---:|---:|---:|---|");
+      lines.addAll(profile);
+    }
+    lines.add("");
+    lines.add(
+        "What limits throughput: the app store's writes, not Temporal and not the warehouse"
+            + " (the statements above add up to nearly the whole run: one step at a time, one"
+            + " transaction at a time). Each move inserts `journey_step` rows whose foreign key"
+            + " to `journey_entry` is checked row by row, against rows the same transaction has"
+            + " just updated: with `BENCH_JOURNEY_STEP_FK=off` the bench drops that constraint"
+            + " in its own app store to measure what it costs. A person through the five nodes"
+            + " also costs about seven updates of their `journey_entry` row (arrival at the wait"
+            + " sets its due; the wait, branch and split moves; the send fixes its row and marks"
+            + " the entry sending; the settle moves it to the exit; the exit), none of which can"
+            + " be a HOT update because each changes `node`, `phase` or `due`, which the partial"
+            + " indexes cover, so every update writes a new entry into all six indexes. The"
+            + " warehouse's part (the branch's condition, the send's values) is a few indexed"
+            + " lookups per batch of 5,000, and the workflow calls one advance step per few"
+            + " seconds, so its history stays short. The step's 3 s budget is checked between"
+            + " batches, but an audience entry and a delivery round (up to 500 batches) run to"
+            + " their end inside one step, hence the longest steps above. Suggestions for the"
+            + " engine: (1) drop the `journey_step` foreign key (deleting a journey then deletes"
+            + " its steps by entry id; deleting a journey of a million entries gets cheaper"
+            + " too); (2) chain the nodes that act at once (branch, split, a send's arrival, an"
+            + " exit) in memory within the batch's transaction and write each person once with"
+            + " where they end up, their steps in one insert; a move into a wait with a duration"
+            + " can set `phase = 'wait'` and its due in that same update instead of arriving"
+            + " due now and being updated again; (3) budget the audience entry and the delivery"
+            + " round like the moves, so nobody waits behind a large audience or a long"
+            + " delivery.");
+    lines.add("");
+    lines.add("Measured " + Instant.now().toString().substring(0, 10) + ".");
+    return String.join("\n", lines);
+  }
+}
