@@ -99,7 +99,7 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
         ("{\"events\": [" + String.join(",", events) + "]}").getBytes(StandardCharsets.UTF_8);
     var request =
         HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/api/v1/webhooks/events/shop"))
+                URI.create("http://localhost:" + port + "/api/v1/webhooks/events/cart-shop"))
             .header("Content-Type", "application/json")
             .header(
                 Signatures.HEADER, Signatures.sign(secret, Instant.now().getEpochSecond(), body))
@@ -118,7 +118,8 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
   @Test
   void abandonedCartMovesEveryoneAndSendsEachOnce() throws Exception {
     ApiClient admin = admin();
-    var source = admin.post("/api/v1/event-sources", "{\"key\": \"shop\", \"name\": \"Shop\"}");
+    var source =
+        admin.post("/api/v1/event-sources", "{\"key\": \"cart-shop\", \"name\": \"Shop\"}");
     assertThat(source.status()).as(source.body()).isEqualTo(201);
     secret = source.json().get("secret").asText();
     for (String hook : List.of("esp-hook", "ads-hook")) {
@@ -143,19 +144,24 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
     for (int i = 1; i <= 120; i++) {
       people.add(String.valueOf(i * 13));
     }
+    List<String> batch = new ArrayList<>();
     for (String p : people) {
-      event(
-          "cart-" + p,
-          p,
-          "add_to_cart",
-          "{\"value\": 35.5, \"cart_url\": \"https://shop/c/" + p + "\"}");
+      batch.add(
+          event(
+              "cart-" + p,
+              p,
+              "add_to_cart",
+              "{\"value\": 35.5, \"cart_url\": \"https://shop/c/" + p + "\"}"));
     }
     for (int i = 0; i < 10; i++) {
-      event("small-" + i, String.valueOf(1999 - i), "add_to_cart", "{\"value\": 5}");
+      batch.add(event("small-" + i, String.valueOf(1999 - i), "add_to_cart", "{\"value\": 5}"));
     }
     for (int i = 0; i < 5; i++) {
-      event("ghost-" + i, "99999" + i, "add_to_cart", "{\"value\": 50}");
+      batch.add(event("ghost-" + i, "99999" + i, "add_to_cart", "{\"value\": 50}"));
     }
+    events(batch.subList(0, 60));
+    events(batch.subList(60, batch.size()));
+    events(batch.subList(0, 10)); // the same events again change nothing
     await()
         .atMost(Duration.ofSeconds(30))
         .until(

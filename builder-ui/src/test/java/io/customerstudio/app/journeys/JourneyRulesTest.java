@@ -382,7 +382,8 @@ class JourneyRulesTest extends AppTestSupport {
       event(String.valueOf(p), "sim_unsubscribe", "{}");
     }
     at("simreal", t2);
-    at("simreal", t0.plus(Duration.ofHours(1)));
+    // a second after the wait's end (which is an hour after each entry's own instant)
+    at("simreal", t0.plus(Duration.ofHours(1)).plusSeconds(1));
     for (int p = 2; p <= 600; p += 20) {
       event(String.valueOf(p), "sim_order", "{}");
     }
