@@ -141,9 +141,9 @@ class SyncTablesTest {
             + " select id::text, jsonb_build_object('id', id, 'city', city, 'ltv', ltv), 'old', now()"
             + " from people");
 
-    // V1 (tables), V2 (this adoption) and V3 (governance's records)
+    // V1 (tables), V2 (this adoption), V3 (governance's records), V4 (journeys' holdout log)
     assertThat(WarehouseMigrations.apply(old, List.of(new AdoptSyncStates(() -> List.of("s")))))
-        .isEqualTo(3);
+        .isEqualTo(4);
     assertThat(o.fetchValue("select to_regclass('" + legacy + "') is null")).isEqualTo(true);
     assertThat(o.fetchCount(table(name("cs_sync", "delivered_state")))).isEqualTo(3);
     // applied once: a second start runs nothing
