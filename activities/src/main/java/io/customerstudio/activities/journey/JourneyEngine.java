@@ -314,29 +314,7 @@ public final class JourneyEngine {
         Instant at = t;
         app.transaction(
             cfg -> {
-              DSLContext tx = cfg.dsl();
-              List<String> nulls = new ArrayList<>();
-              List<Long> seqs = new ArrayList<>();
-              chunk.forEach(
-                  p -> {
-                    nulls.add(null);
-                    seqs.add(0L);
-                  });
-              var ids =
-                  JourneyTables.enter(
-                      tx,
-                      scratch,
-                      1,
-                      definition.start(),
-                      chunk,
-                      nulls,
-                      seqs,
-                      definition.reentry(),
-                      false,
-                      at);
-              Counts counts = new Counts();
-              counts.add(1, definition.start(), "", ids.size());
-              counts.write(tx, scratch);
+              JourneyTables.enterAll(cfg.dsl(), scratch, 1, definition, chunk, 0, false, at);
             });
       }
       List<SimulatedEvent> sorted = new ArrayList<>(events);
@@ -563,26 +541,18 @@ public final class JourneyEngine {
       Instant now,
       Counts counts) {
     // each person's first matching event enters them
+    List<Event> matched =
+        events.stream()
+            .filter(e -> e.type().equals(match.eventType()))
+            .filter(e -> matcher.matches(match, e.properties(), now))
+            .toList();
     Map<String, Event> first = new LinkedHashMap<>();
-    int matched = 0;
-    for (Event e : events) {
-      if (e.type().equals(match.eventType()) && matcher.matches(match, e.properties(), now)) {
-        first.putIfAbsent(e.person(), e);
-        matched++;
-      }
-    }
+    matched.forEach(e -> first.putIfAbsent(e.person(), e));
     if (first.isEmpty()) {
       return;
     }
     Set<String> known = people.existing(live.parent(), first.keySet());
-    long unknown = 0;
-    for (Event e : events) {
-      if (e.type().equals(match.eventType())
-          && !known.contains(e.person())
-          && matcher.matches(match, e.properties(), now)) {
-        unknown++;
-      }
-    }
+    long unknown = matched.stream().filter(e -> !known.contains(e.person())).count();
     if (unknown > 0) {
       tx.execute(
           "update journey set unknown_people = unknown_people + ? where journey_key = ?",
@@ -734,34 +704,9 @@ public final class JourneyEngine {
                       persons.toArray(String[]::new));
                   return;
                 }
-                long cursor =
-                    JourneyTables.value(
-                        tx,
-                        Long.class,
-                        "select event_cursor from journey where journey_key = ?",
-                        key);
-                List<String> nulls = new ArrayList<>();
-                List<Long> seqs = new ArrayList<>();
-                for (int i = 0; i < persons.size(); i++) {
-                  nulls.add(null);
-                  seqs.add(cursor);
-                }
-                var ids =
-                    JourneyTables.enter(
-                        tx,
-                        key,
-                        version,
-                        live.start(),
-                        persons,
-                        nulls,
-                        seqs,
-                        live.reentry(),
-                        useBaseline,
-                        clock.now());
-                Counts counts = new Counts();
-                counts.add(version, live.start(), "", ids.size());
-                counts.write(tx, key);
-                entered[0] += ids.size();
+                entered[0] +=
+                    JourneyTables.enterAll(
+                        tx, key, version, live, persons, cursor(tx, key), useBaseline, clock.now());
               });
           heartbeat.run();
         };

@@ -335,4 +335,38 @@ final class JourneyTables {
     Record r = db.fetchOne(sql, binds);
     return r == null ? null : r.get(0, type);
   }
+
+  /**
+   * People enter without an entry event (an audience entry, a simulation's population), all at
+   * event cursor {@code seq}; their arrivals are counted. Returns how many entered.
+   */
+  static int enterAll(
+      DSLContext tx,
+      String journey,
+      int version,
+      io.customerstudio.query.journey.JourneyDefinition definition,
+      List<String> persons,
+      long seq,
+      boolean baseline,
+      Instant now) {
+    List<String> events = java.util.Collections.nCopies(persons.size(), null);
+    List<Long> seqs = java.util.Collections.nCopies(persons.size(), seq);
+    int entered =
+        enter(
+                tx,
+                journey,
+                version,
+                definition.start(),
+                persons,
+                events,
+                seqs,
+                definition.reentry(),
+                baseline,
+                now)
+            .size();
+    Counts counts = new Counts();
+    counts.add(version, definition.start(), "", entered);
+    counts.write(tx, journey);
+    return entered;
+  }
 }
