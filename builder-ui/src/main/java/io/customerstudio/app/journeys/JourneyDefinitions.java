@@ -26,8 +26,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -376,6 +378,44 @@ public class JourneyDefinitions {
     JourneyDefinition d = check(document, problems);
     problems.throwIfAny();
     return d;
+  }
+
+  /** Where the canvas draws a node. */
+  public record Position(double x, double y) {}
+
+  /**
+   * Where the canvas draws the draft's nodes, by node id; a node missing here is laid out by the
+   * canvas. Kept beside the document, so the document round-trips unchanged.
+   */
+  public Map<String, Position> layout(String key) {
+    journey(key);
+    JsonNode stored = store.layout(key).map(Json::parseOrNull).orElse(null);
+    Map<String, Position> layout = new LinkedHashMap<>();
+    if (stored != null && stored.isObject()) {
+      stored
+          .fields()
+          .forEachRemaining(
+              e -> {
+                JsonNode p = e.getValue();
+                if (p.path("x").isNumber() && p.path("y").isNumber()) {
+                  layout.put(
+                      e.getKey(), new Position(p.get("x").asDouble(), p.get("y").asDouble()));
+                }
+              });
+    }
+    return layout;
+  }
+
+  /**
+   * Replaces where the canvas draws the draft's nodes. Not audited: it changes how the journey
+   * looks, not what it does.
+   */
+  public void saveLayout(String key, Map<String, Position> layout) {
+    ObjectNode json = MAPPER.createObjectNode();
+    layout.forEach((id, p) -> json.putObject(id).put("x", p.x()).put("y", p.y()));
+    if (!store.saveLayout(key, json.toString())) {
+      throw notFound(key);
+    }
   }
 
   /** The journey's draft document (404 when there is no such journey). */

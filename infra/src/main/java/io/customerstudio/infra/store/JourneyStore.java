@@ -123,6 +123,23 @@ public class JourneyStore {
         == 1;
   }
 
+  /** Where the canvas draws the draft's nodes (JSON), or empty when never laid out. */
+  public Optional<String> layout(String key) {
+    return db.select(JOURNEY.LAYOUT)
+        .from(JOURNEY)
+        .where(JOURNEY.JOURNEY_KEY.eq(key))
+        .fetchOptional(JOURNEY.LAYOUT);
+  }
+
+  /** Replaces where the canvas draws the draft's nodes; false when there is no such journey. */
+  public boolean saveLayout(String key, String layout) {
+    return db.update(JOURNEY)
+            .set(JOURNEY.LAYOUT, layout)
+            .where(JOURNEY.JOURNEY_KEY.eq(key))
+            .execute()
+        == 1;
+  }
+
   /** Deletes a journey with its versions and entries; false when there is none. */
   public boolean delete(String key) {
     return db.transactionResult(cfg -> deleteAll(cfg.dsl(), key));

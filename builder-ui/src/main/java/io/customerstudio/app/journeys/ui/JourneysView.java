@@ -53,6 +53,8 @@ public class JourneysView extends VerticalLayout {
   private final Button pause = new Button("Pause", VaadinIcon.PAUSE.create());
   private final Button resume = new Button("Resume", VaadinIcon.PLAY.create());
   private final Button stop = new Button("Stop", VaadinIcon.STOP.create());
+  private final Button open = new Button("Open canvas", VaadinIcon.CONNECT.create());
+  private final Button create = new Button("New journey", VaadinIcon.PLUS.create());
   private String selected;
 
   public JourneysView(
@@ -96,8 +98,15 @@ public class JourneysView extends VerticalLayout {
     stop.setId("journey-stop");
     stop.addThemeVariants(ButtonVariant.LUMO_ERROR);
     stop.addClickListener(e -> confirmStop());
+    open.setId("journey-open");
+    open.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    open.addClickListener(e -> JourneyEditorView.open(selected));
+    grid.addItemDoubleClickListener(e -> JourneyEditorView.open(e.getItem().journey().key()));
+    create.setId("journey-new");
+    create.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    create.addClickListener(e -> new NewJourneyDialog(definitions, user).open());
     summary.setId("journey-summary");
-    HorizontalLayout actions = new HorizontalLayout(pause, resume, stop);
+    HorizontalLayout actions = new HorizontalLayout(open, pause, resume, stop);
     HorizontalLayout head = new HorizontalLayout(title, actions);
     head.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     detail.setId("journey-detail");
@@ -105,7 +114,9 @@ public class JourneysView extends VerticalLayout {
     detail.add(head, summary, nodes);
     detail.setVisible(false);
 
-    add(new H2("Journeys"), empty, grid, detail);
+    HorizontalLayout top = new HorizontalLayout(new H2("Journeys"), create);
+    top.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
+    add(top, empty, grid, detail);
     refresh();
   }
 
