@@ -108,9 +108,9 @@ public class JourneySendRetries {
             "$.node",
             "'"
                 + at
-                + "' is a "
+                + "' is a node of type "
                 + types.get(at)
-                + " node; only a send node's rows are retried; send nodes: "
+                + "; only a send node's rows are retried; send nodes: "
                 + sendNodes);
       }
     }
