@@ -82,6 +82,9 @@ public class JourneySendRetries {
         journeys
             .find(journeyKey)
             .orElseThrow(() -> new NotFoundException("Journey '" + journeyKey + "' not found"));
+    if (!journey.state().running()) {
+      throw notRunning(journey);
+    }
     String at = node == null || node.isBlank() ? null : node;
     if (at != null) {
       Map<String, String> types = new LinkedHashMap<>();
@@ -131,9 +134,6 @@ public class JourneySendRetries {
         }
         wanted.add(entries.get(i));
       }
-    }
-    if (!journey.state().running()) {
-      throw notRunning(journey);
     }
     int retried = 0;
     long afterEntry = 0;
