@@ -220,6 +220,15 @@ public final class JourneyEngine {
       audienceNext = audienceEntry(journey, liveVersion, live, a, clock, heartbeat);
     }
     Instant conditionsNext = conditions(journey, versions, clock, heartbeat);
+    if (!paused && JourneySends.retrying(app, key)) {
+      // rows users queued again: checked and fixed now, delivered by the loop below
+      int prepared =
+          app.transactionResult(
+              cfg ->
+                  sends.prepareRetries(
+                      cfg.dsl(), key, journey.createdBy(), versions, clock.now(), limits.batch()));
+      more |= prepared == limits.batch();
+    }
     boolean deliveryFailed = false;
     while (System.nanoTime() < deadline) {
       int moved = moveDue(journey, versions, held, clock);
@@ -1119,9 +1128,10 @@ public final class JourneyEngine {
           DSLContext tx = cfg.dsl();
           var rows =
               tx.fetch(
-                  "select e.id, e.version, e.node, s.status, s.reason from journey_entry e"
+                  "select e.id, e.version, e.node, s.status, s.reason, s.attempt from journey_entry e"
                       + " join journey_send s on s.entry_id = e.id and s.node = e.node"
-                      + " where e.journey_key = ? and e.phase = 'send' and s.status <> 'pending'"
+                      + " where e.journey_key = ? and e.phase = 'send'"
+                      + " and s.status not in ('pending', 'retrying')"
                       + " order by e.id limit ? for update of e",
                   key,
                   limits.batch());
@@ -1132,6 +1142,7 @@ public final class JourneyEngine {
           long cursor = cursor(tx, key);
           Map<List<Object>, Moves> moves = new LinkedHashMap<>();
           List<Long> failed = new ArrayList<>();
+          List<Object[]> retriedAgain = new ArrayList<>();
           for (var r : rows) {
             int version = r.get(1, Integer.class);
             String node = r.get(2, String.class);
@@ -1141,8 +1152,22 @@ public final class JourneyEngine {
               moves
                   .computeIfAbsent(List.of(version, node), k -> new Moves())
                   .add(r.get(0, Long.class), s.next(), "sent", cursor);
+            } else if ("excluded".equals(status) || "capped".equals(status)) {
+              // a retry of a held person that governance or the cap refused now: they move on,
+              // as on a first send
+              moves
+                  .computeIfAbsent(List.of(version, node), k -> new Moves())
+                  .add(
+                      r.get(0, Long.class),
+                      s.next(),
+                      "capped".equals(status) ? "capped" : "excluded: " + r.get(4, String.class),
+                      cursor);
             } else if (s.holdOnFailure()) {
               failed.add(r.get(0, Long.class));
+              if (r.get(5, Integer.class) > 0) {
+                // a retry rejected again: the held person stays, the path says why
+                retriedAgain.add(new Object[] {r.get(0, Long.class), node, r.get(4, String.class)});
+              }
             } else {
               moves
                   .computeIfAbsent(List.of(version, node), k -> new Moves())
@@ -1161,6 +1186,9 @@ public final class JourneyEngine {
             tx.execute(
                 "update journey_entry set phase = 'failed', due = null where id = any(?::bigint[])",
                 (Object) failed.toArray(Long[]::new));
+          }
+          for (Object[] f : retriedAgain) {
+            JourneyTables.note(tx, List.of((Long) f[0]), (String) f[1], "rejected: " + f[2], now);
           }
           counts.write(tx, key);
           return rows.size();
@@ -1191,7 +1219,7 @@ public final class JourneyEngine {
       if (n == 0) {
         app.execute(
             "update journey_send set status = 'cancelled', reason = 'journey stopped'"
-                + " where journey_key = ? and status = 'pending'",
+                + " where journey_key = ? and status in ('pending', 'retrying')",
             key);
         return false;
       }

@@ -102,17 +102,10 @@ final class JourneySends {
     // frequency cap: sends by this journey within the window
     var cap = def.settings().frequencyCap();
     if (cap != null) {
-      Map<String, Integer> sent = new HashMap<>();
-      tx.fetch(
-              "select person, count(*) from journey_send where journey_key = ? and person = any(?::text[])"
-                  + " and status in ('sent', 'simulated') and sent_at > ? group by person",
-              journey,
-              byPerson.keySet().toArray(String[]::new),
-              at(now.minus(cap.per())))
-          .forEach(r -> sent.put(r.get(0, String.class), r.get(1, Integer.class)));
+      Set<String> over = overCap(tx, journey, def, byPerson.keySet(), now);
       for (var it = byPerson.values().iterator(); it.hasNext(); ) {
         Inside p = it.next();
-        if (sent.getOrDefault(p.person(), 0) >= cap.max()) {
+        if (over.contains(p.person())) {
           rows.add(
               row(p, node, journey, version, null, "capped", "frequency cap", null, null, now));
           moves.add(p.id(), node.next(), "capped", cursor);
@@ -152,14 +145,10 @@ final class JourneySends {
 
     // governance: the destination's subsets, consent and rule, the creator's restriction
     if (!byPerson.isEmpty()) {
-      Governance.Policy policy =
-          policies.forJourneySend(node.destination(), def.parent(), createdBy);
-      if (policy.excludesAnything()) {
-        for (var x : excluded(def.parent(), policy, byPerson.keySet(), now).entrySet()) {
-          Inside p = byPerson.remove(x.getKey());
-          rows.add(row(p, node, journey, version, null, "excluded", x.getValue(), null, null, now));
-          moves.add(p.id(), node.next(), "excluded: " + x.getValue(), cursor);
-        }
+      for (var x : governed(def, node, createdBy, byPerson.keySet(), now).entrySet()) {
+        Inside p = byPerson.remove(x.getKey());
+        rows.add(row(p, node, journey, version, null, "excluded", x.getValue(), null, null, now));
+        moves.add(p.id(), node.next(), "excluded: " + x.getValue(), cursor);
       }
     }
 
@@ -200,18 +189,7 @@ final class JourneySends {
         String batch = runId(journey, version, node.id()) + "-" + chunk.get(0).id();
         for (Inside p : chunk) {
           Map<String, Object> v = values.get(p.person());
-          ObjectNode fields = JSON.createObjectNode();
-          fields.set(node.identifier().to(), JSON.valueToTree(v.get(node.identifier().from())));
-          JsonNode event = p.entryEvent() == null ? null : parse(p.entryEvent());
-          for (FieldMapping m : node.mapping()) {
-            if (m.from().startsWith(JourneyDefinition.EVENT_PROPERTIES)) {
-              String name = m.from().substring(JourneyDefinition.EVENT_PROPERTIES.length());
-              JsonNode value = event == null ? null : event.get(name);
-              fields.set(m.to(), value == null ? JSON.nullNode() : value);
-            } else {
-              fields.set(m.to(), JSON.valueToTree(v.get(m.from())));
-            }
-          }
+          ObjectNode fields = fields(node, v, p.entryEvent());
           rows.add(
               row(
                   p,
@@ -239,6 +217,299 @@ final class JourneySends {
     }
     insert(tx, rows);
     JourneyTables.move(tx, version, node.id(), moves, now, counts);
+  }
+
+  /** Of {@code persons}, those the journey's frequency cap allows no send to now. */
+  private static Set<String> overCap(
+      DSLContext tx, String journey, JourneyDefinition def, Set<String> persons, Instant now) {
+    var cap = def.settings().frequencyCap();
+    Set<String> over = new HashSet<>();
+    if (cap == null || persons.isEmpty()) {
+      return over;
+    }
+    tx.fetch(
+            "select person, count(*) from journey_send where journey_key = ? and person = any(?::text[])"
+                + " and status in ('sent', 'simulated') and sent_at > ? group by person",
+            journey,
+            persons.toArray(String[]::new),
+            at(now.minus(cap.per())))
+        .forEach(
+            r -> {
+              if (r.get(1, Integer.class) >= cap.max()) {
+                over.add(r.get(0, String.class));
+              }
+            });
+    return over;
+  }
+
+  /**
+   * Of {@code persons}, those governance keeps from the node's destination (its subsets, consent
+   * and rule, the journey's creator's restriction), with their first reason.
+   */
+  private Map<String, String> governed(
+      JourneyDefinition def, Send node, String createdBy, Set<String> persons, Instant now) {
+    if (persons.isEmpty()) {
+      return Map.of();
+    }
+    Governance.Policy policy = policies.forJourneySend(node.destination(), def.parent(), createdBy);
+    return policy.excludesAnything() ? excluded(def.parent(), policy, persons, now) : Map.of();
+  }
+
+  /**
+   * The row's fields: the identifier, then the mapping from the person's values and entry event.
+   */
+  private static ObjectNode fields(Send node, Map<String, Object> v, String entryEvent) {
+    ObjectNode fields = JSON.createObjectNode();
+    fields.set(node.identifier().to(), JSON.valueToTree(v.get(node.identifier().from())));
+    JsonNode event = entryEvent == null ? null : parse(entryEvent);
+    for (FieldMapping m : node.mapping()) {
+      if (m.from().startsWith(JourneyDefinition.EVENT_PROPERTIES)) {
+        String name = m.from().substring(JourneyDefinition.EVENT_PROPERTIES.length());
+        JsonNode value = event == null ? null : event.get(name);
+        fields.set(m.to(), value == null ? JSON.nullNode() : value);
+      } else {
+        fields.set(m.to(), JSON.valueToTree(v.get(m.from())));
+      }
+    }
+    return fields;
+  }
+
+  // ---- retries
+
+  /** A rejected row a user queued again ({@code retrying}), with what its send needs. */
+  private record Retry(
+      long entry,
+      String person,
+      int version,
+      String node,
+      int attempt,
+      String entryEvent,
+      boolean held) {}
+
+  /** A retried row's batch key prefix: its node's run id and the attempt. */
+  static String retryRunId(String journey, int version, String node, int attempt) {
+    return runId(journey, version, node) + (attempt > 0 ? "-retry" + attempt : "");
+  }
+
+  /**
+   * Prepares up to {@code limit} rows that users queued again ({@code retrying}, see {@code
+   * JourneyStore.queueRetries}), as a first send would: the frequency cap and governance are
+   * checked again now (capped or excluded: that is the retry's outcome), the fields are taken from
+   * the person's values now (and the entry event), and the row is fixed as pending in a batch whose
+   * idempotency key is {@code <runId>-retry<attempt>-<first entry>}: a key the destination has not
+   * seen, so it does not dedupe the retry away, and the same on every delivery attempt of this
+   * retry. Quiet hours do not hold a retry: it is a user's explicit action, and the person has
+   * usually moved on from the node. People who moved on get the outcome as a step at the send node
+   * (the step's next is the node itself: they do not move); people held there ({@code "onFailure":
+   * "wait"}) are moved by {@link JourneyEngine}'s settle. Returns how many rows.
+   */
+  int prepareRetries(
+      DSLContext tx,
+      String journey,
+      String createdBy,
+      Map<Integer, JourneyDefinition> versions,
+      Instant now,
+      int limit) {
+    List<Retry> rows =
+        tx.fetch(
+                "select s.entry_id, s.person, s.version, s.node, s.attempt, e.entry_event,"
+                    + " (e.node is not distinct from s.node and e.phase = 'send') as held"
+                    + " from journey_send s join journey_entry e on e.id = s.entry_id"
+                    + " where s.journey_key = ? and s.status = 'retrying'"
+                    + " order by s.entry_id, s.node limit ? for update of s",
+                journey,
+                limit)
+            .map(
+                r ->
+                    new Retry(
+                        r.get(0, Long.class),
+                        r.get(1, String.class),
+                        r.get(2, Integer.class),
+                        r.get(3, String.class),
+                        r.get(4, Integer.class),
+                        r.get(5, String.class),
+                        Boolean.TRUE.equals(r.get(6, Boolean.class))));
+    if (rows.isEmpty()) {
+      return 0;
+    }
+    Map<List<Object>, List<Retry>> groups = new LinkedHashMap<>();
+    rows.forEach(
+        r -> groups.computeIfAbsent(List.of(r.version(), r.node()), k -> new ArrayList<>()).add(r));
+    List<Object[]> outcomes = new ArrayList<>(); // entry, node, status, reason
+    List<Object[]> notes = new ArrayList<>(); // entry, node, outcome
+    for (var g : groups.entrySet()) {
+      int version = (Integer) g.getKey().get(0);
+      String nodeId = (String) g.getKey().get(1);
+      JourneyDefinition def = versions.get(version);
+      Send node =
+          def == null
+              ? null
+              : def.node(nodeId).filter(n -> n instanceof Send).map(n -> (Send) n).orElse(null);
+      Map<String, List<Retry>> byPerson = new LinkedHashMap<>();
+      g.getValue()
+          .forEach(r -> byPerson.computeIfAbsent(r.person(), k -> new ArrayList<>()).add(r));
+      if (node == null) {
+        for (Retry r : g.getValue()) {
+          outcomes.add(new Object[] {r, "cancelled", "the node is not a send node any more"});
+        }
+        continue;
+      }
+      Set<String> over = overCap(tx, journey, def, byPerson.keySet(), now);
+      for (String p : over) {
+        for (Retry r : byPerson.remove(p)) {
+          outcomes.add(new Object[] {r, "capped", "frequency cap"});
+          if (!r.held()) {
+            notes.add(new Object[] {r, "capped"});
+          }
+        }
+      }
+      for (var x : governed(def, node, createdBy, byPerson.keySet(), now).entrySet()) {
+        for (Retry r : byPerson.remove(x.getKey())) {
+          outcomes.add(new Object[] {r, "excluded", x.getValue()});
+          if (!r.held()) {
+            notes.add(new Object[] {r, "excluded: " + x.getValue()});
+          }
+        }
+      }
+      if (byPerson.isEmpty()) {
+        continue;
+      }
+      Map<String, Map<String, Object>> values = values(def, node, byPerson.keySet(), now);
+      Map<Integer, List<Retry>> byAttempt = new java.util.TreeMap<>();
+      for (var e : byPerson.entrySet()) {
+        Map<String, Object> v = values.get(e.getKey());
+        Object id = v == null ? null : v.get(node.identifier().from());
+        for (Retry r : e.getValue()) {
+          if (id == null) {
+            String reason = "identifier: no " + node.identifier().from();
+            outcomes.add(new Object[] {r, "excluded", reason});
+            if (!r.held()) {
+              notes.add(new Object[] {r, "excluded: identifier"});
+            }
+          } else {
+            byAttempt.computeIfAbsent(r.attempt(), k -> new ArrayList<>()).add(r);
+          }
+        }
+      }
+      int size = Math.max(1, runtime(node.destination()).connector().batchSize());
+      List<Long> entries = new ArrayList<>();
+      List<String> batches = new ArrayList<>();
+      List<String> keys = new ArrayList<>();
+      List<String> fields = new ArrayList<>();
+      for (var a : byAttempt.entrySet()) {
+        List<Retry> ready = a.getValue();
+        ready.sort(java.util.Comparator.comparingLong(Retry::entry));
+        for (int i = 0; i < ready.size(); i += size) {
+          List<Retry> chunk = ready.subList(i, Math.min(ready.size(), i + size));
+          String batch =
+              retryRunId(journey, version, nodeId, a.getKey()) + "-" + chunk.get(0).entry();
+          for (Retry r : chunk) {
+            Map<String, Object> v = values.get(r.person());
+            entries.add(r.entry());
+            batches.add(batch);
+            keys.add(String.valueOf(v.get(node.identifier().from())));
+            fields.add(fields(node, v, r.entryEvent()).toString());
+          }
+        }
+      }
+      if (!entries.isEmpty()) {
+        tx.execute(
+            "update journey_send s set status = 'pending', reason = null, sent_at = null,"
+                + " batch_key = t.b, row_key = t.k, fields = t.f"
+                + " from unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) as t(id, b, k, f)"
+                + " where s.entry_id = t.id and s.node = ? and s.status = 'retrying'",
+            entries.toArray(Long[]::new),
+            batches.toArray(String[]::new),
+            keys.toArray(String[]::new),
+            fields.toArray(String[]::new),
+            nodeId);
+      }
+    }
+    if (!outcomes.isEmpty()) {
+      tx.execute(
+          "update journey_send s set status = t.st, reason = t.r, sent_at = null"
+              + " from unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) as t(id, nd, st, r)"
+              + " where s.entry_id = t.id and s.node = t.nd and s.status = 'retrying'",
+          outcomes.stream().map(o -> ((Retry) o[0]).entry()).toArray(Long[]::new),
+          outcomes.stream().map(o -> ((Retry) o[0]).node()).toArray(String[]::new),
+          outcomes.stream().map(o -> (String) o[1]).toArray(String[]::new),
+          outcomes.stream().map(o -> (String) o[2]).toArray(String[]::new));
+    }
+    if (!notes.isEmpty()) {
+      noteRetryOutcomes(
+          tx,
+          notes.stream().map(o -> ((Retry) o[0]).entry()).toArray(Long[]::new),
+          notes.stream().map(o -> ((Retry) o[0]).node()).toArray(String[]::new),
+          notes.stream().map(o -> (String) o[1]).toArray(String[]::new),
+          now);
+    }
+    return rows.size();
+  }
+
+  /**
+   * A retry's outcome as a step of a person who moved on from the send node: at the node, with the
+   * node itself as next (the person does not move, as with quiet hours).
+   */
+  private static void noteRetryOutcomes(
+      DSLContext tx, Long[] entries, String[] nodes, String[] outcomes, Instant now) {
+    tx.execute(
+        "insert into journey_step (entry_id, node, at, outcome, next)"
+            + " select t.id, t.nd, ?, t.o, t.nd from unnest(?::bigint[], ?::text[], ?::text[])"
+            + " as t(id, nd, o)",
+        at(now),
+        entries,
+        nodes,
+        outcomes);
+  }
+
+  /**
+   * Delivered retries of people who moved on from the node: their outcome as a step (those held at
+   * the node are moved by the engine's settle, which writes theirs).
+   */
+  private static void retryOutcomes(DSLContext tx, List<org.jooq.Record> changed, Instant now) {
+    List<org.jooq.Record> retried =
+        changed.stream().filter(r -> r.get(2, Integer.class) > 0).toList();
+    if (retried.isEmpty()) {
+      return;
+    }
+    Long[] entries = retried.stream().map(r -> r.get(0, Long.class)).toArray(Long[]::new);
+    String[] nodes = retried.stream().map(r -> r.get(1, String.class)).toArray(String[]::new);
+    Set<List<Object>> held = new HashSet<>();
+    tx.fetch(
+            "select e.id, e.node from journey_entry e join unnest(?::bigint[], ?::text[]) as t(id, nd)"
+                + " on e.id = t.id and e.node = t.nd where e.phase = 'send'",
+            entries,
+            nodes)
+        .forEach(r -> held.add(List.of(r.get(0, Long.class), r.get(1, String.class))));
+    List<org.jooq.Record> moved =
+        retried.stream()
+            .filter(r -> !held.contains(List.of(r.get(0, Long.class), r.get(1, String.class))))
+            .toList();
+    if (moved.isEmpty()) {
+      return;
+    }
+    noteRetryOutcomes(
+        tx,
+        moved.stream().map(r -> r.get(0, Long.class)).toArray(Long[]::new),
+        moved.stream().map(r -> r.get(1, String.class)).toArray(String[]::new),
+        moved.stream()
+            .map(
+                r ->
+                    "sent".equals(r.get(3, String.class))
+                        ? "sent"
+                        : "rejected: " + r.get(4, String.class))
+            .toArray(String[]::new),
+        now);
+  }
+
+  /** Whether users queued rows of the journey again that are not prepared yet. */
+  static boolean retrying(DSLContext db, String journey) {
+    return db.fetchExists(
+        DSL.selectOne()
+            .from(DSL.table("journey_send"))
+            .where(
+                DSL.field("journey_key", SQLDataType.VARCHAR).eq(journey),
+                DSL.field("status", SQLDataType.VARCHAR).eq("retrying")));
   }
 
   /**
@@ -394,9 +665,11 @@ final class JourneySends {
     // one plan per destination and send node: the batches' idempotency keys are <runId>-<number>,
     // the number being the batch's first entry id, so a batch keeps its key on every attempt
     Map<List<Object>, List<String>> groups = new LinkedHashMap<>();
+    // (a retry's batches are a run of their own: <runId>-retry<attempt>)
     db.fetch(
-            "select destination, version, node, batch_key from journey_send where journey_key = ?"
-                + " and status = 'pending' group by destination, version, node, batch_key"
+            "select destination, version, node, attempt, batch_key from journey_send"
+                + " where journey_key = ? and status = 'pending'"
+                + " group by destination, version, node, attempt, batch_key"
                 + " order by min(entry_id) limit 500",
             journey)
         .forEach(
@@ -406,13 +679,19 @@ final class JourneySends {
                         List.of(
                             r.get(0, String.class),
                             r.get(1, Integer.class),
-                            r.get(2, String.class)),
+                            r.get(2, String.class),
+                            r.get(3, Integer.class)),
                         k -> new ArrayList<>())
-                    .add(r.get(3, String.class)));
+                    .add(r.get(4, String.class)));
     boolean failed = false;
     for (var e : groups.entrySet()) {
       String destination = (String) e.getKey().get(0);
-      String runId = runId(journey, (Integer) e.getKey().get(1), (String) e.getKey().get(2));
+      String runId =
+          retryRunId(
+              journey,
+              (Integer) e.getKey().get(1),
+              (String) e.getKey().get(2),
+              (Integer) e.getKey().get(3));
       List<String> keys = e.getValue();
       Map<Integer, String> byNumber = new HashMap<>();
       List<BatchRef> refs = new ArrayList<>();
@@ -451,21 +730,27 @@ final class JourneySends {
               db.transaction(
                   cfg -> {
                     DSLContext tx = cfg.dsl();
+                    List<org.jooq.Record> changed = new ArrayList<>();
                     if (!reasons.isEmpty()) {
-                      tx.execute(
-                          "update journey_send s set status = 'rejected', reason = t.r, sent_at = ?"
-                              + " from unnest(?::text[], ?::text[]) as t(k, r)"
-                              + " where s.batch_key = ? and s.status = 'pending' and s.row_key = t.k",
-                          sentAt,
-                          reasons.keySet().toArray(String[]::new),
-                          reasons.values().toArray(String[]::new),
-                          ref.idempotencyKey());
+                      changed.addAll(
+                          tx.fetch(
+                              "update journey_send s set status = 'rejected', reason = t.r, sent_at = ?"
+                                  + " from unnest(?::text[], ?::text[]) as t(k, r)"
+                                  + " where s.batch_key = ? and s.status = 'pending' and s.row_key = t.k"
+                                  + " returning s.entry_id, s.node, s.attempt, s.status, s.reason",
+                              sentAt,
+                              reasons.keySet().toArray(String[]::new),
+                              reasons.values().toArray(String[]::new),
+                              ref.idempotencyKey()));
                     }
-                    tx.execute(
-                        "update journey_send set status = 'sent', sent_at = ?"
-                            + " where batch_key = ? and status = 'pending'",
-                        sentAt,
-                        ref.idempotencyKey());
+                    changed.addAll(
+                        tx.fetch(
+                            "update journey_send set status = 'sent', sent_at = ?"
+                                + " where batch_key = ? and status = 'pending'"
+                                + " returning entry_id, node, attempt, status, reason",
+                            sentAt,
+                            ref.idempotencyKey()));
+                    retryOutcomes(tx, changed, now);
                   });
             }
           };

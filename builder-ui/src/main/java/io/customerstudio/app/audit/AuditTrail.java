@@ -67,7 +67,9 @@ public class AuditTrail {
     RESTORE,
     REVOKE,
     /** A new secret replaced the old one (a sync's trigger secret); the secret is never logged. */
-    ROTATE;
+    ROTATE,
+    /** Failed work was queued again (a journey's rejected sends); after says what and how many. */
+    RETRY;
 
     @JsonValue
     public String wire() {

@@ -41,7 +41,7 @@ public class JourneyInsights {
 
   /** The send statuses the engine writes ({@code journey_send.status}). */
   public static final List<String> SEND_STATUSES =
-      List.of("pending", "sent", "rejected", "excluded", "capped");
+      List.of("pending", "sent", "rejected", "excluded", "capped", "retrying", "cancelled");
 
   /**
    * A journey's counts. {@code version}: the version asked for, or the live version when summed

@@ -632,6 +632,15 @@ class ApiFuzzTest {
                                  "properties": {"value": 30}, "occurredAt": "2026-11-01T00:10:00Z"}]}"""),
             none,
             keep));
+    // a retry wakes the journey's workflow: a journey that does not exist, as for publish
+    out.add(
+        new ValidRequest(
+            "POST",
+            "/api/v1/journeys/{key}/sends/retry",
+            Map.of("key", "fz-no-such-journey"),
+            () -> json("{\"node\": \"send\", \"entries\": [12, 13]}"),
+            none,
+            keep));
     for (String action : List.of("pause", "resume", "stop")) {
       out.add(
           new ValidRequest(

@@ -66,14 +66,14 @@ class JourneyCrashDrillTest {
           "groups": [{"name": "email", "percent": 45, "next": "send-email"},
                      {"name": "email+ads", "percent": 45, "next": "send-both"},
                      {"name": "control", "percent": 10, "holdout": true}]},
-         {"id": "send-email", "type": "send", "destination": "esp-hook",
+         {"id": "send-email", "type": "send", "destination": "cart-esp",
           "identifier": {"from": "email", "to": "email"},
           "mapping": [{"from": "first_name", "to": "firstName"},
                       {"from": "event.properties.cart_url", "to": "cartUrl"}],
           "next": "done"},
-         {"id": "send-both", "type": "send", "destination": "ads-hook",
+         {"id": "send-both", "type": "send", "destination": "cart-ads",
           "identifier": {"from": "email", "to": "email"}, "mapping": [], "next": "send-email"},
-         {"id": "ads", "type": "send", "destination": "ads-hook",
+         {"id": "ads", "type": "send", "destination": "cart-ads",
           "identifier": {"from": "email", "to": "email"}, "mapping": [], "next": "done"},
          {"id": "done", "type": "exit"}
        ]}"""
@@ -109,7 +109,7 @@ class JourneyCrashDrillTest {
     sink.delay(200);
     app = start(1);
     ApiClient admin = admin();
-    for (String hook : List.of("esp-hook", "ads-hook")) {
+    for (String hook : List.of("cart-esp", "cart-ads")) {
       var r =
           admin.post(
               "/api/v1/destinations",

@@ -75,14 +75,14 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
           "groups": [{"name": "email", "percent": 45, "next": "send-email"},
                      {"name": "email+ads", "percent": 45, "next": "send-both"},
                      {"name": "control", "percent": 10, "holdout": true}]},
-         {"id": "send-email", "type": "send", "destination": "esp-hook",
+         {"id": "send-email", "type": "send", "destination": "cart-esp",
           "identifier": {"from": "email", "to": "email"},
           "mapping": [{"from": "first_name", "to": "firstName"},
                       {"from": "event.properties.cart_url", "to": "cartUrl"}],
           "next": "done"},
-         {"id": "send-both", "type": "send", "destination": "ads-hook",
+         {"id": "send-both", "type": "send", "destination": "cart-ads",
           "identifier": {"from": "email", "to": "email"}, "mapping": [], "next": "send-email"},
-         {"id": "ads", "type": "send", "destination": "ads-hook",
+         {"id": "ads", "type": "send", "destination": "cart-ads",
           "identifier": {"from": "email", "to": "email"}, "mapping": [], "next": "done"},
          {"id": "done", "type": "exit"}
        ]}""";
@@ -122,7 +122,7 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
         admin.post("/api/v1/event-sources", "{\"key\": \"cart-shop\", \"name\": \"Shop\"}");
     assertThat(source.status()).as(source.body()).isEqualTo(201);
     secret = source.json().get("secret").asText();
-    for (String hook : List.of("esp-hook", "ads-hook")) {
+    for (String hook : List.of("cart-esp", "cart-ads")) {
       var r =
           admin.post(
               "/api/v1/destinations",

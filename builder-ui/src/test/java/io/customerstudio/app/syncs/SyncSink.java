@@ -105,7 +105,7 @@ public final class SyncSink implements AutoCloseable {
   }
 
   /** Refuses (400) any batch that holds one of these keys. */
-  void refuse(Set<String> keys) {
+  public void refuse(Set<String> keys) {
     refuse = Set.copyOf(keys);
   }
 

@@ -31,6 +31,7 @@ public final class DemoWarehouseBootstrap implements InitializingBean {
   private final DemoDatasetStore datasets;
   private final SchemaStore schemas;
   private final Clock clock;
+  private boolean generatedNow;
 
   public DemoWarehouseBootstrap(
       StudioProperties properties,
@@ -81,11 +82,20 @@ public final class DemoWarehouseBootstrap implements InitializingBean {
               result.rowCounts(),
               result.elapsed().toMillis(),
               OffsetDateTime.now(clock)));
+      generatedNow = true;
     }
     if (schemas.current().isEmpty()) {
       schemas.save(demoSchemaDocument(demo.schema()), "system");
       log.info("Demo warehouse: registered the demo schema (models over '{}')", demo.schema());
     }
+  }
+
+  /**
+   * Whether this start generated the demo data (a first start of a demo workspace): what seeds its
+   * demo content (the abandoned-cart journey and its destinations) once, never again.
+   */
+  public boolean generatedNow() {
+    return generatedNow;
   }
 
   /** The schema document describing the demo tables in {@code schema}. */

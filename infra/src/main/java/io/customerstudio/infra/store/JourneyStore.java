@@ -145,6 +145,96 @@ public class JourneyStore {
     return db.transactionResult(cfg -> deleteAll(cfg.dsl(), key));
   }
 
+  /** A rejected send: the entry and send node (its key), and the person. */
+  public record RejectedSend(long entry, String node, String person) {}
+
+  /**
+   * A page of the journey's rejected sends after ({@code afterEntry}, {@code afterNode}), by entry
+   * then node; of one node and of some entries only when those are non-null.
+   */
+  public List<RejectedSend> rejectedSends(
+      String key,
+      String node,
+      Collection<Long> entries,
+      long afterEntry,
+      String afterNode,
+      int limit) {
+    return db.fetch(
+            "select entry_id, node, person from journey_send where journey_key = ?"
+                + " and status = 'rejected' and (?::text is null or node = ?::text)"
+                + " and (?::bigint[] is null or entry_id = any(?::bigint[]))"
+                + " and (entry_id, node) > (?, ?) order by entry_id, node limit ?",
+            key,
+            node,
+            node,
+            entries == null ? null : entries.toArray(Long[]::new),
+            entries == null ? null : entries.toArray(Long[]::new),
+            afterEntry,
+            afterNode,
+            limit)
+        .map(
+            r ->
+                new RejectedSend(
+                    r.get(0, Long.class), r.get(1, String.class), r.get(2, String.class)));
+  }
+
+  /**
+   * Queues rejected sends again, in one transaction with the journey row locked against a stop:
+   * each row still rejected becomes {@code retrying} with its attempt counted (the engine then
+   * checks governance again and sends it under a new idempotency key), gets a {@code retried} step
+   * at its node (next: the node itself, as the person does not move), and a person held at the node
+   * by {@code "onFailure": "wait"} waits for the retry's outcome there. A row queued already (by a
+   * concurrent call) is not queued twice.
+   *
+   * @return how many rows were queued, or empty when the journey is not live or paused (or gone)
+   */
+  public Optional<Integer> queueRetries(String key, Collection<RejectedSend> sends) {
+    return db.transactionResult(
+        cfg -> {
+          DSLContext t = cfg.dsl();
+          String state =
+              t.select(JOURNEY.STATE)
+                  .from(JOURNEY)
+                  .where(JOURNEY.JOURNEY_KEY.eq(key))
+                  .forShare()
+                  .fetchOne(JOURNEY.STATE);
+          if (state == null || !State.of(state).running()) {
+            return Optional.<Integer>empty();
+          }
+          if (sends.isEmpty()) {
+            return Optional.of(0);
+          }
+          Long[] ids = sends.stream().map(RejectedSend::entry).toArray(Long[]::new);
+          String[] nodes = sends.stream().map(RejectedSend::node).toArray(String[]::new);
+          var queued =
+              t.fetch(
+                  "update journey_send s set status = 'retrying', attempt = s.attempt + 1"
+                      + " from unnest(?::bigint[], ?::text[]) as x(id, nd)"
+                      + " where s.journey_key = ? and s.entry_id = x.id and s.node = x.nd"
+                      + " and s.status = 'rejected' returning s.entry_id, s.node",
+                  ids,
+                  nodes,
+                  key);
+          if (queued.isEmpty()) {
+            return Optional.of(0);
+          }
+          Long[] qIds = queued.stream().map(r -> r.get(0, Long.class)).toArray(Long[]::new);
+          String[] qNodes = queued.stream().map(r -> r.get(1, String.class)).toArray(String[]::new);
+          t.execute(
+              "insert into journey_step (entry_id, node, at, outcome, next)"
+                  + " select x.id, x.nd, ?, 'retried', x.nd from unnest(?::bigint[], ?::text[]) as x(id, nd)",
+              OffsetDateTime.now(clock),
+              qIds,
+              qNodes);
+          t.execute(
+              "update journey_entry e set phase = 'send' from unnest(?::bigint[], ?::text[]) as x(id, nd)"
+                  + " where e.id = x.id and e.node = x.nd and e.phase = 'failed'",
+              qIds,
+              qNodes);
+          return Optional.of(queued.size());
+        });
+  }
+
   /**
    * Deletes a journey with everything of it: its steps and sends (which carry no foreign key, for
    * the engine's speed), then the journey, whose entries, counters and holdouts cascade.

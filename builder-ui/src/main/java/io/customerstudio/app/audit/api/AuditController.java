@@ -37,7 +37,7 @@ class AuditController {
           "A JSON array of {id, at, actor, entity, key, action, before, after}; before and after"
               + " are JSON values, null for a creation's before and a deletion's after. Page by"
               + " passing the last id of a page as `after`. Actions: create, update, delete,"
-              + " restore, revoke, rotate (a new sync trigger secret). 400 names the parameter at"
+              + " restore, revoke, rotate (a new sync trigger secret), retry (a journey's rejected sends queued again). 400 names the parameter at"
               + " fault; 403 for non-admins.")
   List<AuditLog.Entry> list(
       @Parameter(

@@ -79,7 +79,9 @@ class JourneyInsightsController {
               + " exitReason: exit, holdout, exit_criteria or stopped. A step is a node the person"
               + " left: outcome says which edge and why (a branch name, a split group, timeout,"
               + " event <id>, sent, rejected: <reason>, quiet hours, capped, exit criteria,"
-              + " stopped, excluded: <reason>); next is null when they left the journey there."
+              + " stopped, excluded: <reason>, retried); next is null when they left the journey"
+              + " there, and the node itself for a step that moved nobody (quiet hours; a retry"
+              + " of a rejected send: retried, then its outcome)."
               + " 404 for an unknown journey, or a person who never entered it (or is outside the"
               + " caller's subsets).")
   List<JourneyInsights.PersonPath> path(@PathVariable String key, @PathVariable String personKey) {
@@ -137,7 +139,8 @@ class JourneyInsightsController {
       summary = "The journey's sends (e.g. the rejected ones, to look into or retry)",
       description =
           "[{entry, personKey, node, version, destination, status, reason, createdAt, sentAt}]"
-              + " ordered by entry then node. status: pending, sent, rejected, excluded or capped;"
+              + " ordered by entry then node. status: pending, sent, rejected, excluded, capped, retrying (queued again by POST"
+              + " .../sends/retry, not yet prepared) or cancelled (the journey stopped first);"
               + " node: one send node's only; after: the last row's entry and node joined by a"
               + " colon (42:send-email); limit 1 to 1000 (default 100). 404 for an unknown"
               + " journey or node.")
