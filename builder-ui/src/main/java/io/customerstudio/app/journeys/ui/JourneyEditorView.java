@@ -35,6 +35,7 @@ import io.customerstudio.app.events.EventService;
 import io.customerstudio.app.journeys.JourneyDefinitions;
 import io.customerstudio.app.journeys.JourneyDefinitions.Position;
 import io.customerstudio.app.journeys.JourneyInsights;
+import io.customerstudio.app.journeys.JourneySendRetries;
 import io.customerstudio.app.journeys.JourneySimulations;
 import io.customerstudio.app.journeys.ui.JourneyCanvas.Action;
 import io.customerstudio.app.journeys.ui.JourneyGraph.Counts;
@@ -128,6 +129,7 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
       JourneyDefinitions definitions,
       JourneyInsights insights,
       JourneySimulations simulations,
+      JourneySendRetries retries,
       ConditionSources sources,
       DestinationService destinations,
       EventService events,
