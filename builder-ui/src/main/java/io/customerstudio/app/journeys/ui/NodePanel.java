@@ -441,7 +441,10 @@ final class NodePanel extends VerticalLayout {
         addButton(
             "Add a branch",
             "add-branch",
-            () -> branches.addObject().put("name", "branch " + (branches.size() + 1))));
+            () -> {
+              String name = "branch " + (branches.size() + 1);
+              branches.addObject().put("name", name);
+            }));
   }
 
   private void split() {
@@ -517,8 +520,10 @@ final class NodePanel extends VerticalLayout {
         addButton(
             "Add a group",
             "add-group",
-            () ->
-                groups.addObject().put("name", "group " + (groups.size() + 1)).put("percent", 0)));
+            () -> {
+              String name = "group " + (groups.size() + 1);
+              groups.addObject().put("name", name).put("percent", 0);
+            }));
   }
 
   private void send() {
