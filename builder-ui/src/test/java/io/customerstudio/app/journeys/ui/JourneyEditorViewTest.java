@@ -585,6 +585,7 @@ class JourneyEditorViewTest extends KaribuTestSupport {
         .containsExactly("first", "done");
     assertThat(stored("jev-canvas").at("/nodes/0").has("next")).isFalse();
     assertThat(stored("jev-canvas").get("start").asText()).isEqualTo("first");
+    assertThat(definitions.layout("jev-canvas")).doesNotContainKey("send");
     assertThat(problemsOn(view, "first"))
         .containsExactly(
             "is required: every node but exit leads somewhere (the id of the next node)");
