@@ -436,7 +436,6 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
     for (JsonNode e : what.path("edges")) {
       any |= JourneyGraph.disconnect(draft, e.path("source").asText(), e.path("handle").asText());
     }
-    nodes.forEach(layout::remove);
     if (nodes.contains(selected)) {
       selected = null;
       showPanel();
@@ -445,6 +444,11 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
       changed();
     } else {
       render();
+    }
+    // after changed(): the state it keeps for undo has the deleted nodes where they were drawn
+    if (!nodes.isEmpty()) {
+      nodes.forEach(layout::remove);
+      definitions.saveLayout(key, layout);
     }
   }
 

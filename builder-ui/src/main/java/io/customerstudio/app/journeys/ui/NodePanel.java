@@ -65,6 +65,7 @@ final class NodePanel extends VerticalLayout {
   private final Runnable rerender;
   private final BuilderContext ctx;
   private final Map<String, HasValidation> fields = new LinkedHashMap<>();
+  private final List<Runnable> pending = new ArrayList<>();
   private final Div problemsBox = new Div();
   private final ModelInfo parent;
 
@@ -80,9 +81,17 @@ final class NodePanel extends VerticalLayout {
     this.node = node;
     this.nodeId = node == null ? JourneyGraph.ENTRY : node.path("id").asText();
     this.choices = choices;
-    this.changed = changed;
+    // an object or list the document lacks is attached by the first edit that fills it, so that
+    // showing a panel changes nothing (an empty "reentry": {} would not even read)
+    this.changed =
+        () -> {
+          for (int i = pending.size() - 1; i >= 0; i--) {
+            pending.get(i).run();
+          }
+          changed.run();
+        };
     this.rerender = rerender;
-    this.ctx = new BuilderContext(choices.sources(), null, false, changed);
+    this.ctx = new BuilderContext(choices.sources(), null, false, this.changed);
     Catalog catalog = choices.sources().catalog();
     this.parent = catalog.model(document.path("parent").asText("")).orElse(null);
     setId("node-panel");
@@ -432,7 +441,10 @@ final class NodePanel extends VerticalLayout {
         addButton(
             "Add a branch",
             "add-branch",
-            () -> branches.addObject().put("name", "branch " + (branches.size() + 1))));
+            () -> {
+              String name = "branch " + (branches.size() + 1);
+              branches.addObject().put("name", name);
+            }));
   }
 
   private void split() {
@@ -508,8 +520,10 @@ final class NodePanel extends VerticalLayout {
         addButton(
             "Add a group",
             "add-group",
-            () ->
-                groups.addObject().put("name", "group " + (groups.size() + 1)).put("percent", 0)));
+            () -> {
+              String name = "group " + (groups.size() + 1);
+              groups.addObject().put("name", name).put("percent", 0);
+            }));
   }
 
   private void send() {
@@ -795,20 +809,30 @@ final class NodePanel extends VerticalLayout {
     }
   }
 
-  private static ObjectNode object(ObjectNode holder, String field) {
+  private ObjectNode object(ObjectNode holder, String field) {
     JsonNode n = holder.get(field);
     if (n instanceof ObjectNode o) {
       return o;
     }
-    return holder.putObject(field);
+    ObjectNode fresh = F.objectNode();
+    pending.add(() -> attach(holder, field, fresh));
+    return fresh;
   }
 
-  private static ArrayNode array(ObjectNode holder, String field) {
+  private ArrayNode array(ObjectNode holder, String field) {
     JsonNode n = holder.get(field);
     if (n instanceof ArrayNode a) {
       return a;
     }
-    return holder.putArray(field);
+    ArrayNode fresh = F.arrayNode();
+    pending.add(() -> attach(holder, field, fresh));
+    return fresh;
+  }
+
+  private static void attach(ObjectNode holder, String field, JsonNode fresh) {
+    if (!fresh.isEmpty() && holder.get(field) != fresh) {
+      holder.set(field, fresh);
+    }
   }
 
   private static String first(List<String> list, String fallback) {
