@@ -522,7 +522,7 @@ final class NodePanel extends VerticalLayout {
             "add-group",
             () -> {
               String name = "group " + (groups.size() + 1);
-              groups.addObject().put("name", name).put("percent", 0);
+              groups.addObject().put("name", name).put("percent", 10);
             }));
   }
 
