@@ -380,6 +380,11 @@ public class JourneyDefinitions {
     return d;
   }
 
+  /** The keys of the destinations a send node may name, sorted. */
+  public List<String> destinationKeys() {
+    return destinations.list().stream().map(DestinationStore.Destination::key).sorted().toList();
+  }
+
   /** Where the canvas draws a node. */
   public record Position(double x, double y) {}
 

@@ -29,7 +29,6 @@ import com.vaadin.flow.shared.Registration;
 import com.vaadin.flow.spring.security.AuthenticationContext;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.conditions.ConditionSources;
-import io.customerstudio.app.destinations.DestinationService;
 import io.customerstudio.app.errors.NotFoundException;
 import io.customerstudio.app.events.EventService;
 import io.customerstudio.app.journeys.JourneyDefinitions;
@@ -131,7 +130,6 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
       JourneySimulations simulations,
       JourneySendRetries retries,
       ConditionSources sources,
-      DestinationService destinations,
       EventService events,
       AuthenticationContext auth) {
     this.definitions = definitions;
@@ -157,7 +155,7 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
     this.choices =
         new NodePanel.Choices(
             sources,
-            destinations.list().stream().map(DestinationService.DestinationView::key).toList(),
+            definitions.destinationKeys(),
             new ArrayList<>(types),
             new ArrayList<>(properties));
 

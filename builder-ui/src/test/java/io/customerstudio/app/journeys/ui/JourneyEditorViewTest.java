@@ -237,11 +237,11 @@ class JourneyEditorViewTest extends KaribuTestSupport {
 
   @Test
   void theSpecsJourneyRoundTripsAndItsOneProblemShowsOnTheEntry() throws Exception {
-    ObjectNode spec = spec("abandoned-cart");
+    ObjectNode spec = spec("jev-cart");
     create(spec.deepCopy());
-    JourneyEditorView view = open("abandoned-cart");
+    JourneyEditorView view = open("jev-cart");
 
-    List<Problem> problems = definitions.validate("abandoned-cart");
+    List<Problem> problems = definitions.validate("jev-cart");
     assertThat(problems)
         .extracting(Problem::path)
         .containsExactly("$.settings.quietHours.timezoneColumn");
@@ -270,7 +270,7 @@ class JourneyEditorViewTest extends KaribuTestSupport {
     _click(_get(Button.class, s -> s.withClasses("journey-problem").withText("entry: " + message)));
     assertThat(view.panel().nodeId()).isEqualTo(JourneyGraph.ENTRY);
     assertThat(view.panel().field("settings.quietHours.timezoneColumn").isInvalid()).isTrue();
-    assertThat(stored("abandoned-cart")).isEqualTo(spec);
+    assertThat(stored("jev-cart")).isEqualTo(spec);
     assertThat((JsonNode) view.draft()).isEqualTo(spec);
     assertThat(button("journey-undo").isEnabled()).isFalse();
     assertThat(button("journey-redo").isEnabled()).isFalse();
@@ -278,17 +278,17 @@ class JourneyEditorViewTest extends KaribuTestSupport {
     // an edit, undone, is the file again; redone, the edit again
     view.select("wait-1d");
     set("field-duration", IntegerField.class, 2);
-    assertThat(stored("abandoned-cart").at("/nodes/0/duration").asText()).isEqualTo("P2D");
+    assertThat(stored("jev-cart").at("/nodes/0/duration").asText()).isEqualTo("P2D");
     assertThat(saved()).startsWith("Draft saved");
     assertThat(button("journey-undo").isEnabled()).isTrue();
     _click(button("journey-undo"));
-    assertThat(stored("abandoned-cart")).isEqualTo(spec);
+    assertThat(stored("jev-cart")).isEqualTo(spec);
     assertThat(button("journey-undo").isEnabled()).isFalse();
     assertThat(button("journey-redo").isEnabled()).isTrue();
     _click(button("journey-redo"));
-    assertThat(stored("abandoned-cart").at("/nodes/0/duration").asText()).isEqualTo("P2D");
+    assertThat(stored("jev-cart").at("/nodes/0/duration").asText()).isEqualTo("P2D");
     view.undo();
-    assertThat(stored("abandoned-cart")).isEqualTo(spec);
+    assertThat(stored("jev-cart")).isEqualTo(spec);
     // the panel shown after an undo is the restored document's
     assertThat(view.panel().nodeId()).isEqualTo("wait-1d");
     assertThat(byId(IntegerField.class, "field-duration").getValue()).isEqualTo(1);
