@@ -3,6 +3,7 @@ package io.customerstudio.app.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.customerstudio.app.audiences.AudienceService;
 import io.customerstudio.app.audit.AuditTrail;
 import io.customerstudio.app.destinations.DestinationService;
 import io.customerstudio.app.journeys.JourneyDefinitions;
@@ -23,7 +24,8 @@ import org.springframework.stereotype.Component;
  * (section 1) as a draft, with the two destinations it sends to, {@code esp-hook} and {@code
  * ads-hook}, as file exports (JSONL) under the export directory ({@code STUDIO_EXPORT_DIR}), which
  * work without any network. Each is created only if absent, recorded in the audit trail as {@code
- * system}; a later start changes nothing, so an edited draft stays as edited.
+ * system}, and an audience to simulate it over ({@code loyalty-members}); a later start changes
+ * nothing, so an edited draft stays as edited.
  *
  * <p>The document is the spec's but for one thing the demo schema forces: its users have no time
  * zone column, so quiet hours use the default zone (UTC) alone. It passes validation as is.
@@ -35,21 +37,25 @@ public class DemoJourneyBootstrap implements InitializingBean {
 
   public static final String JOURNEY = "abandoned-cart";
   public static final List<String> DESTINATIONS = List.of("esp-hook", "ads-hook");
+  public static final String AUDIENCE = "loyalty-members";
 
   private final DemoWarehouseBootstrap demo;
   private final DestinationService destinations;
   private final JourneyDefinitions journeys;
   private final JourneyStore journeyStore;
+  private final AudienceService audiences;
 
   public DemoJourneyBootstrap(
       DemoWarehouseBootstrap demo,
       DestinationService destinations,
       JourneyDefinitions journeys,
-      JourneyStore journeyStore) {
+      JourneyStore journeyStore,
+      AudienceService audiences) {
     this.demo = demo;
     this.destinations = destinations;
     this.journeys = journeys;
     this.journeyStore = journeyStore;
+    this.audiences = audiences;
   }
 
   @Override
@@ -73,6 +79,23 @@ public class DemoJourneyBootstrap implements InitializingBean {
         destinations.create(key, key + " (demo file export)", "file", config, AuditTrail.SYSTEM);
         created++;
       }
+    }
+    if (audiences.list(null).stream().noneMatch(a -> a.key().equals(AUDIENCE))) {
+      // people to simulate the journey over on first start (the canvas's Simulate)
+      ObjectNode definition = new ObjectMapper().createObjectNode();
+      definition.put("parent", "users");
+      definition
+          .putObject("filter")
+          .put("type", "property")
+          .put("column", "loyalty_member")
+          .put("op", "is_true");
+      audiences.create(
+          AUDIENCE,
+          "Loyalty members",
+          "Demo: users in the loyalty programme; simulate the abandoned-cart journey over them",
+          definition,
+          AuditTrail.SYSTEM);
+      created++;
     }
     if (journeyStore.find(JOURNEY).isEmpty()) {
       journeys.create(document(), AuditTrail.SYSTEM);

@@ -385,6 +385,41 @@ public class JourneyDefinitions {
     return destinations.list().stream().map(DestinationStore.Destination::key).sorted().toList();
   }
 
+  /** A split node with a holdout group, in a journey's live version. */
+  public record HoldoutSplit(String journey, String name, String node) {}
+
+  /**
+   * Every split with a holdout group in the journeys' live versions: where a journey holdout log
+   * can have rows (the audiences' holdout log page links to them).
+   */
+  public List<HoldoutSplit> holdoutSplits() {
+    List<HoldoutSplit> out = new java.util.ArrayList<>();
+    for (JourneyStore.Journey j : store.list()) {
+      if (j.liveVersion() == null) {
+        continue;
+      }
+      JsonNode live =
+          store
+              .version(j.key(), j.liveVersion())
+              .map(v -> Json.parseOrNull(v.definition()))
+              .orElse(null);
+      if (live == null) {
+        continue;
+      }
+      for (JsonNode n : live.path("nodes")) {
+        if ("split".equals(n.path("type").asText())) {
+          for (JsonNode g : n.path("groups")) {
+            if (g.path("holdout").asBoolean(false)) {
+              out.add(new HoldoutSplit(j.key(), j.name(), n.path("id").asText()));
+              break;
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** Where the canvas draws a node. */
   public record Position(double x, double y) {}
 

@@ -6,7 +6,9 @@ import com.vaadin.flow.component.combobox.ComboBox;
 import com.vaadin.flow.component.datetimepicker.DateTimePicker;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.Anchor;
+import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.H4;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
@@ -19,6 +21,7 @@ import com.vaadin.flow.router.Route;
 import com.vaadin.flow.server.streams.DownloadHandler;
 import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.errors.NotFoundException;
+import io.customerstudio.app.journeys.JourneyDefinitions;
 import io.customerstudio.app.security.Roles;
 import io.customerstudio.app.splits.HoldoutLog;
 import io.customerstudio.app.splits.SplitService;
@@ -61,10 +64,13 @@ public class HoldoutLogView extends VerticalLayout implements BeforeEnterObserve
   private final Anchor download;
   private final List<HoldoutLog.Entry> shown = new ArrayList<>();
   private String run;
+  private final JourneyDefinitions journeys;
+  private final Div journeyLogs = new Div();
 
-  public HoldoutLogView(HoldoutLog log, SplitService splits) {
+  public HoldoutLogView(HoldoutLog log, SplitService splits, JourneyDefinitions journeys) {
     this.log = log;
     this.splits = splits;
+    this.journeys = journeys;
     title.setId("holdouts-title");
     about.setId("holdouts-about");
     audience.setId("holdouts-audience");
@@ -114,11 +120,13 @@ public class HoldoutLogView extends VerticalLayout implements BeforeEnterObserve
     since.addValueChangeListener(e -> reloadIfUser(e.isFromClient()));
     HorizontalLayout filters = new HorizontalLayout(audience, sync, group, since, download);
     filters.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
-    add(title, about, filters, grid, more);
+    journeyLogs.setId("holdouts-journeys");
+    add(title, about, filters, grid, more, journeyLogs);
   }
 
   @Override
   public void beforeEnter(BeforeEnterEvent event) {
+    showJourneyLogs();
     var params = event.getLocation().getQueryParameters().getParameters();
     List<String> runs = params.getOrDefault("run", List.of());
     List<String> audiences = params.getOrDefault("audience", List.of());
@@ -142,6 +150,24 @@ public class HoldoutLogView extends VerticalLayout implements BeforeEnterObserve
       grid.setItems(List.of());
       more.setVisible(false);
       download.setVisible(false);
+    }
+  }
+
+  /** Journeys hold people out at their splits too: their logs are one click away. */
+  private void showJourneyLogs() {
+    journeyLogs.removeAll();
+    List<JourneyDefinitions.HoldoutSplit> found = journeys.holdoutSplits();
+    if (found.isEmpty()) {
+      return;
+    }
+    journeyLogs.add(new H4("Journeys' holdout logs"));
+    for (JourneyDefinitions.HoldoutSplit s : found) {
+      Anchor a =
+          new Anchor(
+              "journeys/" + s.journey() + "/holdouts?node=" + s.node(),
+              s.name() + " · split " + s.node());
+      a.addClassName("journey-holdout-link");
+      journeyLogs.add(new Div(a));
     }
   }
 
