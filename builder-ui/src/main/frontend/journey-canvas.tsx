@@ -55,6 +55,8 @@ type NodeData = GraphNode & { mode: Graph['mode'] };
 
 const EMPTY: Graph = { mode: 'design', selected: null, nodes: [], edges: [], palette: [] };
 const WIDTH = 230;
+// Fit the journey in view, but never so small that a node cannot be read: pan for the rest.
+const FIT = { padding: 0.1, minZoom: 0.55, maxZoom: 1 };
 
 function height(n: GraphNode): number {
   return 64 + n.lines.length * 18 + (n.stats ? 22 : 0) + (n.ports.length > 0 ? 20 : 0);
@@ -107,7 +109,7 @@ function StudioNode({ data, selected }: NodeProps<Node<NodeData>>) {
       {data.stats && (
         <div className={'jn-stats jn-stats-' + data.mode}>
           <span className="jn-now" data-now={data.stats.now}>
-            {data.stats.now.toLocaleString()} now
+            {data.stats.now.toLocaleString()} {data.mode === 'simulation' ? 'still there' : 'now'}
           </span>
           <span className="jn-entered" data-entered={data.stats.entered}>
             {data.stats.entered.toLocaleString()} {data.mode === 'simulation' ? 'expected' : 'entered'}
@@ -167,7 +169,7 @@ function Canvas(props: {
     );
     if (missing) {
       emit.move(JSON.stringify(placed));
-      window.setTimeout(() => flow.fitView({ padding: 0.15, duration: 200 }), 50);
+      window.setTimeout(() => flow.fitView(FIT), 50);
     }
   }, [graph]);
 
@@ -297,6 +299,7 @@ function Canvas(props: {
           nodesConnectable={design}
           deleteKeyCode={design ? ['Delete', 'Backspace'] : null}
           fitView
+          fitViewOptions={FIT}
           minZoom={0.2}
           maxZoom={2}
           proOptions={{ hideAttribution: true }}

@@ -73,9 +73,9 @@ final class JourneyHoldoutLog extends VerticalLayout {
     download.setId("journey-holdouts-download");
     more.setId("journey-holdouts-more");
     more.addClickListener(e -> page());
-    HorizontalLayout filters = new HorizontalLayout(group, person, download);
+    HorizontalLayout filters = new HorizontalLayout(group, person);
     filters.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
-    add(filters, grid, more);
+    add(filters, grid, more, download);
     page();
   }
 

@@ -137,11 +137,13 @@ final class JourneyLivePanel extends VerticalLayout {
     List<JourneyInsights.PersonAtNode> next = insights.atNode(key, node, PAGE, after);
     shown.addAll(next);
     people.setItems(shown);
+    people.setEmptyStateText("Nobody is at this node now");
     more.setVisible(next.size() == PAGE);
   }
 
   private void failed() {
     failed.setItems(insights.sends(key, node, "rejected", JourneyInsights.MAX_LIMIT, null));
+    failed.setEmptyStateText("No rejected sends");
   }
 
   private void openPath(String personKey) {

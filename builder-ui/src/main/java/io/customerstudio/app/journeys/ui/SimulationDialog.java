@@ -20,6 +20,7 @@ import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.conditions.ConditionSources;
 import io.customerstudio.app.journeys.JourneySimulations;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -34,6 +35,9 @@ final class SimulationDialog extends Dialog {
   static final String SNAPSHOT = "snapshot";
   static final String AS_OF = "asOf";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.time.format.DateTimeFormatter WHEN =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+          .withZone(ZoneOffset.UTC);
 
   final RadioButtonGroup<String> people = new RadioButtonGroup<>("People");
   final ComboBox<String> audience = new ComboBox<>("Audience");
@@ -66,8 +70,12 @@ final class SimulationDialog extends Dialog {
             });
     people.setValue(AUDIENCE);
     audience.setId("simulation-audience");
-    audience.setItems(
-        choices.sources().audiences().stream().map(ConditionSources.AudienceChoice::key).toList());
+    List<String> keys =
+        choices.sources().audiences().stream().map(ConditionSources.AudienceChoice::key).toList();
+    audience.setItems(keys);
+    if (!keys.isEmpty()) {
+      audience.setValue(keys.get(0));
+    }
     snapshot.setId("simulation-snapshot");
     asOf.setId("simulation-as-of");
     horizon.setId("simulation-horizon");
@@ -137,9 +145,9 @@ final class SimulationDialog extends Dialog {
         new Paragraph(
             r.entered()
                 + " people enter between "
-                + r.from().toString().replace('T', ' ').replace("Z", " UTC")
+                + WHEN.format(r.from())
                 + " and "
-                + r.until().toString().replace('T', ' ').replace("Z", " UTC")
+                + WHEN.format(r.until())
                 + (r.unknownPeople() > 0
                     ? "; " + r.unknownPeople() + " events of unknown people"
                     : "")));
