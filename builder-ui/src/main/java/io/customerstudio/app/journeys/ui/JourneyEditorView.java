@@ -11,7 +11,6 @@ import com.vaadin.flow.component.Shortcuts;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
-import com.vaadin.flow.component.confirmdialog.ConfirmDialog;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.Span;
@@ -101,9 +100,7 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
       new Button("Back to design", VaadinIcon.CLOSE_SMALL.create());
   private final Button versions = new Button("Versions…", VaadinIcon.TIME_BACKWARD.create());
   private final Button publish = new Button("Publish…", VaadinIcon.UPLOAD.create());
-  private final Button pause = new Button("Pause", VaadinIcon.PAUSE.create());
-  private final Button resume = new Button("Resume", VaadinIcon.PLAY.create());
-  private final Button stop = new Button("Stop", VaadinIcon.STOP.create());
+  private final JourneyLifecycle lifecycle;
   private final HorizontalLayout designBar;
   private final HorizontalLayout liveBar;
   private final Span liveSummary = new Span();
@@ -200,15 +197,18 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
     designBar.setId("journey-design-bar");
     designBar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
 
-    pause.setId("journey-pause");
-    pause.addClickListener(e -> lifecycle(() -> definitions.pause(key, user), "Paused"));
-    resume.setId("journey-resume");
-    resume.addClickListener(e -> lifecycle(() -> definitions.resume(key, user), "Resumed"));
-    stop.setId("journey-stop");
-    stop.addThemeVariants(ButtonVariant.LUMO_ERROR);
-    stop.addClickListener(e -> confirmStop());
+    lifecycle =
+        new JourneyLifecycle(
+            definitions,
+            user,
+            () -> key,
+            () -> {
+              journey = definitions.find(key);
+              header();
+              refreshLive();
+            });
     liveSummary.setId("journey-live-summary");
-    liveBar = new HorizontalLayout(pause, resume, stop, liveSummary);
+    liveBar = new HorizontalLayout(lifecycle, liveSummary);
     liveBar.setId("journey-live-bar");
     liveBar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     liveBar.setVisible(false);
@@ -309,9 +309,7 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
     state.setText(s.wire() + (journey.liveVersion() == null ? "" : " · v" + journey.liveVersion()));
     state.getElement().getThemeList().set("success", s == State.LIVE);
     state.getElement().getThemeList().set("contrast", s == State.PAUSED || s == State.STOPPED);
-    pause.setEnabled(s == State.LIVE);
-    resume.setEnabled(s == State.PAUSED);
-    stop.setEnabled(s.running());
+    lifecycle.show(s);
     boolean editable = s != State.STOPPED;
     publish.setEnabled(editable);
     undo.setEnabled(editable && !undos.isEmpty());
@@ -650,28 +648,6 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
                           load(key);
                         }))
         .open();
-  }
-
-  private void lifecycle(
-      java.util.function.Supplier<JourneyDefinitions.Summary> action, String done) {
-    Notifications.attempt(action).ifPresent(s -> Notifications.success(done + " " + s.name()));
-    journey = definitions.find(key);
-    header();
-    refreshLive();
-  }
-
-  private void confirmStop() {
-    ConfirmDialog confirm =
-        new ConfirmDialog(
-            "Stop journey " + key + "?",
-            "Everyone still inside leaves it now (reason: stopped), and nobody enters any more."
-                + " A stopped journey cannot be resumed.",
-            "Stop",
-            e -> lifecycle(() -> definitions.stop(key, user), "Stopped"));
-    confirm.setId("confirm-stop");
-    confirm.setConfirmButtonTheme("error primary");
-    confirm.setCancelable(true);
-    confirm.open();
   }
 
   /** The current UI's navigation to a journey's canvas. */

@@ -2,7 +2,6 @@ package io.customerstudio.app.journeys.ui;
 
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
-import com.vaadin.flow.component.confirmdialog.ConfirmDialog;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.H3;
@@ -24,7 +23,6 @@ import io.customerstudio.infra.store.JourneyStore.State;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -50,9 +48,7 @@ public class JourneysView extends VerticalLayout {
   private final H3 title = new H3();
   private final Span summary = new Span();
   private final Grid<JourneyInsights.NodeStats> nodes = new Grid<>();
-  private final Button pause = new Button("Pause", VaadinIcon.PAUSE.create());
-  private final Button resume = new Button("Resume", VaadinIcon.PLAY.create());
-  private final Button stop = new Button("Stop", VaadinIcon.STOP.create());
+  private final JourneyLifecycle lifecycle;
   private final Button open = new Button("Open canvas", VaadinIcon.CONNECT.create());
   private final Button create = new Button("New journey", VaadinIcon.PLUS.create());
   private String selected;
@@ -91,13 +87,7 @@ public class JourneysView extends VerticalLayout {
     nodes.addColumn(n -> left(n.left())).setHeader("Left, by edge").setKey("left").setFlexGrow(3);
     nodes.setAllRowsVisible(true);
 
-    pause.setId("journey-pause");
-    pause.addClickListener(e -> act(() -> definitions.pause(selected, user), "Paused "));
-    resume.setId("journey-resume");
-    resume.addClickListener(e -> act(() -> definitions.resume(selected, user), "Resumed "));
-    stop.setId("journey-stop");
-    stop.addThemeVariants(ButtonVariant.LUMO_ERROR);
-    stop.addClickListener(e -> confirmStop());
+    lifecycle = new JourneyLifecycle(definitions, user, () -> selected, this::refresh);
     open.setId("journey-open");
     open.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
     open.addClickListener(e -> JourneyEditorView.open(selected));
@@ -106,7 +96,7 @@ public class JourneysView extends VerticalLayout {
     create.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
     create.addClickListener(e -> new NewJourneyDialog(definitions, user).open());
     summary.setId("journey-summary");
-    HorizontalLayout actions = new HorizontalLayout(open, pause, resume, stop);
+    HorizontalLayout actions = new HorizontalLayout(open, lifecycle);
     HorizontalLayout head = new HorizontalLayout(title, actions);
     head.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
     detail.setId("journey-detail");
@@ -156,31 +146,8 @@ public class JourneysView extends VerticalLayout {
             + stats.unknownPeople()
             + " events of unknown people");
     nodes.setItems(stats.nodes());
-    pause.setEnabled(state == State.LIVE);
-    resume.setEnabled(state == State.PAUSED);
-    stop.setEnabled(state.running());
+    lifecycle.show(state);
     detail.setVisible(true);
-  }
-
-  private void act(Supplier<JourneyDefinitions.Summary> action, String done) {
-    Notifications.attempt(action)
-        .ifPresent(s -> Notifications.success(done + s.name() + " (" + s.state().wire() + ")"));
-    refresh();
-  }
-
-  private void confirmStop() {
-    String key = selected;
-    ConfirmDialog confirm =
-        new ConfirmDialog(
-            "Stop journey " + key + "?",
-            "Everyone still inside leaves it now (reason: stopped), and nobody enters any more."
-                + " A stopped journey cannot be resumed.",
-            "Stop",
-            e -> act(() -> definitions.stop(key, user), "Stopped "));
-    confirm.setId("confirm-stop");
-    confirm.setConfirmButtonTheme("error primary");
-    confirm.setCancelable(true);
-    confirm.open();
   }
 
   private void refresh() {

@@ -277,24 +277,13 @@ final class NodePanel extends VerticalLayout {
 
     add(section("Quiet hours: sends wait for the window's end in the person's time zone"));
     ObjectNode settings = object(document, "settings");
-    Checkbox quiet = new Checkbox("Quiet hours");
-    quiet.setId("quiet-hours");
-    quiet.setValue(settings.has("quietHours"));
-    quiet.addValueChangeListener(
-        e -> {
-          if (e.getValue()) {
-            settings
-                .putObject("quietHours")
-                .put("from", "21:00")
-                .put("to", "08:00")
-                .put("defaultTimezone", "UTC");
-          } else {
-            settings.remove("quietHours");
-          }
-          changed.run();
-          rerender.run();
-        });
-    add(quiet);
+    add(
+        toggle(
+            "Quiet hours",
+            "quiet-hours",
+            settings,
+            "quietHours",
+            q -> q.put("from", "21:00").put("to", "08:00").put("defaultTimezone", "UTC")));
     if (settings.has("quietHours")) {
       ObjectNode q = (ObjectNode) settings.get("quietHours");
       HorizontalLayout window =
@@ -308,20 +297,13 @@ final class NodePanel extends VerticalLayout {
       add(text(q, "defaultTimezone", "Default time zone", "settings.quietHours.defaultTimezone"));
     }
     add(section("Frequency cap: sends over it are skipped and logged"));
-    Checkbox capped = new Checkbox("Frequency cap");
-    capped.setId("frequency-cap");
-    capped.setValue(settings.has("frequencyCap"));
-    capped.addValueChangeListener(
-        e -> {
-          if (e.getValue()) {
-            settings.putObject("frequencyCap").put("max", 2).put("per", "P1D");
-          } else {
-            settings.remove("frequencyCap");
-          }
-          changed.run();
-          rerender.run();
-        });
-    add(capped);
+    add(
+        toggle(
+            "Frequency cap",
+            "frequency-cap",
+            settings,
+            "frequencyCap",
+            c -> c.put("max", 2).put("per", "P1D")));
     if (settings.has("frequencyCap")) {
       ObjectNode cap = (ObjectNode) settings.get("frequencyCap");
       IntegerField max = new IntegerField("At most (sends)");
@@ -340,6 +322,29 @@ final class NodePanel extends VerticalLayout {
       fields.put("settings.frequencyCap.max", max);
       add(max, duration(cap, "per", "Per", "settings.frequencyCap.per"));
     }
+  }
+
+  /** A checkbox that adds an optional part with its defaults, or removes it. */
+  private Checkbox toggle(
+      String label,
+      String id,
+      ObjectNode holder,
+      String field,
+      java.util.function.Consumer<ObjectNode> defaults) {
+    Checkbox box = new Checkbox(label);
+    box.setId(id);
+    box.setValue(holder.has(field));
+    box.addValueChangeListener(
+        e -> {
+          if (e.getValue()) {
+            defaults.accept(holder.putObject(field));
+          } else {
+            holder.remove(field);
+          }
+          changed.run();
+          rerender.run();
+        });
+    return box;
   }
 
   // ---------------------------------------------------------------- nodes
