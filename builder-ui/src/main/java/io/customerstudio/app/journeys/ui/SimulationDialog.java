@@ -20,6 +20,7 @@ import io.customerstudio.app.base.ui.Notifications;
 import io.customerstudio.app.conditions.ConditionSources;
 import io.customerstudio.app.journeys.JourneySimulations;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Consumer;
 
 /**
@@ -137,9 +138,17 @@ final class SimulationDialog extends Dialog {
         new Paragraph(
             r.entered()
                 + " people enter between "
-                + r.from().toString().replace('T', ' ').replace("Z", " UTC")
+                + r.from()
+                    .truncatedTo(ChronoUnit.SECONDS)
+                    .toString()
+                    .replace('T', ' ')
+                    .replace("Z", " UTC")
                 + " and "
-                + r.until().toString().replace('T', ' ').replace("Z", " UTC")
+                + r.until()
+                    .truncatedTo(ChronoUnit.SECONDS)
+                    .toString()
+                    .replace('T', ' ')
+                    .replace("Z", " UTC")
                 + (r.unknownPeople() > 0
                     ? "; " + r.unknownPeople() + " events of unknown people"
                     : "")));
