@@ -115,6 +115,7 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
   private String selected;
   private Map<String, List<Problem>> problems = new HashMap<>();
   private NodePanel panel;
+  private JourneyLivePanel livePanel;
   private Mode mode = Mode.DESIGN;
   private Counts counts = Counts.NONE;
   private ObjectNode liveDocument;
@@ -508,8 +509,10 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
   private void showPanel() {
     side.removeAll();
     panel = null;
+    livePanel = null;
     if (mode == Mode.LIVE) {
-      side.add(new JourneyLivePanel(key, selected, liveDocument, insights, retry));
+      livePanel = new JourneyLivePanel(key, selected, liveDocument, insights, retry);
+      side.add(livePanel);
       return;
     }
     if (mode == Mode.SIMULATION && simulation != null) {
@@ -586,6 +589,9 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
       edges.put(JourneyGraph.ENTRY + ":" + liveDocument.get("start").asText(), stats.entered());
     }
     counts = new Counts(nodes, edges);
+    if (livePanel != null) {
+      livePanel.refresh();
+    }
     liveSummary.setText(
         inside
             + " inside now · "

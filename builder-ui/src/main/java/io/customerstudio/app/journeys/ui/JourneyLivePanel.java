@@ -132,6 +132,26 @@ final class JourneyLivePanel extends VerticalLayout {
     }
   }
 
+  /**
+   * Reads again who is at the node (as many rows as shown, at least a page) and the rejected sends;
+   * the live view calls it with every refresh of the counts.
+   */
+  void refresh() {
+    if (node == null || !people.isVisible() || people.getParent().isEmpty()) {
+      return;
+    }
+    int rows = Math.max(PAGE, shown.size());
+    List<JourneyInsights.PersonAtNode> now =
+        insights.atNode(key, node, Math.min(rows, JourneyInsights.MAX_LIMIT), null);
+    shown.clear();
+    shown.addAll(now);
+    people.setItems(shown);
+    more.setVisible(now.size() == rows);
+    if (failed.getParent().isPresent()) {
+      failed();
+    }
+  }
+
   private void page() {
     String after = shown.isEmpty() ? null : shown.get(shown.size() - 1).personKey();
     List<JourneyInsights.PersonAtNode> next = insights.atNode(key, node, PAGE, after);

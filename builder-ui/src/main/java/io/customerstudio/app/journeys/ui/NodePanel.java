@@ -767,6 +767,10 @@ final class NodePanel extends VerticalLayout {
         op.addValueChangeListener(
             e -> {
               p.put("op", e.getValue());
+              Op chosen = Op.ofJson(e.getValue());
+              if (chosen != null && "NONE".equals(chosen.value().name())) {
+                p.remove("value");
+              }
               changed.run();
             });
         fields.put(at + ".op", op);
@@ -797,7 +801,9 @@ final class NodePanel extends VerticalLayout {
                     .withArray("where")
                     .addObject()
                     .put("property", first(choices.eventProperties(), "value"))
-                    .put("op", "eq")));
+                    // an operator that needs no value, so the draft stays savable until one is
+                    // typed
+                    .put("op", "is_not_null")));
     return list;
   }
 

@@ -316,6 +316,27 @@ class JourneyEditorViewTest extends KaribuTestSupport {
   // ------------------------------------------------------------------ 2. panels
 
   @Test
+  void anAddedPropertyFilterNeedsNoValueSoTheDraftStaysSaved() throws Exception {
+    create(spec("jev-filter"));
+    JourneyEditorView view = open("jev-filter");
+    _click(button("add-where"));
+    JsonNode added = stored("jev-filter").at("/entry/where/1");
+    assertThat(added.path("op").asText()).isEqualTo("is_not_null");
+    assertThat(added.has("value")).isFalse();
+    assertThat(byId(Span.class, "journey-saved").getText()).startsWith("Draft saved");
+    // choosing an operator that takes a value asks for one, on the field
+    @SuppressWarnings("unchecked")
+    com.vaadin.flow.component.select.Select<String> op =
+        (com.vaadin.flow.component.select.Select<String>) view.panel().field("entry.where[1].op");
+    HasValueUtilsKt._setValue(op, "eq");
+    assertThat(byId(Span.class, "journey-saved").getText()).startsWith("Not saved");
+    assertThat(view.panel().field("entry.where[1].value").isInvalid()).isTrue();
+    HasValueUtilsKt._setValue((TextField) view.panel().field("entry.where[1].value"), "9");
+    assertThat(stored("jev-filter").at("/entry/where/1/value").intValue()).isEqualTo(9);
+    assertThat(byId(Span.class, "journey-saved").getText()).startsWith("Draft saved");
+  }
+
+  @Test
   void theEntryPanelEditsEntryReentryQuietHoursAndFrequencyCap() throws Exception {
     create(spec("jev-entry"));
     JourneyEditorView view = open("jev-entry");
