@@ -315,7 +315,14 @@ class JourneyCanvasBrowserTest extends AppTestSupport {
 
     // 3. simulated over an audience for an hour: expected counts on the canvas
     press(browser, By.id("journey-simulate"));
-    pick(browser, browser.waitFor(By.id("simulation-audience")), "canvas-loyal");
+    // the first audience is preselected: clear it, then pick ours
+    WebElement audienceCombo = browser.waitFor(By.id("simulation-audience"));
+    audienceCombo
+        .findElement(By.tagName("input"))
+        .sendKeys(
+            org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"),
+            org.openqa.selenium.Keys.DELETE);
+    pick(browser, audienceCombo, "canvas-loyal");
     fill(browser, By.id("simulation-horizon"), "1");
     choose(browser, browser.waitFor(By.id("simulation-horizon-unit")), "hours");
     press(browser, By.id("simulation-run"));
@@ -364,6 +371,10 @@ class JourneyCanvasBrowserTest extends AppTestSupport {
     for (String p : people.small) {
       carts.add(event("small-" + p, p, "add_to_cart", "{\"value\": 5}"));
     }
+    // the wait-until's panel is open before anyone arrives: its "here now" list fills as the
+    // live view refreshes, so a person is caught inside the wait's window however slow the run
+    click(browser, browser.waitFor(By.cssSelector(".jn[data-node='" + bought + "'] .jn-title")));
+    browser.waitFor(By.id("live-people"));
     events(carts);
     int entering = people.entering().size();
     waitForEntered(browser, "__entry", entering, Duration.ofSeconds(30));
@@ -382,9 +393,9 @@ class JourneyCanvasBrowserTest extends AppTestSupport {
         .until(
             ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector(".jn[data-node='" + bought + "'] .jn-now:not([data-now='0'])")));
-    click(browser, browser.waitFor(By.cssSelector(".jn[data-node='" + bought + "'] .jn-title")));
     WebElement person =
         waitIn(browser)
+            .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
             .until(
                 d ->
                     d.findElements(By.cssSelector("#live-people vaadin-grid-cell-content")).stream()
@@ -392,7 +403,18 @@ class JourneyCanvasBrowserTest extends AppTestSupport {
                         .findFirst()
                         .orElse(null));
     String personKey = person.getText();
-    click(browser, person);
+    // the list is read again every 2 s: click the person's cell as it is now
+    waitIn(browser)
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(
+            d -> {
+              d.findElements(By.cssSelector("#live-people vaadin-grid-cell-content")).stream()
+                  .filter(c -> c.getText().equals(personKey))
+                  .findFirst()
+                  .orElseThrow(() -> new org.openqa.selenium.NoSuchElementException(personKey))
+                  .click();
+              return true;
+            });
     waitIn(browser)
         .until(
             d ->
