@@ -20,6 +20,7 @@ import {
   type Connection,
   type Edge,
   type Node,
+  type EdgeChange,
   type NodeChange,
   type NodeProps,
 } from '@xyflow/react';
@@ -45,7 +46,7 @@ type GraphNode = {
 };
 type GraphEdge = { source: string; handle: string; target: string; label: string; count: number | null };
 type Graph = {
-  mode: 'design' | 'live' | 'simulation';
+  mode: 'design' | 'view' | 'live' | 'simulation';
   selected: string | null;
   nodes: GraphNode[];
   edges: GraphEdge[];
@@ -156,7 +157,8 @@ function Canvas(props: {
   useEffect(() => {
     const missing = graph.nodes.some((n) => n.x === null || n.y === null);
     const placed = missing ? layout(graph.nodes, graph.edges, graph.nodes.every((n) => n.x === null)) : {};
-    setNodes(
+    // keep each node's measured size, so xyflow does not hide and re-measure it on every update
+    setNodes((current) =>
       graph.nodes.map((n) => ({
         id: n.id,
         type: 'studio',
@@ -165,6 +167,7 @@ function Canvas(props: {
         deletable: design && n.deletable,
         connectable: design,
         selected: graph.selected === n.id,
+        measured: current.find((c) => c.id === n.id)?.measured,
       })),
     );
     if (missing) {
@@ -173,10 +176,25 @@ function Canvas(props: {
     }
   }, [graph]);
 
+  const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    setSelectedEdges((current) => {
+      const next = new Set(current);
+      for (const c of changes) {
+        if (c.type === 'select') {
+          if (c.selected) next.add(c.id);
+          else next.delete(c.id);
+        }
+      }
+      return next;
+    });
+  }, []);
+
   const edges: Edge[] = useMemo(
     () =>
       graph.edges.map((e) => ({
         id: e.source + ':' + e.handle,
+        selected: selectedEdges.has(e.source + ':' + e.handle),
         source: e.source,
         sourceHandle: e.handle,
         target: e.target,
@@ -187,7 +205,7 @@ function Canvas(props: {
         deletable: design,
         data: { count: e.count },
       })),
-    [graph],
+    [graph, selectedEdges],
   );
 
   const onNodesChange = useCallback(
@@ -287,12 +305,12 @@ function Canvas(props: {
           onConnect={onConnect}
           onNodeClick={(_, n) => emit.select(JSON.stringify({ id: n.id }))}
           onPaneClick={() => emit.select(JSON.stringify({ id: null }))}
-          onNodesDelete={(deleted) => emit.remove(JSON.stringify({ nodes: deleted.map((n) => n.id), edges: [] }))}
-          onEdgesDelete={(deleted) =>
+          onEdgesChange={onEdgesChange}
+          onDelete={({ nodes: gone, edges: cut }) =>
             emit.remove(
               JSON.stringify({
-                nodes: [],
-                edges: deleted.map((e) => ({ source: e.source, handle: e.sourceHandle ?? 'next' })),
+                nodes: gone.map((n) => n.id),
+                edges: cut.map((e) => ({ source: e.source, handle: e.sourceHandle ?? 'next' })),
               }),
             )
           }

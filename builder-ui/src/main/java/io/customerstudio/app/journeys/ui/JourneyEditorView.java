@@ -133,11 +133,8 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
     this.definitions = definitions;
     this.insights = insights;
     this.simulations = simulations;
-    this.retry =
-        (k, n) -> {
-          throw new UnsupportedOperationException("retry lands with the retry service");
-        };
     this.user = auth.getPrincipalName().orElse("unknown");
+    this.retry = (k, n) -> retries.retryFailed(k, n, null, user);
     Set<String> types = new TreeSet<>();
     Set<String> properties = new TreeSet<>();
     for (EventService.EventView e : events.recent(0, 500)) {
@@ -274,7 +271,19 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
 
   @Override
   protected void onAttach(AttachEvent event) {
-    poll = event.getUI().addPollListener(e -> refreshLive());
+    poll =
+        event
+            .getUI()
+            .addPollListener(
+                e -> {
+                  try {
+                    refreshLive();
+                  } catch (NotFoundException gone) {
+                    // deleted elsewhere while this page was open
+                    Notifications.error(gone.getMessage());
+                    e.getSource().navigate(JourneysView.class);
+                  }
+                });
     event.getUI().setPollInterval(LIVE_POLL_MILLIS);
   }
 
@@ -329,7 +338,21 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
     save();
   }
 
+  private boolean stopped() {
+    return journey != null && journey.state() == State.STOPPED;
+  }
+
   private void save() {
+    // another tab or the API changed the draft since this page read it: keep theirs, say so
+    JourneyDefinitions.Detail stored = definitions.find(key);
+    if (!java.util.Objects.equals(stored.updatedAt(), journey.updatedAt())) {
+      Notifications.error(
+          "The draft was changed elsewhere by "
+              + stored.updatedBy()
+              + " since this page opened it; it is shown as it is now (this edit was not saved)");
+      load(key);
+      return;
+    }
     try {
       journey = definitions.update(key, draft.deepCopy(), user);
       saved.setText("Draft saved " + LocalTime.now().format(CLOCK));
@@ -391,7 +414,9 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
       problems.forEach((n, ps) -> messages.put(n, ps.stream().map(Problem::message).toList()));
     }
     ObjectNode shown = mode == Mode.LIVE && liveDocument != null ? liveDocument : draft;
-    canvas.show(JourneyGraph.render(shown, layout, mode, selected, messages, counts));
+    // a stopped journey is final: its draft is shown, not edited
+    Mode drawn = mode == Mode.DESIGN && stopped() ? Mode.VIEW : mode;
+    canvas.show(JourneyGraph.render(shown, layout, drawn, selected, messages, counts));
   }
 
   void select(String id) {
@@ -410,22 +435,33 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
           e.getKey(),
           new Position(e.getValue().path("x").asDouble(), e.getValue().path("y").asDouble()));
     }
-    if (placedBefore && positions.size() > 0) {
+    if (placedBefore && positions.size() > 0 && editable()) {
       undos.push(new Snapshot(current, before));
       redos.clear();
     }
     definitions.saveLayout(key, layout);
-    // the canvas has drawn these already; the next render carries them
+    // the canvas has drawn these already; sending them back keeps its last graph true, so an undo
+    // to the positions before a drag (or a second auto-layout) differs from it and is drawn
+    render();
     header();
   }
 
+  /** Edits come only from the designer of a journey that is not stopped. */
+  private boolean editable() {
+    return mode == Mode.DESIGN && !stopped();
+  }
+
   void connect(String source, String handle, String target) {
-    if (JourneyGraph.connect(draft, source, handle, target)) {
+    if (editable() && JourneyGraph.connect(draft, source, handle, target)) {
       changed();
     }
   }
 
   private void deleted(JsonNode what) {
+    if (!editable()) {
+      render();
+      return;
+    }
     Set<String> nodes = new LinkedHashSet<>();
     what.path("nodes").forEach(n -> nodes.add(n.asText()));
     nodes.remove(JourneyGraph.ENTRY);
@@ -451,7 +487,7 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
 
   /** Adds a node of this type where it was dropped, and selects it. */
   void add(String type, double x, double y) {
-    if (mode != Mode.DESIGN || !JourneyGraph.TYPES.containsKey(type)) {
+    if (!editable() || !JourneyGraph.TYPES.containsKey(type)) {
       return;
     }
     String destination = choices.destinations().isEmpty() ? null : choices.destinations().get(0);
@@ -526,6 +562,7 @@ public class JourneyEditorView extends VerticalLayout implements BeforeEnterObse
       selected = null;
     }
     panel = new NodePanel(draft, node, choices, this::changed, this::showPanel);
+    panel.setEnabled(!stopped());
     panel.showProblems(problems.getOrDefault(panel.nodeId(), List.of()));
     side.add(panel);
   }

@@ -56,8 +56,14 @@ final class JourneyGraph {
   /** How the canvas shows counts: none (designing), live counts, or a simulation's. */
   enum Mode {
     DESIGN,
+    /** Read-only, without counts: a stopped journey's last draft. */
+    VIEW,
     LIVE,
     SIMULATION;
+
+    boolean counted() {
+      return this == LIVE || this == SIMULATION;
+    }
 
     String wire() {
       return name().toLowerCase();
@@ -71,12 +77,13 @@ final class JourneyGraph {
 
   private JourneyGraph() {}
 
+  /** The document's nodes; reading never changes the document (a missing list reads empty). */
   static ArrayNode nodes(ObjectNode document) {
     JsonNode nodes = document.get("nodes");
     if (nodes instanceof ArrayNode a) {
       return a;
     }
-    return document.putArray("nodes");
+    return JSON.createArrayNode();
   }
 
   /** The node with this id, or null. */
@@ -250,7 +257,7 @@ final class JourneyGraph {
       case "exit" -> {}
       default -> throw new IllegalArgumentException("unknown node type " + type);
     }
-    nodes(document).add(n);
+    (document.get("nodes") instanceof ArrayNode a ? a : document.putArray("nodes")).add(n);
     if (!document.hasNonNull("start")) {
       document.put("start", n.get("id").asText());
     }
@@ -327,7 +334,7 @@ final class JourneyGraph {
       ArrayNode ps = out.putArray("problems");
       problems.getOrDefault(id, List.of()).forEach(ps::add);
       long[] c = counts.nodes().get(id);
-      if (mode != Mode.DESIGN && c != null) {
+      if (mode.counted() && c != null) {
         out.putObject("stats").put("now", c[0]).put("entered", c[1]);
       } else {
         out.putNull("stats");
@@ -343,7 +350,7 @@ final class JourneyGraph {
           e.put("target", target);
           e.put("label", "next".equals(port.id()) || "start".equals(port.id()) ? "" : port.label());
           Long n = counts.edges().get(id + ":" + target);
-          if (mode != Mode.DESIGN) {
+          if (mode.counted()) {
             e.put("count", n == null ? 0 : n);
           } else {
             e.putNull("count");

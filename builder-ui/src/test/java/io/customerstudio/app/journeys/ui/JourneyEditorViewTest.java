@@ -337,6 +337,39 @@ class JourneyEditorViewTest extends KaribuTestSupport {
   }
 
   @Test
+  void aDraftChangedElsewhereIsShownAsItIsNotOverwritten() throws Exception {
+    create(spec("jev-tabs"));
+    JourneyEditorView view = open("jev-tabs");
+    // another tab (or the API) changes the draft after this page read it
+    ObjectNode theirs = (ObjectNode) stored("jev-tabs").deepCopy();
+    ((ObjectNode) theirs.get("nodes").get(0)).put("duration", "PT3H");
+    definitions.update("jev-tabs", theirs, "someone-else");
+    view.connect("bought", "timeoutNext", "ads");
+    assertThat(notifications()).anyMatch(n -> n.startsWith("The draft was changed elsewhere"));
+    assertThat(stored("jev-tabs")).isEqualTo(theirs);
+    assertThat(view.draft()).isEqualTo(theirs);
+    // from the reloaded draft, edits save again
+    view.connect("bought", "timeoutNext", "ads");
+    assertThat(stored("jev-tabs").at("/nodes/1/timeoutNext").asText()).isEqualTo("ads");
+    assertThat(stored("jev-tabs").at("/nodes/0/duration").asText()).isEqualTo("PT3H");
+  }
+
+  @Test
+  void aStoppedJourneyIsShownButNotEdited() throws Exception {
+    create(parse(LIVE.replace("jev-live", "jev-stopped")));
+    definitions.publish("jev-stopped", false, "admin");
+    definitions.stop("jev-stopped", "admin");
+    JsonNode before = stored("jev-stopped");
+    JourneyEditorView view = open("jev-stopped");
+    assertThat(graph(view).get("mode").asText()).isEqualTo("view");
+    assertThat(view.panel().isEnabled()).isFalse();
+    view.add("wait", 10, 10);
+    view.connect("wait", "next", "done");
+    assertThat(stored("jev-stopped")).isEqualTo(before);
+    assertThat(graph(view).get("nodes")).hasSize(before.get("nodes").size() + 1);
+  }
+
+  @Test
   void theEntryPanelEditsEntryReentryQuietHoursAndFrequencyCap() throws Exception {
     create(spec("jev-entry"));
     JourneyEditorView view = open("jev-entry");
@@ -901,6 +934,14 @@ class JourneyEditorViewTest extends KaribuTestSupport {
     assertThat(GridKt._size(failed)).isEqualTo(1);
     assertThat(GridKt._getFormattedRow(failed, 0))
         .containsExactly("11", "400: bad email", "2026-12-02 10:00:00");
+    // retried from there: queued again once, and gone from the failed list
+    _click(button("live-retry"));
+    assertThat(notifications()).anyMatch(n -> n.startsWith("1 sends queued again"));
+    assertThat(
+            store.fetchValue(
+                "select status from journey_send where journey_key = 'jev-live' and node = 'send'"))
+        .isNotEqualTo("rejected");
+    assertThat(GridKt._size(failed)).isZero();
 
     // a split node shows its holdout log, filtered by group
     view.select("test");
