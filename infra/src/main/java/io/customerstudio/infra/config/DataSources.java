@@ -6,7 +6,8 @@ import com.zaxxer.hikari.pool.HikariPool;
 import java.sql.SQLException;
 
 /**
- * Opens PostgreSQL pools and turns a failed first connection into a {@link StartupCheckException}.
+ * Opens PostgreSQL and DuckDB pools and turns a failed first connection into a {@link
+ * StartupCheckException}.
  */
 public final class DataSources {
 
@@ -46,6 +47,53 @@ public final class DataSources {
     } catch (RuntimeException e) {
       throw explain(e, url, envPrefix);
     }
+  }
+
+  /**
+   * Opens a pool on a DuckDB database file ({@code jdbc:duckdb:<file>}), creating the file's
+   * directory. Every connection of one JVM to the same file shares one DuckDB instance, which may
+   * be open in this process only (DuckDB locks the file). Sessions run in UTC, like PostgreSQL's.
+   */
+  public static HikariDataSource openDuckDb(
+      String poolName, String url, int maxPool, String envPrefix) {
+    String file = url.substring("jdbc:duckdb:".length());
+    int params = file.indexOf('?');
+    String path = params < 0 ? file : file.substring(0, params);
+    if (path.isBlank() || path.startsWith(":memory:")) {
+      throw new StartupCheckException(
+          envPrefix + "_URL",
+          "give DuckDB a database file (jdbc:duckdb:/path/warehouse.duckdb), not "
+              + redact(url)
+              + ": an in-memory database is a different one on every connection",
+          null);
+    }
+    try {
+      java.nio.file.Path parent = java.nio.file.Path.of(path).toAbsolutePath().getParent();
+      if (parent != null) {
+        java.nio.file.Files.createDirectories(parent);
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new StartupCheckException(
+          envPrefix + "_URL", "cannot create the directory of " + redact(url) + ": " + e, e);
+    }
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(poolName);
+    config.setJdbcUrl(url);
+    config.setDriverClassName("org.duckdb.DuckDBDriver");
+    config.setMaximumPoolSize(maxPool);
+    config.setConnectionTimeout(10_000);
+    config.setConnectionInitSql("set TimeZone = 'UTC'");
+    config.setInitializationFailTimeout(1);
+    try {
+      return new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw explain(e, url, envPrefix);
+    }
+  }
+
+  /** Whether a JDBC URL names a DuckDB database. */
+  public static boolean isDuckDb(String url) {
+    return url != null && url.startsWith("jdbc:duckdb:");
   }
 
   private static StartupCheckException explain(RuntimeException e, String url, String envPrefix) {

@@ -85,12 +85,31 @@ public record StudioProperties(
 
   /**
    * The generated demo warehouse. {@code data} null means "generate when the warehouse is the
-   * embedded default"; rows are a pure function of (seed, users, anchor).
+   * embedded default"; rows are a pure function of (seed, users, anchor). {@code warehouse}
+   * (STUDIO_DEMO_WAREHOUSE): where the embedded default warehouse lives when STUDIO_WAREHOUSE_URL
+   * is unset: {@code duckdb} (a DuckDB file in the data directory) or {@code postgres} (the app
+   * store's own database).
    */
   public record Demo(
       Boolean data,
+      @DefaultValue("postgres") String warehouse,
       @DefaultValue("10000") int users,
       @DefaultValue("42") long seed,
       @DefaultValue("demo") String schema,
-      Instant anchor) {}
+      Instant anchor) {
+    public Demo {
+      if (warehouse == null || warehouse.isBlank()) {
+        warehouse = "postgres";
+      }
+      warehouse = warehouse.trim().toLowerCase(java.util.Locale.ROOT);
+      if (!warehouse.equals("duckdb") && !warehouse.equals("postgres")) {
+        throw new IllegalArgumentException(
+            "STUDIO_DEMO_WAREHOUSE must be duckdb or postgres, not \"" + warehouse + "\"");
+      }
+    }
+
+    public boolean duckdb() {
+      return warehouse.equals("duckdb");
+    }
+  }
 }

@@ -4,6 +4,7 @@ import io.customerstudio.infra.config.DataSources;
 import io.customerstudio.infra.config.StudioProperties;
 import io.customerstudio.infra.store.AppStore;
 import java.io.Closeable;
+import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -13,31 +14,47 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The customer's warehouse: where models live and audience SQL runs. Either its own pool at {@code
- * STUDIO_WAREHOUSE_URL} or, by default, the app store's database. Thread-safe.
+ * STUDIO_WAREHOUSE_URL} (PostgreSQL, or DuckDB for a {@code jdbc:duckdb:} URL), a DuckDB file in
+ * the data directory ({@code STUDIO_DEMO_WAREHOUSE=duckdb}), or the app store's database.
+ * Thread-safe.
  */
 public final class Warehouse implements Closeable {
 
   private static final Logger log = LoggerFactory.getLogger(Warehouse.class);
 
   private final DataSource dataSource;
+  private final SQLDialect dialect;
   private final boolean sharedWithAppStore;
   private final String description;
   private final DSLContext dsl;
 
-  Warehouse(DataSource dataSource, boolean sharedWithAppStore, String description) {
+  Warehouse(
+      DataSource dataSource, SQLDialect dialect, boolean sharedWithAppStore, String description) {
     this.dataSource = dataSource;
+    this.dialect = dialect;
     this.sharedWithAppStore = sharedWithAppStore;
     this.description = description;
-    this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
+    this.dsl = DSL.using(dataSource, dialect);
   }
 
-  /** A warehouse over a pool the caller owns (benchmarks, tests, tools). */
+  /** A PostgreSQL warehouse over a pool the caller owns (benchmarks, tests, tools). */
   public static Warehouse over(DataSource dataSource, String description) {
-    return new Warehouse(dataSource, true, description);
+    return new Warehouse(dataSource, SQLDialect.POSTGRES, true, description);
+  }
+
+  /**
+   * A warehouse of the given dialect ({@code POSTGRES} or {@code DUCKDB}) over a pool the caller
+   * owns (benchmarks, tests, tools).
+   */
+  public static Warehouse over(DataSource dataSource, SQLDialect dialect, String description) {
+    return new Warehouse(dataSource, dialect.family(), true, description);
   }
 
   public static Warehouse connect(StudioProperties properties, AppStore appStore) {
     StudioProperties.Database wh = properties.warehouse();
+    if (wh.configured() && DataSources.isDuckDb(wh.url())) {
+      return duckDb(wh.url(), "external", "STUDIO_WAREHOUSE_URL");
+    }
     if (wh.configured()) {
       DataSource ds =
           DataSources.open("warehouse", wh.url(), wh.user(), wh.password(), 10, "STUDIO_WAREHOUSE");
@@ -46,27 +63,48 @@ public final class Warehouse implements Closeable {
           .addKeyValue("setting", "STUDIO_WAREHOUSE_URL")
           .addKeyValue("mode", "external")
           .log("Warehouse: {}", description);
-      return new Warehouse(ds, false, description);
+      return new Warehouse(ds, SQLDialect.POSTGRES, false, description);
+    }
+    if (properties.demo().duckdb()) {
+      Path file = properties.dataDir().resolve("warehouse").resolve("warehouse.duckdb");
+      return duckDb(
+          "jdbc:duckdb:" + file.toAbsolutePath().normalize(), "embedded", "STUDIO_DEMO_WAREHOUSE");
     }
     String description = "the app store's own database (" + appStore.description() + ")";
     log.atInfo()
         .addKeyValue("setting", "STUDIO_WAREHOUSE_URL")
         .addKeyValue("mode", "shared")
         .log("Warehouse: {} (STUDIO_WAREHOUSE_URL unset)", description);
-    return new Warehouse(appStore.dataSource(), true, description);
+    return new Warehouse(appStore.dataSource(), SQLDialect.POSTGRES, true, description);
+  }
+
+  private static Warehouse duckDb(String url, String mode, String setting) {
+    // DuckDB runs each query on all cores itself; a few connections are enough for concurrency
+    DataSource ds = DataSources.openDuckDb("warehouse", url, 8, "STUDIO_WAREHOUSE");
+    String description = "DuckDB at " + DataSources.redact(url.substring("jdbc:duckdb:".length()));
+    log.atInfo()
+        .addKeyValue("setting", setting)
+        .addKeyValue("mode", mode)
+        .log("Warehouse: {}", description);
+    return new Warehouse(ds, SQLDialect.DUCKDB, false, description);
   }
 
   public DataSource dataSource() {
     return dataSource;
   }
 
-  /** A jOOQ context on the warehouse, PostgreSQL dialect. */
+  /** A jOOQ context on the warehouse, in its dialect. */
   public DSLContext dsl() {
     return dsl;
   }
 
+  /** {@code POSTGRES} or {@code DUCKDB}. */
   public SQLDialect dialect() {
-    return SQLDialect.POSTGRES;
+    return dialect;
+  }
+
+  public boolean duckDb() {
+    return dialect == SQLDialect.DUCKDB;
   }
 
   public boolean sharedWithAppStore() {

@@ -19,7 +19,7 @@ class StartupChecksTest {
         db,
         wh,
         new StudioProperties.Temporal(null, "default", "q"),
-        new StudioProperties.Demo(null, 10, 1, "demo", null),
+        new StudioProperties.Demo(null, "postgres", 10, 1, "demo", null),
         Path.of("target/unused"),
         new StudioProperties.Embedded(true),
         null,

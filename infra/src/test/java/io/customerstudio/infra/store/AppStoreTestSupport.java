@@ -15,7 +15,7 @@ final class AppStoreTestSupport {
         unset,
         unset,
         new StudioProperties.Temporal(null, "default", "q"),
-        new StudioProperties.Demo(false, 10, 1, "demo", null),
+        new StudioProperties.Demo(false, "postgres", 10, 1, "demo", null),
         dataDir,
         new StudioProperties.Embedded(durable),
         null,
