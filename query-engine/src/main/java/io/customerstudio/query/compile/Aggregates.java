@@ -71,8 +71,9 @@ final class Aggregates {
       case SUM, AVG -> sumOrAvg(function, f, type, columnName, path);
       case MIN, MAX -> minOrMax(function, x, type, columnName, path);
       case FIRST, LAST -> firstOrLast(t, function, x, type, orderBy, path);
-      // ties go to the smaller value: mode() picks the first in the sort order
-      case MOST_FREQUENT -> new Typed(DSL.mode().withinGroupOrderBy(f), type, x.dataType(), true);
+      // ties go to the smaller value, on every engine
+      case MOST_FREQUENT ->
+          new Typed(io.customerstudio.query.sql.Dialects.mostFrequent(f), type, x.dataType(), true);
     };
   }
 

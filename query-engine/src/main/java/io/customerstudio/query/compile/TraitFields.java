@@ -234,12 +234,31 @@ final class TraitFields {
     @Override
     public Typed sql(TraitDef.Sql t) {
       DataType<?> type = Typed.dataType(t.type());
-      // the admin's expression sees only this model's row: (select <expr> from (select alias.*) x)
+      // the admin's expression sees only this model's row: (select <expr> from (select alias.*) x);
+      // DuckDB has no star without FROM, so there the row's columns are listed by name
+      List<Field<?>> columns = new java.util.ArrayList<>();
+      for (var column : s.model().columns()) {
+        columns.add(
+            DSL.field(
+                "{0} as {1}",
+                Object.class, DSL.name(s.alias(), column.name()), DSL.name(column.name())));
+      }
+      String expression = t.expression();
       Field<?> value =
-          DSL.field(
-              "(select " + t.expression() + " from (select {0}.*) cs_row)",
+          org.jooq.impl.CustomField.of(
+              "cs_sql_trait",
               type,
-              DSL.name(s.alias()));
+              ctx ->
+                  ctx.visit(
+                      io.customerstudio.query.sql.Dialects.duckDb(ctx)
+                          ? DSL.field(
+                              "(select " + expression + " from (select {0}) cs_row)",
+                              type,
+                              DSL.list(columns))
+                          : DSL.field(
+                              "(select " + expression + " from (select {0}.*) cs_row)",
+                              type,
+                              DSL.name(s.alias()))));
       return new Typed(value, t.type(), type, true);
     }
   }

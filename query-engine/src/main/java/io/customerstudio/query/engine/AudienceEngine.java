@@ -506,13 +506,8 @@ public final class AudienceEngine {
         double width = n == 1 ? 1 : (hi - lo) / n;
         Field<Integer> bucket =
             DSL.least(
-                    DSL.field(
-                        "width_bucket({0}, {1}, {2}, {3})",
-                        SQLDataType.INTEGER,
-                        x,
-                        DSL.val(lo),
-                        DSL.val(hi + (n == 1 ? 1 : 0)),
-                        DSL.val(n)),
+                    io.customerstudio.query.sql.Dialects.widthBucket(
+                        x, lo, hi + (n == 1 ? 1 : 0), n),
                     DSL.inline(n))
                 .as("b");
         Map<Integer, Long> counts = new LinkedHashMap<>();
@@ -775,14 +770,10 @@ public final class AudienceEngine {
    */
   static org.jooq.Condition sample(Scope root, Sampling s) {
     Field<Object> key = root.key();
-    Field<Long> hash =
-        Long.class.equals(key.getDataType().getType())
-            ? DSL.field("hashint8extended({0}, {1})", SQLDataType.BIGINT, key, DSL.val(s.seed()))
-            : DSL.field(
-                "hashtextextended(cast({0} as text), {1})",
-                SQLDataType.BIGINT, key, DSL.val(s.seed()));
     long threshold = Math.round(s.percent() * 100);
-    return DSL.field("mod(abs({0}), 10000)", SQLDataType.BIGINT, hash).lt(DSL.val(threshold));
+    return io.customerstudio.query.sql.Dialects.sampleBucket(
+            key, Long.class.equals(key.getDataType().getType()), s.seed())
+        .lt(DSL.val(threshold));
   }
 
   private static Select<Record1<Object>> keys(Compiled c) {

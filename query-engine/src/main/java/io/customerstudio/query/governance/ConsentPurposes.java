@@ -41,7 +41,7 @@ public final class ConsentPurposes {
     Field<java.time.OffsetDateTime> at =
         DSL.coalesce(
             field(name("rc", c.timestampColumn())).cast(SQLDataType.TIMESTAMPWITHTIMEZONE),
-            field("'-infinity'::timestamptz", SQLDataType.TIMESTAMPWITHTIMEZONE));
+            io.customerstudio.query.sql.Dialects.minusInfinity());
     Table<?> receipts =
         DSL.select(s.as("s"), p.as("p"), st.as("st"), at.as("at"))
             .from(rc)
@@ -120,7 +120,7 @@ public final class ConsentPurposes {
         conn -> {
           boolean autoCommit = conn.getAutoCommit();
           conn.setAutoCommit(false);
-          conn.setReadOnly(true);
+          io.customerstudio.query.sql.Dialects.readOnly(conn, true);
           try {
             return query.apply(DSL.using(conn, warehouse.dialect()));
           } finally {
@@ -131,7 +131,7 @@ public final class ConsentPurposes {
 
   private static void restore(Connection conn, boolean autoCommit) throws java.sql.SQLException {
     conn.rollback();
-    conn.setReadOnly(false);
+    io.customerstudio.query.sql.Dialects.readOnly(conn, false);
     conn.setAutoCommit(autoCommit);
   }
 

@@ -81,7 +81,7 @@ public final class ConsentSql {
     Field<java.time.OffsetDateTime> at =
         DSL.coalesce(
             field(name("rc", c.timestampColumn())).cast(SQLDataType.TIMESTAMPWITHTIMEZONE),
-            field("'-infinity'::timestamptz", SQLDataType.TIMESTAMPWITHTIMEZONE));
+            io.customerstudio.query.sql.Dialects.minusInfinity());
     Condition wanted = p.in(purposes.stream().map(Consent::purpose).toList());
     Table<?> receipts =
         DSL.select(s.as("s"), p.as("p"), st.as("st"), at.as("at"))
@@ -106,7 +106,7 @@ public final class ConsentSql {
                 .as("st"),
             DSL.when(
                     top.field("at", SQLDataType.TIMESTAMPWITHTIMEZONE)
-                        .eq(field("'-infinity'::timestamptz", SQLDataType.TIMESTAMPWITHTIMEZONE)),
+                        .eq(io.customerstudio.query.sql.Dialects.minusInfinity()),
                     DSL.inline((java.time.OffsetDateTime) null))
                 .otherwise(top.field("at", SQLDataType.TIMESTAMPWITHTIMEZONE))
                 .as("at"),

@@ -23,9 +23,8 @@ public final class SplitSql {
 
   /** The member's bucket in [0, 10000): the hash's first 32 bits, unsigned, mod 10000. */
   public static Field<Long> bucket(Split split, Field<String> memberKey) {
-    return DSL.field(
-        "(('x' || lpad(substr({0}, 1, 8), 16, '0'))::bit(64)::bigint % {1})",
-        SQLDataType.BIGINT, hash(split, memberKey), inline(Split.BUCKETS));
+    return io.customerstudio.query.sql.Dialects.hex8(hash(split, memberKey))
+        .mod(inline((long) Split.BUCKETS));
   }
 
   /**
@@ -57,9 +56,8 @@ public final class SplitSql {
     for (int i = 0; i < bounds.length; i++) {
       var when =
           rank.lt(
-              DSL.field(
-                  "({0} * {1} / {2})",
-                  SQLDataType.BIGINT, n, inline((long) bounds[i]), inline((long) Split.BUCKETS)));
+              io.customerstudio.query.sql.Dialects.intDiv(
+                  n.mul(inline((long) bounds[i])), inline((long) Split.BUCKETS)));
       String name = split.groups().get(i).name();
       c = c == null ? DSL.when(when, inline(name)) : c.when(when, inline(name));
     }

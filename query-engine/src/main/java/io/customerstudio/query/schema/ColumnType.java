@@ -29,7 +29,10 @@ public enum ColumnType {
           "tinyint",
           "hugeint",
           "ubigint",
-          "uinteger");
+          "uinteger",
+          "usmallint",
+          "utinyint",
+          "uhugeint");
 
   /** Native floating-point types. */
   public static final Set<String> FLOAT_TYPES =
@@ -45,11 +48,21 @@ public enum ColumnType {
 
   /** Native time types without a zone (read as UTC), besides timestamptz. */
   public static final Set<String> LOCAL_TIMESTAMP_TYPES =
-      Set.of("timestamp", "timestamp without time zone");
+      Set.of(
+          "timestamp",
+          "timestamp without time zone",
+          "timestamp_s",
+          "timestamp_ms",
+          "timestamp_ns",
+          "datetime");
 
   /** Maps a warehouse type name (as JDBC reports it) to a spec type; null if unsupported. */
   public static ColumnType ofNative(String nativeType) {
-    String t = nativeType.toLowerCase(Locale.ROOT);
+    String t = nativeType.toLowerCase(Locale.ROOT).trim();
+    int paren = t.indexOf('(');
+    if (paren > 0 && t.endsWith(")")) {
+      t = t.substring(0, paren).trim(); // DuckDB reports DECIMAL(10,2), VARCHAR(20)
+    }
     if (t.startsWith("_") || t.endsWith("[]")) {
       return null; // arrays are not filterable
     }

@@ -105,7 +105,7 @@ public final class JdbcIntrospector implements Introspector {
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
-      c.setReadOnly(true);
+      io.customerstudio.query.sql.Dialects.readOnly(c, true);
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ResultSetMetaData meta = ps.getMetaData();
         if (meta == null) {
@@ -117,7 +117,7 @@ public final class JdbcIntrospector implements Introspector {
             e.getMessage().lines().findFirst().orElse(e.getMessage()), e);
       } finally {
         c.rollback();
-        c.setReadOnly(false);
+        io.customerstudio.query.sql.Dialects.readOnly(c, false);
         c.setAutoCommit(autoCommit);
       }
     } catch (SQLException e) {

@@ -7,6 +7,7 @@ import io.customerstudio.query.Problems;
 import io.customerstudio.query.audience.AudienceDefinition;
 import io.customerstudio.query.audience.AudienceJson;
 import io.customerstudio.query.audience.Condition;
+import io.customerstudio.query.testing.Engine;
 import io.customerstudio.query.testing.RandomConditions;
 import io.customerstudio.query.testing.ReferenceEvaluator;
 import io.customerstudio.query.testing.ShopFixture;
@@ -15,20 +16,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Thousands of random condition trees, each evaluated by the compiled SQL on PostgreSQL and by an
- * independent in-memory evaluator; the member sets must be equal, NULLs and window edges included.
- * A failure prints the tree so it can be replayed.
+ * Thousands of random condition trees, each evaluated by the compiled SQL on PostgreSQL and on
+ * DuckDB and by an independent in-memory evaluator; the member sets must be equal, NULLs and window
+ * edges included. A failure prints the tree so it can be replayed.
  */
 class DifferentialTest {
 
   static final int TREES = Integer.getInteger("differential.trees", 2000);
 
-  @Test
-  void compiledSqlAgreesWithTheReferenceEvaluator() {
-    ShopFixture shop = ShopFixture.get();
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void compiledSqlAgreesWithTheReferenceEvaluator(Engine engine) {
+    ShopFixture shop = ShopFixture.get(engine);
     Map<String, AudienceDefinition> saved =
         Map.of(
             "germans",

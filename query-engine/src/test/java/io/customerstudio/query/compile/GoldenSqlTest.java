@@ -3,6 +3,7 @@ package io.customerstudio.query.compile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.customerstudio.query.audience.AudienceDefinition;
+import io.customerstudio.query.testing.Engine;
 import io.customerstudio.query.testing.ShopFixture;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,9 +16,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Pins the SQL shape of each node (values as '?': they are always bind values). A change to a shape
- * shows up as a diff of a file under src/test/resources/golden; rerun with -Dgolden.update=true to
- * accept it after review.
+ * Pins the SQL shape of each node on each engine (values as '?': they are always bind values). A
+ * change to a shape shows up as a diff of a file under src/test/resources/golden; rerun with
+ * -Dgolden.update=true to accept it after review.
  */
 class GoldenSqlTest {
 
@@ -81,10 +82,22 @@ class GoldenSqlTest {
             "{\"type\": \"template\", \"template\": \"big-spender\", \"params\": {\"min\": 700}}"));
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("nodes")
-  void sqlShapeIsPinned(String name, String filter) throws IOException {
-    ShopFixture shop = ShopFixture.get();
+  static Stream<Arguments> nodesOnEachEngine() {
+    return Stream.of(Engine.values())
+        .flatMap(
+            e ->
+                nodes()
+                    .map(
+                        a -> {
+                          Object[] x = a.get();
+                          return Arguments.of(e, x[0], x[1]);
+                        }));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("nodesOnEachEngine")
+  void sqlShapeIsPinned(Engine engine, String name, String filter) throws IOException {
+    ShopFixture shop = ShopFixture.get(engine);
     AudienceDefinition d = DifferentialTest.definition(filter);
     AudienceCompiler.Compiled c =
         new AudienceCompiler(shop.catalog, OperatorResultTest.RESOLVER, ShopFixture.AS_OF)
@@ -95,7 +108,9 @@ class GoldenSqlTest {
                 .paramType(ParamType.INDEXED)
                 .render(DSL.select(c.key()).from(c.root().table()).where(c.where()))
             + "\n";
-    Path file = DIR.resolve(name + ".sql");
+    // PostgreSQL's files at the top (as before DuckDB came), DuckDB's in their own folder
+    Path file = (engine == Engine.POSTGRES ? DIR : DIR.resolve("duckdb")).resolve(name + ".sql");
+    Files.createDirectories(file.getParent());
     if (Boolean.getBoolean("golden.update") || !Files.exists(file)) {
       Files.writeString(file, sql);
     }

@@ -3,6 +3,7 @@ package io.customerstudio.query.compile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.customerstudio.query.audience.AudienceDefinition;
+import io.customerstudio.query.testing.Engine;
 import io.customerstudio.query.testing.ShopFixture;
 import java.util.HashSet;
 import java.util.List;
@@ -223,10 +224,24 @@ class OperatorResultTest {
             "(select sum(amount) from shop.purchases p where p.user_id = u.user_id and p.status = 'paid') >= 700"));
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("cases")
-  void compiledMembersEqualTheHandWrittenQuery(String name, String filter, String handWritten) {
-    ShopFixture shop = ShopFixture.get();
+  /** Every case on each engine. */
+  static Stream<Arguments> casesOnEachEngine() {
+    return Stream.of(Engine.values())
+        .flatMap(
+            e ->
+                cases()
+                    .map(
+                        a -> {
+                          Object[] x = a.get();
+                          return Arguments.of(e, x[0], x[1], x[2]);
+                        }));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("casesOnEachEngine")
+  void compiledMembersEqualTheHandWrittenQuery(
+      Engine engine, String name, String filter, String handWritten) {
+    ShopFixture shop = ShopFixture.get(engine);
     AudienceDefinition d = DifferentialTest.definition(filter);
     AudienceCompiler.Compiled c =
         new AudienceCompiler(shop.catalog, RESOLVER, ShopFixture.AS_OF).compile(d, "$");

@@ -8,6 +8,7 @@ import io.customerstudio.query.ValidationException;
 import io.customerstudio.query.audience.AudienceDefinition;
 import io.customerstudio.query.audience.AudienceJson;
 import io.customerstudio.query.compile.AudienceCompiler;
+import io.customerstudio.query.testing.Engine;
 import io.customerstudio.query.testing.ShopFixture;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,12 @@ import org.junit.jupiter.api.Test;
 /** The engine's operations on the fixture, each checked against an independent query. */
 class AudienceEngineTest {
 
-  final ShopFixture shop = ShopFixture.get();
+  /** The engine this class runs on; the DuckDB twin beside it overrides it. */
+  Engine engine() {
+    return Engine.POSTGRES;
+  }
+
+  final ShopFixture shop = ShopFixture.get(engine());
   final AudienceEngine engine =
       new AudienceEngine(shop.catalog, shop.dsl, AudienceCompiler.Resolver.NONE);
 

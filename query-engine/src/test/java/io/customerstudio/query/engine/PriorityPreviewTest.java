@@ -10,6 +10,7 @@ import io.customerstudio.query.ValidationException;
 import io.customerstudio.query.audience.AudienceDefinition;
 import io.customerstudio.query.audience.AudienceJson;
 import io.customerstudio.query.compile.AudienceCompiler;
+import io.customerstudio.query.testing.Engine;
 import io.customerstudio.query.testing.ShopFixture;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,12 @@ import org.junit.jupiter.api.Test;
  */
 class PriorityPreviewTest {
 
-  final ShopFixture shop = ShopFixture.get();
+  /** The engine this class runs on; the DuckDB twin beside it overrides it. */
+  Engine engine() {
+    return Engine.POSTGRES;
+  }
+
+  final ShopFixture shop = ShopFixture.get(engine());
   final AudienceEngine engine =
       new AudienceEngine(shop.catalog, shop.dsl, AudienceCompiler.Resolver.NONE);
 

@@ -13,7 +13,7 @@ import io.customerstudio.query.schema.Catalog;
 import io.customerstudio.query.schema.JdbcIntrospector;
 import io.customerstudio.query.schema.SchemaDocument;
 import io.customerstudio.query.schema.SchemaValidator;
-import io.customerstudio.query.testing.TestPostgres;
+import io.customerstudio.query.testing.Engine;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,9 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import javax.sql.DataSource;
-import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,11 +46,9 @@ class SplitSizesTest {
   record Member(String key, String country, int n) {}
 
   static final List<Member> rows = new ArrayList<>();
-  static AudienceEngine engine;
+  static final Map<Engine, AudienceEngine> ENGINES = new java.util.EnumMap<>(Engine.class);
 
-  @BeforeAll
-  static void warehouse() throws Exception {
-    DataSource ds = TestPostgres.newDatabase("splits");
+  static {
     Random r = new Random(11);
     for (int i = 0; i < MEMBERS; i++) {
       // uneven strata, one of them NULL; keys with odd characters too
@@ -61,6 +57,23 @@ class SplitSizesTest {
       String key = (i % 97 == 0 ? "ü,key " : "m-") + i;
       rows.add(new Member(key, country, r.nextInt(1000)));
     }
+  }
+
+  /** The engine this class runs on; {@code SplitSizesDuckDbTest} runs it all on DuckDB. */
+  Engine engine() {
+    return Engine.POSTGRES;
+  }
+
+  static synchronized AudienceEngine warehouse(Engine e) {
+    try {
+      return build(e);
+    } catch (Exception x) {
+      throw new IllegalStateException(x);
+    }
+  }
+
+  private static AudienceEngine build(Engine e) throws Exception {
+    DataSource ds = e.newDatabase("splits");
     try (Connection c = ds.getConnection();
         Statement st = c.createStatement()) {
       st.execute("create schema t");
@@ -85,9 +98,7 @@ class SplitSizesTest {
                      "traits": [{"name": "tier", "model": "members", "kind": "sql",
                                  "expression": "case when n % 3 = 0 then 'a' else 'b' end",
                                  "type": "string"}]}"""));
-    engine =
-        new AudienceEngine(
-            catalog, DSL.using(ds, SQLDialect.POSTGRES), AudienceCompiler.Resolver.NONE);
+    return new AudienceEngine(catalog, DSL.using(ds, e.dialect()), AudienceCompiler.Resolver.NONE);
   }
 
   /** Members with n below 900: the audience's filter, so the sizes are over its members only. */
@@ -114,8 +125,10 @@ class SplitSizesTest {
     return s;
   }
 
-  static SplitSizes.Sizes sizes(Split split) {
-    return engine.splitSizes(definition(), "$", Instant.EPOCH, split, "$.stratifyBy");
+  SplitSizes.Sizes sizes(Split split) {
+    return ENGINES
+        .computeIfAbsent(engine(), SplitSizesTest::warehouse)
+        .splitSizes(definition(), "$", Instant.EPOCH, split, "$.stratifyBy");
   }
 
   static Map<String, Long> groupsOf(SplitSizes.Sizes s) {

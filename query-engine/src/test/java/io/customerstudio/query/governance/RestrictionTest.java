@@ -8,6 +8,7 @@ import io.customerstudio.query.audience.Condition;
 import io.customerstudio.query.compile.AudienceCompiler;
 import io.customerstudio.query.engine.AudienceEngine;
 import io.customerstudio.query.governance.Restriction.CategoryDef;
+import io.customerstudio.query.testing.Engine;
 import io.customerstudio.query.testing.ShopFixture;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,12 @@ class RestrictionTest {
           "market",
           new CategoryDef("market", "accounts", Map.of("all", AudienceJson.parse(VIP))));
 
-  final ShopFixture shop = ShopFixture.get();
+  /** The engine this class runs on; the DuckDB twin beside it overrides it. */
+  Engine engine() {
+    return Engine.POSTGRES;
+  }
+
+  final ShopFixture shop = ShopFixture.get(engine());
   final AudienceEngine engine =
       new AudienceEngine(shop.catalog, shop.dsl, AudienceCompiler.Resolver.NONE);
 

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Random;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 
 /**
@@ -67,8 +66,7 @@ public final class ShopFixture {
        ]}
       """;
 
-  private static ShopFixture instance;
-  private static ShopFixture small;
+  private static final java.util.Map<String, ShopFixture> FIXTURES = new java.util.HashMap<>();
 
   public final DataSource dataSource;
   public final DSLContext dsl;
@@ -78,26 +76,37 @@ public final class ShopFixture {
   public final List<Map<String, Object>> purchases = new ArrayList<>();
   public final List<Map<String, Object>> events = new ArrayList<>();
 
-  private ShopFixture(String database, int userCount) {
-    dataSource = TestPostgres.newDatabase(database);
-    dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
+  public final Engine engine;
+
+  private ShopFixture(String database, int userCount, Engine engine) {
+    this.engine = engine;
+    dataSource = engine.newDatabase(database);
+    dsl = DSL.using(dataSource, engine.dialect());
+    String json = engine == Engine.DUCKDB ? "json" : "jsonb";
     generate(new Random(7), userCount);
     try (Connection c = dataSource.getConnection();
         Statement st = c.createStatement()) {
-      st.execute("set time zone 'UTC'");
+      if (engine == Engine.POSTGRES) {
+        st.execute("set time zone 'UTC'");
+      }
       st.execute("create schema shop");
       st.execute(
           "create table shop.users (user_id bigint primary key, email text not null, country text, score numeric(8,2),"
-              + " age integer, vip boolean, signup_at timestamptz, birthday date, attrs jsonb)");
+              + " age integer, vip boolean, signup_at timestamptz, birthday date, attrs "
+              + json
+              + ")");
       st.execute(
           "create table shop.products (product_id bigint primary key, category text not null, price numeric(8,2) not null)");
       st.execute(
           "create table shop.purchases (purchase_id bigint primary key, user_id bigint, product_id bigint,"
               + " amount numeric(10,2), status text, purchased_at timestamptz)");
       st.execute(
-          "create table shop.events (event_id bigint primary key, user_id bigint, event_type text, occurred_at timestamptz, properties jsonb)");
+          "create table shop.events (event_id bigint primary key, user_id bigint, event_type text, occurred_at timestamptz, properties "
+              + json
+              + ")");
       insert(
           c,
+          json,
           "shop.users",
           List.of(
               "user_id",
@@ -110,20 +119,24 @@ public final class ShopFixture {
               "birthday",
               "attrs"),
           users);
-      insert(c, "shop.products", List.of("product_id", "category", "price"), products);
+      insert(c, json, "shop.products", List.of("product_id", "category", "price"), products);
       insert(
           c,
+          json,
           "shop.purchases",
           List.of("purchase_id", "user_id", "product_id", "amount", "status", "purchased_at"),
           purchases);
       insert(
           c,
+          json,
           "shop.events",
           List.of("event_id", "user_id", "event_type", "occurred_at", "properties"),
           events);
       // the foreign-key indexes any real warehouse has
-      st.execute("create index on shop.purchases (user_id)");
-      st.execute("create index on shop.events (user_id, occurred_at)");
+      if (engine == Engine.POSTGRES) {
+        st.execute("create index on shop.purchases (user_id)");
+        st.execute("create index on shop.events (user_id, occurred_at)");
+      }
       st.execute("analyze");
     } catch (SQLException e) {
       throw new IllegalStateException(e);
@@ -133,22 +146,26 @@ public final class ShopFixture {
             .validate(SchemaDocument.parse(SCHEMA_JSON));
   }
 
-  public static synchronized ShopFixture get() {
-    if (instance == null) {
-      instance = new ShopFixture("shop", 300);
-    }
-    return instance;
+  public static ShopFixture get() {
+    return get(Engine.POSTGRES);
+  }
+
+  /** The shop of 300 users in a warehouse of the given engine, built once per JVM and engine. */
+  public static synchronized ShopFixture get(Engine engine) {
+    return FIXTURES.computeIfAbsent("shop-" + engine, k -> new ShopFixture("shop", 300, engine));
   }
 
   /**
    * The same shop with 50 users, in its own database: for tests that run thousands of statements
    * and need each to be cheap.
    */
-  public static synchronized ShopFixture small() {
-    if (small == null) {
-      small = new ShopFixture("shop_small", 50);
-    }
-    return small;
+  public static ShopFixture small() {
+    return small(Engine.POSTGRES);
+  }
+
+  public static synchronized ShopFixture small(Engine engine) {
+    return FIXTURES.computeIfAbsent(
+        "small-" + engine, k -> new ShopFixture("shop_small", 50, engine));
   }
 
   private void generate(Random r, int userCount) {
@@ -226,7 +243,7 @@ public final class ShopFixture {
   }
 
   private static void insert(
-      Connection c, String table, List<String> columns, List<Map<String, Object>> rows)
+      Connection c, String json, String table, List<String> columns, List<Map<String, Object>> rows)
       throws SQLException {
     String sql =
         "insert into "
@@ -237,14 +254,16 @@ public final class ShopFixture {
             + String.join(
                 ", ",
                 columns.stream()
-                    .map(x -> x.equals("attrs") || x.equals("properties") ? "?::jsonb" : "?")
+                    .map(x -> x.equals("attrs") || x.equals("properties") ? "?::" + json : "?")
                     .toList())
             + ")";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (Map<String, Object> row : rows) {
         for (int i = 0; i < columns.size(); i++) {
           Object v = row.get(columns.get(i));
-          if (v == null) {
+          if (v == null && json.equals("json")) {
+            ps.setObject(i + 1, null);
+          } else if (v == null) {
             ps.setNull(i + 1, Types.OTHER);
           } else {
             ps.setObject(i + 1, v);

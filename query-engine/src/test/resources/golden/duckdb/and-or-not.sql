@@ -1,0 +1,1 @@
+select "t0"."user_id" from "shop"."users" "t0" where ("t0"."vip" = true and "t0"."vip" is not null and not (("t0"."age" < cast(? as bigint) and "t0"."age" is not null) or ("t0"."country" in (cast(? as varchar), cast(? as varchar)) and "t0"."country" is not null)))

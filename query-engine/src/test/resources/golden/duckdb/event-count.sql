@@ -1,0 +1,1 @@
+select "t0"."user_id" from "shop"."users" "t0" where "t0"."user_id" in (select "t1"."user_id" from (select * from shop.events where event_type is distinct from 'bot') "t1" where "t1"."user_id" is not null group by "t1"."user_id" having count(*) >= cast(? as numeric(1)))

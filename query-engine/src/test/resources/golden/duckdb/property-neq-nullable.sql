@@ -1,0 +1,1 @@
+select "t0"."user_id" from "shop"."users" "t0" where ("t0"."country" is null or "t0"."country" <> cast(? as varchar))

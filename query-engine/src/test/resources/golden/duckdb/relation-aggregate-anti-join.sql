@@ -1,0 +1,1 @@
+select "t0"."user_id" from "shop"."users" "t0" where not exists (select 1 "one" from (select "t1"."user_id" from "shop"."purchases" "t1" where "t1"."user_id" is not null group by "t1"."user_id" having not (count(*) < cast(? as numeric(1)))) "g2" where "g2"."user_id" = "t0"."user_id")

@@ -1,0 +1,1 @@
+select "t0"."user_id" from "shop"."users" "t0" where exists (select 1 "one" from "shop"."purchases" "t1" where (exists (select 1 "one" from "shop"."products" "t2" where ("t2"."category" = cast(? as varchar) and "t2"."product_id" = "t1"."product_id")) and "t1"."user_id" = "t0"."user_id"))

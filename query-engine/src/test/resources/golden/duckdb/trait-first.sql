@@ -1,0 +1,1 @@
+select "t0"."user_id" from "shop"."users" "t0" where "t0"."user_id" in (select "t1"."user_id" from "shop"."purchases" "t1" where "t1"."user_id" is not null group by "t1"."user_id" having coalesce(((array_agg("t1"."status" order by "t1"."purchased_at" asc nulls last, "t1"."purchase_id" asc))[1] = cast(? as varchar)), false))
