@@ -21,7 +21,6 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.SelectField;
-import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
@@ -142,11 +141,10 @@ public final class KeyedRows {
         }
       }
       if (integral) {
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        org.jooq.Condition in = ((Field) key).eq(DSL.any(DSL.val(longs)));
-        return in;
+        return io.customerstudio.query.sql.Dialects.anyOf(key, longs);
       }
     }
-    return key.cast(SQLDataType.CLOB).eq(DSL.any(DSL.val(keys.toArray(String[]::new))));
+    return io.customerstudio.query.sql.Dialects.anyOf(
+        key.cast(SQLDataType.CLOB), keys.toArray(String[]::new));
   }
 }

@@ -41,7 +41,8 @@ final class Values {
     if (v instanceof JSON j) {
       return parse(j.data());
     }
-    if (v.getClass().getName().equals("org.postgresql.util.PGobject")) {
+    if (v.getClass().getName().equals("org.postgresql.util.PGobject")
+        || v.getClass().getName().equals("org.duckdb.JsonNode")) {
       return parse(v.toString());
     }
     return v.toString();

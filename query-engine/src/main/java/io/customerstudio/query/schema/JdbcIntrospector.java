@@ -83,11 +83,21 @@ public final class JdbcIntrospector implements Introspector {
                     null,
                     null,
                     "%",
-                    new String[] {"TABLE", "VIEW", "MATERIALIZED VIEW", "PARTITIONED TABLE"})) {
+                    // DuckDB reports tables as BASE TABLE
+                    new String[] {
+                      "TABLE", "BASE TABLE", "VIEW", "MATERIALIZED VIEW", "PARTITIONED TABLE"
+                    })) {
+      String catalog = c.getCatalog();
       List<String> tables = new ArrayList<>();
       while (rs.next()) {
         String schema = rs.getString("TABLE_SCHEM");
-        if (schema != null && !schema.equals("information_schema") && !schema.startsWith("pg_")) {
+        String tableCatalog = rs.getString("TABLE_CAT");
+        // DuckDB lists its system and temp catalogs too: only the database's own tables count
+        boolean own = tableCatalog == null || catalog == null || tableCatalog.equals(catalog);
+        if (own
+            && schema != null
+            && !schema.equals("information_schema")
+            && !schema.startsWith("pg_")) {
           tables.add(schema + "." + rs.getString("TABLE_NAME"));
         }
       }

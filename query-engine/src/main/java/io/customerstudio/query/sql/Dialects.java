@@ -113,11 +113,49 @@ public final class Dialects {
             ctx.visit(
                 duckDb(ctx)
                     ? DSL.field(
-                        "list_reduce(list_sort(map_entries(histogram({0}))),"
-                            + " lambda a, b: case when b.value > a.value then b else a end).key",
+                        // struct_extract, not b.value: in a HAVING clause DuckDB binds b.value
+                        // as a column of the grouped query
+                        "struct_extract(list_reduce(list_sort(map_entries(histogram({0}))),"
+                            + " lambda cs_a, cs_b: case when struct_extract(cs_b, 'value')"
+                            + " > struct_extract(cs_a, 'value') then cs_b else cs_a end), 'key')",
                         value.getDataType(), value)
                     : DSL.mode().withinGroupOrderBy(value)));
   }
+
+  /**
+   * {@code key} is one of {@code values} (Strings or Longs), with all values in one bind parameter:
+   * PostgreSQL {@code key = any(?)} over an array; DuckDB a JSON array read as a list, since its
+   * driver binds no Java arrays.
+   */
+  public static org.jooq.Condition anyOf(Field<?> key, Object[] values) {
+    boolean longs = values instanceof Long[];
+    return org.jooq.impl.CustomCondition.of(
+        ctx -> {
+          if (duckDb(ctx)) {
+            String json;
+            try {
+              json = JSON.writeValueAsString(values);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+              throw new IllegalArgumentException(e);
+            }
+            ctx.visit(
+                DSL.condition(
+                    "list_contains(cast(from_json(cast({0} as varchar), {1}) as "
+                        + (longs ? "bigint[]" : "varchar[]")
+                        + "), {2})",
+                    DSL.val(json),
+                    DSL.inline(longs ? "[\"BIGINT\"]" : "[\"VARCHAR\"]"),
+                    key));
+          } else {
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            org.jooq.Condition c = ((Field) key).eq(DSL.any(DSL.val(values)));
+            ctx.visit(c);
+          }
+        });
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** {@code -infinity} as a timestamp with time zone: older than any time. */
   public static Field<java.time.OffsetDateTime> minusInfinity() {

@@ -50,6 +50,29 @@ class AudienceEngineTest {
   }
 
   @Test
+  void keyedRowsAnswerForABatchOfKeys() {
+    KeyedRows keyed = engine.keyed();
+    List<String> keys = List.of("1", "2", "3", "17", "250", "99999", "x'); drop table t; --");
+    assertThat(keyed.existing("users", keys)).containsExactlyInAnyOrder("1", "2", "3", "17", "250");
+    java.util.Set<String> vips =
+        keyed.matching("users", def(VIPS).filter(), keys, ShopFixture.AS_OF);
+    assertThat(vips)
+        .isEqualTo(
+            new java.util.HashSet<>(
+                shop.dsl
+                    .fetch(
+                        "select cast(user_id as varchar) from shop.users where vip"
+                            + " and user_id in (1, 2, 3, 17, 250)")
+                    .getValues(0, String.class)));
+    Map<String, Map<String, Object>> values =
+        keyed.values("users", List.of("3", "17"), List.of("email", "ltv"), ShopFixture.AS_OF);
+    assertThat(values).containsOnlyKeys("3", "17");
+    assertThat(values.get("17").get("email"))
+        .isEqualTo(shop.dsl.fetchValue("select email from shop.users where user_id = 17"));
+    assertThat(values.get("3")).containsKey("ltv");
+  }
+
+  @Test
   void previewCountsAndShowsASortedPageWithColumnsAndTraits() {
     AudienceEngine.Preview p =
         engine.preview(
