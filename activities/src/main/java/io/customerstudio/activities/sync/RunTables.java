@@ -280,10 +280,13 @@ public final class RunTables {
             + " not null, h bigint)",
         table(d));
     List<Field<?>> args = new ArrayList<>();
+    Map<String, String> types =
+        WarehouseSql.duckDb(db) ? WarehouseSql.columnTypes(db, r) : Map.of();
     int i = 0;
     for (String to : spec.targets().keySet()) {
+      String column = "f" + i++;
       args.add(DSL.inline(to));
-      args.add(field(name("r", "f" + i++)));
+      args.add(WarehouseSql.jsonValue(db, field(name("r", column)), types.get(column)));
     }
     Field<?> fields = WarehouseSql.jsonObject(db, args);
     String changed = mode == SyncMode.INSERT ? "false" : "s.h is distinct from r.h";

@@ -87,6 +87,44 @@ final class WarehouseSql {
         : DSL.function("jsonb_build_object", SQLDataType.JSONB, args);
   }
 
+  /**
+   * A mapped value as it goes into the JSON of a delivered row, written as PostgreSQL's jsonb
+   * writes it, so a destination gets the same text from either engine: DuckDB writes timestamps as
+   * {@code 2026-01-05 04:00:00+00} where jsonb writes {@code 2026-01-05T04:00:00+00:00} (ISO 8601,
+   * fraction without trailing zeros; sessions are in UTC). Other types already agree by value
+   * (DuckDB drops a decimal's trailing zeros: {@code 10.5} where jsonb keeps {@code 10.50}).
+   *
+   * @param type the column's type in {@code information_schema.columns} (DuckDB), or null
+   */
+  static Field<?> jsonValue(DSLContext db, Field<?> value, String type) {
+    if (!duckDb(db) || type == null) {
+      return value;
+    }
+    String iso = "regexp_replace(strftime({0}, '%Y-%m-%dT%H:%M:%S.%f'), '\\.?0+$', '')";
+    if (type.equals("TIMESTAMP WITH TIME ZONE")) {
+      return DSL.field(iso + " || '+00:00'", SQLDataType.CLOB, value);
+    }
+    if (type.equals("TIMESTAMP")) {
+      return DSL.field(iso, SQLDataType.CLOB, value);
+    }
+    return value;
+  }
+
+  /** The columns' types of a table, by column name, as {@code information_schema} names them. */
+  static java.util.Map<String, String> columnTypes(DSLContext db, Name table) {
+    java.util.Map<String, String> out = new java.util.HashMap<>();
+    db.select(
+            DSL.field(DSL.name("column_name"), SQLDataType.CLOB),
+            DSL.field(DSL.name("data_type"), SQLDataType.CLOB))
+        .from(DSL.table(DSL.name("information_schema", "columns")))
+        .where(
+            DSL.field(DSL.name("table_schema")).eq(table.first()),
+            DSL.field(DSL.name("table_name")).eq(table.last()))
+        .fetch()
+        .forEach(r -> out.put(r.value1(), r.value2()));
+    return out;
+  }
+
   /** The column type of delivered fields. */
   static String jsonType(DSLContext db) {
     return duckDb(db) ? "json" : "jsonb";
