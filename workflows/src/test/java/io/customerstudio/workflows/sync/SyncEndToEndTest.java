@@ -109,6 +109,8 @@ class SyncEndToEndTest {
     assertThat(out.get("membership_log"))
         .contains("4 exit v1 r2", "41 enter v1 r2", "5 exit v1 r2");
     assertThat(out.get("snapshot")).hasSize(out.get("audience_member").size());
+    assertThat(out.get("dry run")).contains("1 changed", "0 added", "0 removed", "changed [11]");
+    assertThat(out.get("why").get(0)).startsWith("8 member=true sent");
   }
 
   @Test
@@ -321,6 +323,36 @@ class SyncEndToEndTest {
                               + r.get(2, String.class)
                               + " "
                               + (r1.equals(r.get(3, String.class)) ? "r1" : "r2"))));
+      // after the runs: a dry run finds nothing left to send; why answers for a sent member,
+      // a held-out one and one gone
+      wh.execute("update shop.users set email = 'dry@example.com' where user_id = 11");
+      SyncEngine.DryRun dry = sync.dryRun("e2e", 5);
+      out.put(
+          "dry run",
+          List.of(
+              dry.members() + " members",
+              dry.added() + " added",
+              dry.changed() + " changed",
+              dry.removed() + " removed",
+              "excluded " + new TreeMap<>(dry.excluded()),
+              "changed " + dry.changedSample().stream().map(RunTables.DiffRow::key).toList()));
+      List<String> whys = new ArrayList<>();
+      for (String member : List.of("8", "4", "5", out.get("holdout_log").get(0).split(" ")[0])) {
+        SyncEngine.WhyAnswer w = sync.why("e2e", member);
+        whys.add(
+            member
+                + " member="
+                + w.member()
+                + " "
+                + w.result()
+                + " "
+                + w.reason()
+                + " split="
+                + w.split()
+                + " now="
+                + w.now());
+      }
+      out.put("why", whys);
       SnapshotStore.Snapshot snapshot = sync.snapshot("de", "admin");
       List<String> members = new ArrayList<>();
       sync.membershipLog().snapshotMembers(snapshot.id(), members::add);
