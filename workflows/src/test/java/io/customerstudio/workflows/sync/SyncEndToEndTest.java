@@ -97,20 +97,26 @@ class SyncEndToEndTest {
     List<String> holdout = out.get("holdout_log").stream().filter(h -> h.endsWith(" r1")).toList();
     assertThat(holdout).isNotEmpty().allMatch(h -> h.contains(" control "));
     // run 1 sends every German user outside the holdout, nothing else
-    assertThat(out.get("run1")).hasSize(out.get("run1 members").size() - holdout.size());
-    for (String h : holdout) {
+    List<String> excluded =
+        out.get("run_exclusion").stream().filter(h -> h.endsWith(" r1")).toList();
+    assertThat(excluded)
+        .anyMatch(e -> e.contains(" consent "))
+        .anyMatch(e -> e.contains(" rule "))
+        .anyMatch(e -> e.contains(" holdout "));
+    assertThat(out.get("run1")).hasSize(out.get("run1 members").size() - excluded.size());
+    for (String h : excluded) {
       String member = h.split(" ")[0];
       assertThat(out.get("run1")).noneMatch(r -> r.startsWith("upsert " + member + " "));
     }
     // run 2: one changed email, one user gone (removed); the new user 41 and 5, gone to France,
     // are in the log
-    assertThat(out.get("run2")).anyMatch(r -> r.startsWith("upsert 8 ") && r.contains("new8@"));
-    assertThat(out.get("run2")).anyMatch(r -> r.startsWith("delete 4 "));
+    assertThat(out.get("run2")).anyMatch(r -> r.startsWith("upsert 13 ") && r.contains("ltv=1000"));
+    assertThat(out.get("run2")).anyMatch(r -> r.startsWith("delete 19 "));
     assertThat(out.get("membership_log"))
-        .contains("4 exit v1 r2", "41 enter v1 r2", "5 exit v1 r2");
+        .contains("19 exit v1 r2", "41 enter v1 r2", "5 exit v1 r2");
     assertThat(out.get("snapshot")).hasSize(out.get("audience_member").size());
-    assertThat(out.get("dry run")).contains("1 changed", "0 added", "0 removed", "changed [11]");
-    assertThat(out.get("why").get(0)).startsWith("8 member=true sent");
+    assertThat(out.get("dry run")).contains("1 changed", "0 added", "0 removed", "changed [17]");
+    assertThat(out.get("why").get(0)).startsWith("13 member=true sent");
   }
 
   @Test
@@ -137,15 +143,32 @@ class SyncEndToEndTest {
     wh.execute("create schema shop");
     wh.execute(
         "create table shop.users (user_id bigint primary key, email text, country text,"
-            + " ltv numeric(10, 2), signup_at timestamptz)");
+            + " ltv numeric(10, 2), signup_at timestamptz, loyal boolean)");
+    // consent receipts by email: some allow advertising, some withdrew it (the latest counts)
+    wh.execute(
+        "create table shop.consent (subject text, purpose text, status text,"
+            + " updated_at timestamptz)");
     for (int i = 1; i <= 40; i++) {
       wh.execute(
-          "insert into shop.users values ({0}, {1}, {2}, {3}, {4})",
+          "insert into shop.users values ({0}, {1}, {2}, {3}, {4}, {5})",
           DSL.val((long) i),
           DSL.val(i % 7 == 0 ? null : "u" + i + "@example.com"),
           DSL.val(i % 3 == 0 ? "FR" : "DE"),
           DSL.val(i % 5 == 0 ? null : new BigDecimal(i * 3 + ".50")),
-          DSL.val(OffsetDateTime.of(2026, 1, 1 + i % 28, i % 24, 0, i % 2, 0, ZoneOffset.UTC)));
+          DSL.val(OffsetDateTime.of(2026, 1, 1 + i % 28, i % 24, 0, i % 2, 0, ZoneOffset.UTC)),
+          DSL.val(i % 11 != 0));
+      if (i % 4 != 0) {
+        wh.execute(
+            "insert into shop.consent values ({0}, 'advertising', 'ACTIVE', {1})",
+            DSL.val("u" + i + "@example.com"),
+            DSL.val(OffsetDateTime.of(2026, 3, 1, 0, 0, 0, 0, ZoneOffset.UTC)));
+      }
+      if (i % 9 == 0) {
+        wh.execute(
+            "insert into shop.consent values ({0}, 'advertising', 'WITHDRAWN', {1})",
+            DSL.val("u" + i + "@example.com"),
+            DSL.val(OffsetDateTime.of(2026, 3, 2, 0, 0, 0, 0, ZoneOffset.UTC)));
+      }
     }
 
     SchemaStore schemas = new SchemaStore(app, clock);
@@ -176,10 +199,17 @@ class SyncEndToEndTest {
         warehouse,
         List.of(new AdoptSyncStates(() -> syncs.list().stream().map(SyncStore.Sync::key).toList())),
         WarehouseMigrations.LOG_SCHEMA);
+    ConsentStore consent = new ConsentStore(app, clock);
+    consent.put(
+        """
+        {"source": {"table": "shop.consent"}, "subjectColumn": "subject",
+         "purposeColumn": "purpose", "statusColumn": "status", "timestampColumn": "updated_at",
+         "parentColumn": "email", "missing": {"default": "block"}}""",
+        "admin");
     Policies policies =
         new Policies(
             splits,
-            new ConsentStore(app, clock),
+            consent,
             destinations,
             syncs,
             audiences,
@@ -233,6 +263,10 @@ class SyncEndToEndTest {
                   + "/hook\",\"batchSize\":7,\"requestsPerSecond\":10000}",
               "{\"signingSecret\":\"" + box.seal(SECRET) + "\"}"),
           "admin");
+      destinations.setRuleAndPurposes(
+          "hook",
+          "{\"type\": \"property\", \"column\": \"loyal\", \"op\": \"eq\", \"value\": true}",
+          "[\"advertising\"]");
       SyncSpec spec =
           new SyncSpec(
               SyncMode.MIRROR,
@@ -268,11 +302,11 @@ class SyncEndToEndTest {
           "run1 members",
           wh.fetch("select user_id from shop.users where country = 'DE' order by user_id")
               .map(r -> r.get(0, String.class)));
-      wh.execute("update shop.users set email = 'new8@example.com' where user_id = 8");
-      wh.execute("delete from shop.users where user_id = 4");
+      wh.execute("update shop.users set ltv = 1000 where user_id = 13");
+      wh.execute("delete from shop.users where user_id = 19");
       wh.execute(
           "insert into shop.users values (41, 'u41@example.com', 'DE', 1.25,"
-              + " timestamptz '2026-02-01 00:00:00+00')");
+              + " timestamptz '2026-02-01 00:00:00+00', true)");
       wh.execute("update shop.users set country = 'FR' where user_id = 5");
       run(env, runs, "r2");
       out.put("run2", drain(received));
@@ -325,7 +359,7 @@ class SyncEndToEndTest {
                               + (r1.equals(r.get(3, String.class)) ? "r1" : "r2"))));
       // after the runs: a dry run finds nothing left to send; why answers for a sent member,
       // a held-out one and one gone
-      wh.execute("update shop.users set email = 'dry@example.com' where user_id = 11");
+      wh.execute("update shop.users set ltv = 2 where user_id = 17");
       SyncEngine.DryRun dry = sync.dryRun("e2e", 5);
       out.put(
           "dry run",
@@ -337,7 +371,8 @@ class SyncEndToEndTest {
               "excluded " + new TreeMap<>(dry.excluded()),
               "changed " + dry.changedSample().stream().map(RunTables.DiffRow::key).toList()));
       List<String> whys = new ArrayList<>();
-      for (String member : List.of("8", "4", "5", out.get("holdout_log").get(0).split(" ")[0])) {
+      for (String member :
+          List.of("13", "19", "5", "8", "11", out.get("holdout_log").get(0).split(" ")[0])) {
         SyncEngine.WhyAnswer w = sync.why("e2e", member);
         whys.add(
             member
