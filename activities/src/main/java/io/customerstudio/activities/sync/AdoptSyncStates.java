@@ -43,12 +43,21 @@ public final class AdoptSyncStates implements JavaMigration {
 
   @Override
   public void migrate(Context context) throws Exception {
-    try (Statement st = context.getConnection().createStatement()) {
+    // information_schema rather than to_regclass: the same query on PostgreSQL and DuckDB (where
+    // no such table can exist, DuckDB warehouses being newer than the shared state)
+    try (Statement st = context.getConnection().createStatement();
+        var exists =
+            context
+                .getConnection()
+                .prepareStatement(
+                    "select count(*) from information_schema.tables"
+                        + " where table_schema = 'cs_sync' and table_name = ?")) {
       for (String key : syncKeys.get()) {
         String table = legacyTable(key);
-        try (var rs = st.executeQuery("select to_regclass('cs_sync." + table + "') is not null")) {
+        exists.setString(1, table);
+        try (var rs = exists.executeQuery()) {
           rs.next();
-          if (!rs.getBoolean(1)) {
+          if (rs.getLong(1) == 0) {
             continue;
           }
         }

@@ -8,7 +8,6 @@ import java.time.ZoneOffset;
 import java.util.Collection;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
-import org.jooq.impl.SQLDataType;
 
 /**
  * What each sync's destination has accepted ({@code cs_sync.delivered_state}: sync, key, row hash,
@@ -45,63 +44,41 @@ public final class DeliveredState {
     if (batches.isEmpty()) {
       return;
     }
-    Integer[] numbers = batches.toArray(Integer[]::new);
     long from = (long) batches.stream().mapToInt(Integer::intValue).min().orElseThrow() * batchSize;
     long to =
         ((long) batches.stream().mapToInt(Integer::intValue).max().orElseThrow() + 1) * batchSize;
-    String[] rejected = rejectedKeys.toArray(String[]::new);
     OffsetDateTime now = at.atOffset(ZoneOffset.UTC);
     var d = table(RunTables.diffTable(runId));
     // the seq range lets the diff's primary key find the slice; the batch list keeps exactly the
     // recorded batches within it
-    String inBatches =
-        " d.seq >= {2} and d.seq < {3} and (d.seq / {4})::int = any({5}) and not (d.key = any({6}))";
+    org.jooq.Condition inBatches =
+        WarehouseSql.inBatches(db, from, to, batchSize, batches, rejectedKeys);
     db.execute(
         "insert into cs_sync.delivered_state (sync_key, key, h, fields, run_id, synced_at)"
-            + " select {0}, d.key, d.h, d.fields, {7}, {8} from {1} d where d.op = 'upsert' and"
-            + inBatches
+            + " select {0}, d.key, d.h, d.fields, {3}, {4} from {1} d where d.op = 'upsert' and {2}"
             + " on conflict (sync_key, key) do update set h = excluded.h, fields = excluded.fields,"
             + " run_id = excluded.run_id, synced_at = excluded.synced_at",
-        DSL.val(syncKey),
-        d,
-        DSL.val(from),
-        DSL.val(to),
-        DSL.val((long) batchSize),
-        DSL.val(numbers, SQLDataType.INTEGER.array()),
-        DSL.val(rejected, SQLDataType.CLOB.array()),
-        DSL.val(runId),
-        DSL.val(now));
+        DSL.val(syncKey), d, inBatches, DSL.val(runId), DSL.val(now));
     // the removal is remembered (the why answer's last delivery): the state forgets the key
     db.execute(
         "insert into cs_sync.delivered_removal (sync_key, key, run_id, removed_at)"
-            + " select {0}, d.key, {7}, {8} from {1} d where d.op = 'delete' and"
-            + inBatches
+            + " select {0}, d.key, {3}, {4} from {1} d where d.op = 'delete' and {2}"
             + " on conflict (sync_key, key) do update set run_id = excluded.run_id,"
             + " removed_at = excluded.removed_at",
-        DSL.val(syncKey),
-        d,
-        DSL.val(from),
-        DSL.val(to),
-        DSL.val((long) batchSize),
-        DSL.val(numbers, SQLDataType.INTEGER.array()),
-        DSL.val(rejected, SQLDataType.CLOB.array()),
-        DSL.val(runId),
-        DSL.val(now));
+        DSL.val(syncKey), d, inBatches, DSL.val(runId), DSL.val(now));
     // the keys to delete are gathered from the diff first and then looked up one by one in the
     // state's primary key: a join would be planned on statistics that do not yet know the rows
-    // this run's earlier slices added (estimated as one row, it became a nested loop over them)
+    // this run's earlier slices added (estimated as one row, it became a nested loop over them);
+    // DuckDB has no array(subquery), and plans an in-subquery as a hash join anyway
+    boolean duck = WarehouseSql.duckDb(db);
     db.execute(
-        "delete from cs_sync.delivered_state s where s.sync_key = {0} and s.key = any(array("
-            + " select d.key from {1} d where d.op = 'delete' and"
-            + inBatches
-            + "))",
+        "delete from cs_sync.delivered_state s where s.sync_key = {0} and s.key "
+            + (duck ? "in (" : "= any(array(")
+            + " select d.key from {1} d where d.op = 'delete' and {2}"
+            + (duck ? ")" : "))"),
         DSL.val(syncKey),
         d,
-        DSL.val(from),
-        DSL.val(to),
-        DSL.val((long) batchSize),
-        DSL.val(numbers, SQLDataType.INTEGER.array()),
-        DSL.val(rejected, SQLDataType.CLOB.array()));
+        inBatches);
   }
 
   /**
@@ -109,7 +86,7 @@ public final class DeliveredState {
    * the next diff joins it with a plan made for its real size.
    */
   public void analyze() {
-    db.execute("analyze cs_sync.delivered_state");
+    WarehouseSql.analyze(db, table(DSL.name("cs_sync", "delivered_state")));
   }
 
   /** Forgets what the sync delivered: its next run sends every member again. */
@@ -127,11 +104,11 @@ public final class DeliveredState {
 
   public java.util.Optional<Last> last(String syncKey, String key) {
     return db.resultQuery(
-            "select run_id, at, op from ("
-                + " select run_id, synced_at as at, 'upsert' as op from cs_sync.delivered_state"
+            "select run_id, \"at\", op from ("
+                + " select run_id, synced_at as \"at\", 'upsert' as op from cs_sync.delivered_state"
                 + " where sync_key = {0} and key = {1}"
                 + " union all select run_id, removed_at, 'delete' from cs_sync.delivered_removal"
-                + " where sync_key = {0} and key = {1}) x order by at desc limit 1",
+                + " where sync_key = {0} and key = {1}) x order by \"at\" desc limit 1",
             DSL.val(syncKey), DSL.val(key))
         .fetchOptional(
             r ->

@@ -51,7 +51,7 @@ public final class ExclusionLog {
           DSLContext t = tx.dsl();
           t.deleteFrom(EXCLUSION).where(RUN.eq(runId)).execute();
           t.execute(
-              "insert into {0} (run_id, sync_key, member_key, reason, detail, at)"
+              "insert into {0} (run_id, sync_key, member_key, reason, detail, \"at\")"
                   + " select {1}, {2}, member, reason, detail, {3} from {4}",
               EXCLUSION, DSL.val(runId), DSL.val(syncKey), DSL.val(at), g);
           t.deleteFrom(holdouts).where(RUN.eq(runId)).execute();

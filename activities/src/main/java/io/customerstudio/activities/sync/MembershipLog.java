@@ -44,6 +44,9 @@ public final class MembershipLog {
   public long[] recordMembership(
       String audienceKey, int version, String runId, Name members, Instant evaluatedAt) {
     OffsetDateTime when = evaluatedAt.atOffset(ZoneOffset.UTC);
+    if (WarehouseSql.duckDb(db)) {
+      return recordOnDuckDb(audienceKey, version, runId, members, when);
+    }
     return db.transactionResult(
         tx -> {
           DSLContext t = tx.dsl();
@@ -75,7 +78,7 @@ public final class MembershipLog {
                       + " on a.member_key = r.member"
                       + " where a.member_key is null or r.member is null),"
                       + " logged as (insert into cs_sync.membership_log"
-                      + " (audience_key, member_key, at, change, version, run_id)"
+                      + " (audience_key, member_key, \"at\", change, version, run_id)"
                       + " select {0}, member_key, {1}, change, {2}, {3} from changes),"
                       + " gone as (delete from cs_sync.audience_member a using changes c"
                       + " where a.audience_key = {0} and a.member_key = c.member_key"
@@ -95,6 +98,87 @@ public final class MembershipLog {
           long exited = counts.get("exited", Long.class);
           return new long[] {entered, exited};
         });
+  }
+
+  /**
+   * Audience keys' locks on DuckDB: a file is opened by one process, so this JVM's lock is enough.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Object> AUDIENCE_LOCKS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * {@link #recordMembership} on DuckDB, which has neither advisory locks nor data-modifying WITH
+   * parts: serialized per audience in this JVM, the changes found once into a temporary table, then
+   * the log and the current members written from it, in one transaction.
+   */
+  private long[] recordOnDuckDb(
+      String audienceKey, int version, String runId, Name members, OffsetDateTime when) {
+    synchronized (AUDIENCE_LOCKS.computeIfAbsent(audienceKey, k -> new Object())) {
+      return db.transactionResult(
+          tx -> {
+            DSLContext t = tx.dsl();
+            OffsetDateTime newest =
+                t.fetchOptional(
+                        "select evaluated_at from cs_sync.audience_evaluation"
+                            + " where audience_key = {0}",
+                        DSL.val(audienceKey))
+                    .map(r -> r.get(0, OffsetDateTime.class))
+                    .orElse(null);
+            if (newest != null && newest.isAfter(when)) {
+              return new long[] {0, 0};
+            }
+            t.execute(
+                "insert into cs_sync.audience_evaluation (audience_key, evaluated_at, run_id)"
+                    + " values ({0}, {1}, {2}) on conflict (audience_key) do update"
+                    + " set evaluated_at = excluded.evaluated_at, run_id = excluded.run_id",
+                DSL.val(audienceKey), DSL.val(when), DSL.val(runId, SQLDataType.CLOB));
+            Name changes = DSL.name("membership_changes");
+            t.execute(
+                "create or replace temporary table {0} as"
+                    + " select coalesce(r.member, a.member_key) as member_key,"
+                    + " case when a.member_key is null then 'enter' else 'exit' end as change"
+                    + " from (select member from {2}) r full join (select member_key"
+                    + " from cs_sync.audience_member where audience_key = {1}) a"
+                    + " on a.member_key = r.member"
+                    + " where a.member_key is null or r.member is null",
+                DSL.table(changes), DSL.val(audienceKey), table(members));
+            try {
+              t.execute(
+                  "insert into cs_sync.membership_log"
+                      + " (audience_key, member_key, \"at\", change, version, run_id)"
+                      + " select {0}, member_key, {1}, change, {2}, {3} from {4}",
+                  DSL.val(audienceKey),
+                  DSL.val(when),
+                  DSL.val(version),
+                  DSL.val(runId, SQLDataType.CLOB),
+                  DSL.table(changes));
+              t.execute(
+                  "delete from cs_sync.audience_member where audience_key = {0} and member_key in"
+                      + " (select member_key from {1} where change = 'exit')",
+                  DSL.val(audienceKey), DSL.table(changes));
+              t.execute(
+                  "insert into cs_sync.audience_member"
+                      + " (audience_key, member_key, version, since, run_id)"
+                      + " select {0}, member_key, {2}, {1}, {3} from {4} where change = 'enter'"
+                      + " on conflict do nothing",
+                  DSL.val(audienceKey),
+                  DSL.val(when),
+                  DSL.val(version),
+                  DSL.val(runId, SQLDataType.CLOB),
+                  DSL.table(changes));
+              Record counts =
+                  t.fetchOne(
+                      "select count(*) filter (where change = 'enter') as entered,"
+                          + " count(*) filter (where change = 'exit') as exited from {0}",
+                      DSL.table(changes));
+              return new long[] {
+                counts.get("entered", Long.class), counts.get("exited", Long.class)
+              };
+            } finally {
+              t.execute("drop table if exists {0}", DSL.table(changes));
+            }
+          });
+    }
   }
 
   /** Copies the run's member keys into a snapshot. */
@@ -124,7 +208,7 @@ public final class MembershipLog {
                   .where(field(name("snapshot_id"), Long.class).eq(snapshotId))
                   .and(only)
                   .orderBy(
-                      DSL.field(NUMERIC_MEMBER_KEY_FIRST).asc().nullsLast(),
+                      DSL.field(WarehouseSql.numericMemberKey(db)).asc().nullsLast(),
                       field(name("member_key")).asc())
                   .fetchSize(10_000)
                   .fetchLazy()) {
@@ -133,12 +217,8 @@ public final class MembershipLog {
         });
   }
 
-  /**
-   * Member keys that are whole numbers sort as numbers (9, 10, 100, not 10, 100, 9), before any
-   * other key, which sorts as text.
-   */
-  private static final String NUMERIC_MEMBER_KEY_FIRST =
-      "case when member_key ~ '^[0-9]+$' then member_key::numeric end";
+  // member keys that are whole numbers sort as numbers (9, 10, 100, not 10, 100, 9), before any
+  // other key, which sorts as text: WarehouseSql.numericMemberKey
 
   /** A member at a time: who entered, since when, under which definition version and run. */
   public record Membership(String member, Instant since, int version, String runId) {}
@@ -155,13 +235,13 @@ public final class MembershipLog {
   public List<Membership> membershipAt(
       String audienceKey, Instant at, int offset, int limit, org.jooq.Condition only) {
     return db.fetch(
-            "select member_key, at, version, run_id from ("
-                + " select distinct on (member_key) member_key, at, change, version, run_id"
-                + " from cs_sync.membership_log where audience_key = {0} and at <= {1} and {4}"
-                + " order by member_key, at desc) x where change = 'enter'"
+            "select member_key, \"at\", version, run_id from ("
+                + " select distinct on (member_key) member_key, \"at\", change, version, run_id"
+                + " from cs_sync.membership_log where audience_key = {0} and \"at\" <= {1} and {4}"
+                + " order by member_key, \"at\" desc) x where change = 'enter'"
                 + " order by "
-                + NUMERIC_MEMBER_KEY_FIRST
-                + " nulls last, member_key offset {2} limit {3}",
+                + WarehouseSql.numericMemberKey(db)
+                + " nulls last, member_key limit {3} offset {2}",
             DSL.val(audienceKey),
             DSL.val(at.atOffset(ZoneOffset.UTC)),
             DSL.val(offset),
@@ -185,8 +265,8 @@ public final class MembershipLog {
     return db.fetchOne(
             "select count(*) from ("
                 + " select distinct on (member_key) change"
-                + " from cs_sync.membership_log where audience_key = {0} and at <= {1} and {2}"
-                + " order by member_key, at desc) x where change = 'enter'",
+                + " from cs_sync.membership_log where audience_key = {0} and \"at\" <= {1} and {2}"
+                + " order by member_key, \"at\" desc) x where change = 'enter'",
             DSL.val(audienceKey), DSL.val(at.atOffset(ZoneOffset.UTC)), only)
         .get(0, Long.class);
   }

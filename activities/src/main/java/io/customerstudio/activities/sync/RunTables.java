@@ -22,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.JSONB;
 import org.jooq.Name;
 import org.jooq.Record;
 import org.jooq.Select;
@@ -93,7 +92,8 @@ public final class RunTables {
   private static final Field<String> MEMBER = field(name("member"), SQLDataType.CLOB);
   private static final Field<String> OP = field(name("op"), SQLDataType.CLOB);
   private static final Field<String> KIND = field(name("kind"), SQLDataType.CLOB);
-  private static final Field<JSONB> FIELDS = field(name("fields"), SQLDataType.JSONB);
+  // read as text on both engines (jsonb on PostgreSQL, JSON on DuckDB)
+  private static final Field<String> FIELDS = field(name("fields"), SQLDataType.CLOB);
 
   private final DSLContext db;
   private final com.fasterxml.jackson.databind.ObjectMapper json =
@@ -171,20 +171,23 @@ public final class RunTables {
     columns.add(m.field(spec.identifier().from()).cast(SQLDataType.CLOB).as("key"));
     // the row's text form tells null from empty and keeps each value's own text; the seed makes
     // the hash depend on the mapping too
-    columns.add(
-        DSL.field(
-                "hashtextextended(row({0})::text, {1})",
-                SQLDataType.BIGINT, DSL.list(values.toArray(Field[]::new)), DSL.val(fingerprint))
-            .as("h"));
+    columns.add(WarehouseSql.rowHash(db, values, fingerprint).as("h"));
     columns.add(DSL.val(fingerprint).as("spec"));
     columns.add(group.as("grp"));
     for (int i = 0; i < values.size(); i++) {
       columns.add(values.get(i).as("f" + i));
     }
     long n =
-        db.execute("create unlogged table {0} as {1}", table(run), DSL.select(columns).from(m));
+        db.execute(
+            WarehouseSql.createScratch(db) + " {0} as {1}",
+            table(run),
+            DSL.select(columns).from(m));
+    if (WarehouseSql.duckDb(db)) {
+      // DuckDB's create-as-select reports no row count
+      n = db.fetchCount(table(run));
+    }
     // every later step reads the whole table (hash joins), so no index pays for itself
-    db.execute("analyze {0}", table(run));
+    WarehouseSql.analyze(db, table(run));
     return n;
   }
 
@@ -197,7 +200,7 @@ public final class RunTables {
   public void govern(String runId, Select<?> excluded, boolean keyIsMember) {
     Name g = governTable(runId);
     db.execute("drop table if exists {0}", table(g));
-    db.execute("create unlogged table {0} as {1}", table(g), excluded);
+    db.execute(WarehouseSql.createScratch(db) + " {0} as {1}", table(g), excluded);
     if (!keyIsMember) {
       db.execute(
           "insert into {0} (member, reason, detail)"
@@ -211,7 +214,7 @@ public final class RunTables {
               + " where key is null or n > 1",
           table(g), table(runTable(runId)));
     }
-    db.execute("analyze {0}", table(g));
+    WarehouseSql.analyze(db, table(g));
   }
 
   /** How many members each reason excluded in the run. */
@@ -238,15 +241,13 @@ public final class RunTables {
 
   /** The warehouse's own clock: when an evaluation starting now observes the data. */
   public java.time.Instant now() {
-    return db.select(DSL.field("clock_timestamp()", SQLDataType.TIMESTAMPWITHTIMEZONE))
+    return db.select(WarehouseSql.clock(db))
         .fetchOne(0, java.time.OffsetDateTime.class)
         .toInstant();
   }
 
   public boolean exists(Name table) {
-    return db.fetchValue(
-            "select to_regclass({0}) is not null", DSL.inline(table.first() + "." + table.last()))
-        .equals(Boolean.TRUE);
+    return WarehouseSql.exists(db, table);
   }
 
   /**
@@ -272,17 +273,22 @@ public final class RunTables {
     Name d = diffTable(runId);
     db.execute("drop table if exists {0}", table(d));
     db.execute(
-        "create unlogged table {0} (seq bigint not null, key text not null, op text not null,"
-            + " kind text not null, fields jsonb not null, h bigint)",
+        WarehouseSql.createScratch(db)
+            + " {0} (seq bigint not null, key text not null, op text not null,"
+            + " kind text not null, fields "
+            + WarehouseSql.jsonType(db)
+            + " not null, h bigint)",
         table(d));
     List<Field<?>> args = new ArrayList<>();
+    Map<String, String> types =
+        WarehouseSql.duckDb(db) ? WarehouseSql.columnTypes(db, r) : Map.of();
     int i = 0;
     for (String to : spec.targets().keySet()) {
+      String column = "f" + i++;
       args.add(DSL.inline(to));
-      args.add(field(name("r", "f" + i++)));
+      args.add(WarehouseSql.jsonValue(db, field(name("r", column)), types.get(column)));
     }
-    Field<JSONB> fields =
-        DSL.function("jsonb_build_object", SQLDataType.JSONB, args.toArray(Field[]::new));
+    Field<?> fields = WarehouseSql.jsonObject(db, args);
     String changed = mode == SyncMode.INSERT ? "false" : "s.h is distinct from r.h";
     // governed runs send only the members no rule excluded (g_ holds the others); a run table
     // from before governance (a run in flight across the upgrade) has no g_
@@ -299,7 +305,7 @@ public final class RunTables {
     // keeping them there is processing without consent (mirror removes every excluded key)
     String consentRemovals =
         governed && mode == SyncMode.UPSERT
-            ? " union all select s.key, 'delete', 'removed', s.fields, null::bigint"
+            ? " union all select s.key, 'delete', 'removed', s.fields, cast(null as bigint)"
                 + " from "
                 + DeliveredState.OF_SYNC
                 + " s where s.key in (select x.key from {1} x join {4} g on g.member = x.member"
@@ -333,7 +339,7 @@ public final class RunTables {
         table(governTable(runId)));
     db.execute("alter table {0} add primary key (seq)", table(d));
     // batches join it to the state by key: planned with its real size, not a guess
-    db.execute("analyze {0}", table(d));
+    WarehouseSql.analyze(db, table(d));
     return counts(runId);
   }
 
@@ -373,7 +379,7 @@ public final class RunTables {
                         ? DeliveryRow.Op.DELETE
                         : DeliveryRow.Op.UPSERT,
                     r.value1(),
-                    r.value3().data()));
+                    r.value3()));
   }
 
   /** Drops the run's working tables once it has ended. */
@@ -384,9 +390,9 @@ public final class RunTables {
   }
 
   @SuppressWarnings("unchecked")
-  private Map<String, Object> parse(JSONB value) {
+  private Map<String, Object> parse(String value) {
     try {
-      return json.readValue(value.data(), LinkedHashMap.class);
+      return json.readValue(value, LinkedHashMap.class);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("a diff row is not JSON: " + e.getOriginalMessage(), e);
     }

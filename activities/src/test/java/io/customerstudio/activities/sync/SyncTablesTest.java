@@ -40,10 +40,19 @@ class SyncTablesTest {
           List.of(new SyncSpec.Field("city", "city"), new SyncSpec.Field("ltv", "ltv")),
           new SyncSpec.Field("id", "id"));
 
+  /** The engine under test; {@link DuckDbSyncTablesTest} runs every test on DuckDB. */
+  SQLDialect dialect() {
+    return SQLDialect.POSTGRES;
+  }
+
+  javax.sql.DataSource newWarehouse(String prefix) {
+    return TestPostgres.newDatabase(prefix);
+  }
+
   @BeforeEach
   void warehouse() {
-    ds = TestPostgres.newDatabase("synctables");
-    db = DSL.using(ds, SQLDialect.POSTGRES);
+    ds = newWarehouse("synctables");
+    db = DSL.using(ds, dialect());
     db.execute("create table people (id bigint primary key, city text, ltv numeric(10, 2))");
     db.execute("insert into people values (1, 'Berlin', 10.50), (2, 'Paris', null), (3, null, 7)");
     WarehouseMigrations.apply(ds, List.of());
@@ -71,14 +80,13 @@ class SyncTablesTest {
   void aRunSendsWhatChangedByRowHashNullsIncludedAndMirrorRemovesWithTheLastFields() {
     Map<String, List<DeliveryRow>> first = run("r1", SPEC);
     assertThat(first.get("upsert")).hasSize(3);
-    assertThat(
-            first.get("upsert").stream()
-                .filter(r -> r.key().equals("1"))
-                .findFirst()
-                .orElseThrow()
-                .fieldsJson())
-        .contains("\"ltv\": 10.50")
-        .contains("\"city\": \"Berlin\"");
+    DeliveryRow berlin =
+        first.get("upsert").stream().filter(r -> r.key().equals("1")).findFirst().orElseThrow();
+    assertThat(berlin.fields()).containsEntry("city", "Berlin").containsEntry("ltv", 10.5);
+    if (dialect() == SQLDialect.POSTGRES) {
+      // jsonb keeps the numeric's scale in the text sent (DuckDB's JSON writes 10.5)
+      assertThat(berlin.fieldsJson()).contains("\"ltv\": 10.50");
+    }
 
     assertThat(run("r2", SPEC)).isEmpty();
 
@@ -120,6 +128,8 @@ class SyncTablesTest {
 
   @Test
   void aPerSyncStateOfAnEarlierVersionIsAdoptedByTheMigrationAndSentOnceIfItHadNoHashes() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dialect() == SQLDialect.POSTGRES, "per-sync states predate DuckDB warehouses");
     javax.sql.DataSource old = TestPostgres.newDatabase("syncadopt");
     DSLContext o = DSL.using(old, SQLDialect.POSTGRES);
     o.execute("create table people (id bigint primary key, city text, ltv numeric(10, 2))");
@@ -227,8 +237,8 @@ class SyncTablesTest {
     // entries are ordered by the evaluations that observed them
     assertThat(
             db.fetch(
-                    "select distinct run_id, at from cs_sync.membership_log where audience_key ="
-                        + " 'vip' order by at")
+                    "select distinct run_id, \"at\" from cs_sync.membership_log where audience_key ="
+                        + " 'vip' order by \"at\"")
                 .map(r -> r.get(0, String.class)))
         .containsExactly("b1");
   }
