@@ -368,6 +368,11 @@ public class AudienceService {
     return clock.instant();
   }
 
+  /** Whether exact counts are fast (a columnar warehouse): then no sample is shown first. */
+  public boolean exactCountsAreFast() {
+    return workspace.columnar();
+  }
+
   public AudienceEngine.Preview preview(
       Target target,
       Instant asOf,

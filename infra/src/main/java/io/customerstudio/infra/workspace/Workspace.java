@@ -136,4 +136,12 @@ public class Workspace {
     }
     return names;
   }
+
+  /**
+   * Whether the warehouse is columnar (DuckDB): an exact count there answers about as fast as a
+   * sample, so the builder does not show an estimate first.
+   */
+  public boolean columnar() {
+    return warehouse.duckDb();
+  }
 }

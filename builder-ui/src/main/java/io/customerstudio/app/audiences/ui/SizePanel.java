@@ -186,10 +186,11 @@ final class SizePanel extends Div {
         ui,
         delay,
         handle -> {
-          if (sampling == null) {
-            // a 1% sample answers long before the exact count on a large warehouse: show its
-            // estimate (labelled) first; access tasks run in order, so it never replaces the
-            // exact count
+          if (sampling == null && !audiences.exactCountsAreFast()) {
+            // a 1% sample answers long before the exact count on a large row-store warehouse:
+            // show its estimate (labelled) first; access tasks run in order, so it never replaces
+            // the exact count. On a columnar warehouse the exact count is about as fast, and the
+            // sample would only delay it.
             AudienceEngine.Preview estimate =
                 audiences.preview(
                     target, asOf, new AudienceEngine.Sampling(1, 42), 0, List.of(), handle);
