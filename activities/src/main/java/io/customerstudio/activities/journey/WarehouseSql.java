@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.List;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.Name;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
@@ -34,13 +35,16 @@ final class WarehouseSql {
     return warehouse.dialect().family() == SQLDialect.DUCKDB;
   }
 
-  /** A derived table {@code alias(member)} of the keys, as text. */
+  /**
+   * A derived table {@code alias(member)} of the keys, as text; its field is known to jOOQ, so
+   * {@code members.field("member")} finds it (the governance check looks it up by name).
+   */
   static Table<?> members(DSLContext warehouse, Collection<String> keys, String alias) {
-    if (duckDb(warehouse)) {
-      return DSL.table("(select unnest(?::json::varchar[]) as member)", json(keys)).as(alias);
-    }
-    return DSL.table("(select unnest(?::text[]) as member)", (Object) keys.toArray(String[]::new))
-        .as(alias);
+    Field<String> unnest =
+        duckDb(warehouse)
+            ? DSL.field("unnest(?::json::varchar[])", String.class, json(keys))
+            : DSL.field("unnest(?::text[])", String.class, (Object) keys.toArray(String[]::new));
+    return DSL.select(unnest.as("member")).asTable(alias);
   }
 
   /** One holdout as the warehouse's {@code journey_holdouts} keeps it. */
