@@ -49,13 +49,13 @@ final class HoldoutCopy {
       if (rows.isEmpty()) {
         return;
       }
-      WarehouseSql.insertHoldouts(
+      JourneyWarehouseSql.insertHoldouts(
           warehouse,
           table,
           journey,
           rows.map(
               r ->
-                  new WarehouseSql.Holdout(
+                  new JourneyWarehouseSql.Holdout(
                       r.get(0, Long.class),
                       r.get(1, Integer.class),
                       r.get(2, String.class),

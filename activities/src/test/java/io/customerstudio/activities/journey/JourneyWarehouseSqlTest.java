@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The journey engine's own SQL on the warehouse ({@link WarehouseSql}), on PostgreSQL and on
+ * The journey engine's own SQL on the warehouse ({@link JourneyWarehouseSql}), on PostgreSQL and on
  * DuckDB: the holdout copy from the app store (always PostgreSQL) into {@code
  * cs_logs.journey_holdouts}, and the members table the governance check joins.
  */
@@ -103,7 +103,7 @@ class JourneyWarehouseSqlTest {
     // a new copier (a restarted worker) starts from the warehouse's newest id and adds nothing
     new HoldoutCopy(app, wh, WarehouseMigrations.LOG_SCHEMA).copy(key);
     // rows the warehouse already has are skipped, not duplicated nor failed
-    WarehouseSql.insertHoldouts(
+    JourneyWarehouseSql.insertHoldouts(
         wh,
         DSL.name(WarehouseMigrations.LOG_SCHEMA, "journey_holdouts"),
         key,
@@ -113,7 +113,7 @@ class JourneyWarehouseSqlTest {
                 key)
             .map(
                 r ->
-                    new WarehouseSql.Holdout(
+                    new JourneyWarehouseSql.Holdout(
                         r.get(0, Long.class),
                         r.get(1, Integer.class),
                         r.get(2, String.class),
@@ -147,7 +147,7 @@ class JourneyWarehouseSqlTest {
     for (int i = 0; i < 5000; i++) {
       keys.add("k" + i);
     }
-    var members = WarehouseSql.members(wh, keys, "jm");
+    var members = JourneyWarehouseSql.members(wh, keys, "jm");
     Set<String> back =
         new TreeSet<>(
             wh.select(members.field("member", String.class))
@@ -155,7 +155,33 @@ class JourneyWarehouseSqlTest {
                 .fetch()
                 .getValues(0, String.class));
     assertThat(back).isEqualTo(new TreeSet<>(keys));
-    assertThat(WarehouseSql.members(wh, List.of(), "jm")).isNotNull();
-    assertThat(wh.fetchCount(WarehouseSql.members(wh, List.of(), "jm"))).isZero();
+    assertThat(JourneyWarehouseSql.members(wh, List.of(), "jm")).isNotNull();
+    assertThat(wh.fetchCount(JourneyWarehouseSql.members(wh, List.of(), "jm"))).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"postgres", "duckdb"})
+  void aCopyOfSeveralChunksTakesEveryRowOnce(String engine) {
+    DSLContext wh = warehouse(engine);
+    String key = "many-" + engine;
+    journey(key);
+    int n = 25_000;
+    app.execute(
+        "insert into journey_holdout (journey_key, version, node, grp, person, entry_id, at)"
+            + " select ?, 1, 'test', 'control', 'p' || i, i,"
+            + " timestamptz '2026-12-02 10:00:00+00' + i * interval '1 second'"
+            + " from generate_series(1, ?) as i",
+        key,
+        n);
+    long t0 = System.nanoTime();
+    new HoldoutCopy(app, wh, WarehouseMigrations.LOG_SCHEMA).copy(key);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    System.out.printf("holdout copy of %d rows into %s: %d ms%n", n, engine, ms);
+    assertThat(
+            wh.fetchCount(
+                DSL.selectDistinct(DSL.field(DSL.name("person_key")))
+                    .from(DSL.table(DSL.name(WarehouseMigrations.LOG_SCHEMA, "journey_holdouts")))
+                    .where(DSL.field(DSL.name("journey_key"), String.class).eq(key))))
+        .isEqualTo(n);
   }
 }

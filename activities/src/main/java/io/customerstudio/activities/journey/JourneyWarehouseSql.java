@@ -21,7 +21,7 @@ import org.jooq.impl.DSL;
  * <p>Lists of values travel as one bind value each: a PostgreSQL array, or on DuckDB (jOOQ cannot
  * bind arrays there) a JSON array cast to a list, so a statement's size does not grow with a batch.
  */
-final class WarehouseSql {
+final class JourneyWarehouseSql {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,7 +29,7 @@ final class WarehouseSql {
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSSxxx");
 
-  private WarehouseSql() {}
+  private JourneyWarehouseSql() {}
 
   static boolean duckDb(DSLContext warehouse) {
     return warehouse.dialect().family() == SQLDialect.DUCKDB;
