@@ -49,19 +49,19 @@ final class HoldoutCopy {
       if (rows.isEmpty()) {
         return;
       }
-      warehouse.execute(
-          "insert into {0} (holdout_id, journey_key, version, node, split_group, person_key, held_at)"
-              + " select t.id, {1}, t.v, t.nd, t.g, t.p, t.at"
-              + " from unnest({2}::bigint[], {3}::int[], {4}::text[], {5}::text[], {6}::text[], {7}::timestamptz[])"
-              + " as t(id, v, nd, g, p, at) on conflict (holdout_id) do nothing",
-          DSL.table(table),
-          DSL.val(journey),
-          DSL.val(rows.map(r -> r.get(0, Long.class)).toArray(Long[]::new)),
-          DSL.val(rows.map(r -> r.get(1, Integer.class)).toArray(Integer[]::new)),
-          DSL.val(rows.map(r -> r.get(2, String.class)).toArray(String[]::new)),
-          DSL.val(rows.map(r -> r.get(3, String.class)).toArray(String[]::new)),
-          DSL.val(rows.map(r -> r.get(4, String.class)).toArray(String[]::new)),
-          DSL.val(rows.map(r -> r.get(5, OffsetDateTime.class)).toArray(OffsetDateTime[]::new)));
+      JourneyWarehouseSql.insertHoldouts(
+          warehouse,
+          table,
+          journey,
+          rows.map(
+              r ->
+                  new JourneyWarehouseSql.Holdout(
+                      r.get(0, Long.class),
+                      r.get(1, Integer.class),
+                      r.get(2, String.class),
+                      r.get(3, String.class),
+                      r.get(4, String.class),
+                      r.get(5, OffsetDateTime.class))));
       last = rows.get(rows.size() - 1).get(0, Long.class);
       copied.put(journey, last);
     }

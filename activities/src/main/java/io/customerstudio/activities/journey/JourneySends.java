@@ -616,9 +616,7 @@ final class JourneySends {
             .model(parent)
             .orElseThrow(
                 () -> new IllegalStateException("model " + parent + " is not in the schema"));
-    var members =
-        DSL.table("(select unnest(?::text[]) as member)", (Object) persons.toArray(String[]::new))
-            .as("jm");
+    var members = JourneyWarehouseSql.members(warehouse, persons, "jm");
     var query = Governance.excluded(members, model, compiler, policy);
     compiler.problems().throwIfAny();
     Map<String, String> out = new HashMap<>();

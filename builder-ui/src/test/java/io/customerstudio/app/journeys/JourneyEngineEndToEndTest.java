@@ -10,6 +10,7 @@ import io.customerstudio.app.AppTestSupport;
 import io.customerstudio.app.syncs.SyncSink;
 import io.customerstudio.infra.warehouse.Warehouse;
 import io.customerstudio.query.governance.Split;
+import io.customerstudio.query.governance.SplitSql;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,6 +44,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class JourneyEngineEndToEndTest extends AppTestSupport {
 
   static SyncSink sink;
+
+  static final int PINNED_BUCKET_OF_13 = 2572;
 
   @LocalServerPort int port;
   @Autowired Warehouse warehouse;
@@ -115,8 +121,16 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
         .formatted(id, person, type, properties);
   }
 
+  /** Whether this class's app runs on a DuckDB warehouse (the twin's does). */
+  boolean duckDbWarehouse() {
+    return false;
+  }
+
   @Test
   void abandonedCartMovesEveryoneAndSendsEachOnce() throws Exception {
+    assertThat(warehouse.duckDb()).isEqualTo(duckDbWarehouse());
+    // the split's hash of a person is pinned: the same groups on every engine and every run
+    assertThat(Split.bucket("cart:test:cart-2026-12", "13")).isEqualTo(PINNED_BUCKET_OF_13);
     ApiClient admin = admin();
     var source =
         admin.post("/api/v1/event-sources", "{\"key\": \"cart-shop\", \"name\": \"Shop\"}");
@@ -188,14 +202,22 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
     Set<String> rest = new HashSet<>(people);
     rest.removeAll(buyers);
     Set<String> high = new HashSet<>();
-    warehouse
-        .dsl()
-        .fetch(
-            "select u.user_id::text from demo.users u join demo.purchases p on p.user_id = u.user_id"
-                + " where p.status = 'paid' and u.user_id::text = any(?::text[])"
-                + " group by u.user_id having sum(p.amount) > 500",
-            (Object) rest.toArray(String[]::new))
-        .forEach(r -> high.add(r.get(0, String.class)));
+    // in jOOQ's DSL, so the expectation is the same on either engine
+    DSLContext wh = warehouse.dsl();
+    Field<Long> userId = DSL.field(DSL.name("u", "user_id"), Long.class);
+    Field<String> userKey = userId.cast(SQLDataType.VARCHAR);
+    wh.select(userKey)
+        .from(DSL.table(DSL.name("demo", "users")).as("u"))
+        .join(DSL.table(DSL.name("demo", "purchases")).as("p"))
+        .on(DSL.field(DSL.name("p", "user_id"), Long.class).eq(userId))
+        .where(DSL.field(DSL.name("p", "status"), String.class).eq("paid"))
+        .and(userKey.in(rest))
+        .groupBy(userId)
+        .having(
+            DSL.sum(DSL.field(DSL.name("p", "amount"), java.math.BigDecimal.class))
+                .gt(java.math.BigDecimal.valueOf(500)))
+        .fetch()
+        .forEach(r -> high.add(r.value1()));
     Map<String, String> group = new HashMap<>();
     int[] bounds = {4500, 9000, 10000};
     String[] names = {"email", "email+ads", "control"};
@@ -208,13 +230,32 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
         }
       }
     }
+    // the warehouse's split hash (the syncs' SplitSql) buckets these people as the journey's Java
+    // hash does: one group per key whichever engine and whichever side computes it
+    Split split =
+        new Split(
+            "cart:test:cart-2026-12",
+            List.of(
+                new Split.Group("email", java.math.BigDecimal.valueOf(45), false),
+                new Split.Group("email+ads", java.math.BigDecimal.valueOf(45), false),
+                new Split.Group("control", java.math.BigDecimal.valueOf(10), true)),
+            null);
+    Map<String, Long> sqlBuckets = new HashMap<>();
+    wh.select(userKey, SplitSql.bucket(split, userKey))
+        .from(DSL.table(DSL.name("demo", "users")).as("u"))
+        .where(userKey.in(people))
+        .fetch()
+        .forEach(r -> sqlBuckets.put(r.value1(), r.value2()));
+    assertThat(sqlBuckets).hasSize(people.size());
+    sqlBuckets.forEach(
+        (p, b) -> assertThat(b).as(p).isEqualTo((long) Split.bucket(split.salt(), p)));
+
     Map<String, String> emails = new HashMap<>();
-    warehouse
-        .dsl()
-        .fetch(
-            "select user_id::text, email from demo.users where user_id::text = any(?::text[])",
-            (Object) people.toArray(String[]::new))
-        .forEach(r -> emails.put(r.get(0, String.class), r.get(1, String.class)));
+    wh.select(userKey, DSL.field(DSL.name("u", "email"), String.class))
+        .from(DSL.table(DSL.name("demo", "users")).as("u"))
+        .where(userKey.in(people))
+        .fetch()
+        .forEach(r -> emails.put(r.value1(), r.value2()));
 
     // each send node sent each of its people once
     Map<String, Integer> byRun = new HashMap<>();
@@ -249,9 +290,19 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
     assertThat(nodes.get("test").get("left").get("exit:holdout").asLong()).isEqualTo(control);
     nodes.values().forEach(n -> assertThat(n.get("current").asLong()).isZero());
 
-    // holdouts: in the app store and in the warehouse
-    assertThat(app.fetchCount(app.selectFrom("journey_holdout").where("journey_key = 'cart'")))
-        .isEqualTo((int) control);
+    // holdouts: in the app store and in the warehouse, exactly the people the split's hash puts
+    // in the control group (the group is computed in Java, so it is the same on either engine)
+    Set<String> controls = new HashSet<>();
+    group.forEach(
+        (p, g) -> {
+          if (g.equals("control")) {
+            controls.add(p);
+          }
+        });
+    assertThat(
+            app.fetch("select person from journey_holdout where journey_key = 'cart'")
+                .getValues(0, String.class))
+        .containsExactlyInAnyOrderElementsOf(controls);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
@@ -264,6 +315,13 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
                                 .selectFrom("cs_logs.journey_holdouts")
                                 .where("journey_key = 'cart'"))
                     == control);
+    assertThat(
+            wh.select(DSL.field(DSL.name("person_key"), String.class))
+                .from(DSL.table(DSL.name("cs_logs", "journey_holdouts")))
+                .where(DSL.field(DSL.name("journey_key"), String.class).eq("cart"))
+                .fetch()
+                .getValues(0, String.class))
+        .containsExactlyInAnyOrderElementsOf(controls);
 
     // a buyer's path: entered, waited, left on their order (or by the exit criteria)
     String buyer = buyers.iterator().next();
@@ -272,6 +330,7 @@ class JourneyEngineEndToEndTest extends AppTestSupport {
     JsonNode steps = path.get(0).get("steps");
     assertThat(steps.get(steps.size() - 1).get("outcome").asText())
         .matches("event order-" + buyer + "|exit criteria|exit");
-    System.out.println("journey e2e at " + Instant.now() + ": " + stats);
+    System.out.println(
+        "journey e2e (" + warehouse.dialect() + ") at " + Instant.now() + ": " + stats);
   }
 }
