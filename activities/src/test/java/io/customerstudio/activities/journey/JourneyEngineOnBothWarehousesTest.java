@@ -289,15 +289,7 @@ class JourneyEngineOnBothWarehousesTest {
   /** Who the audience entry, the split and the holdout copy put where, on one warehouse. */
   static Map<String, List<String>> run(Warehouse warehouse, String key) throws Exception {
     fill(warehouse.dsl());
-    try {
-      WarehouseMigrations.apply(warehouse, List.of());
-    } catch (RuntimeException e) {
-      if (!warehouse.duckDb()) {
-        throw e;
-      }
-      System.err.println("warehouse migrations failed on DuckDB, stopgap table: " + e);
-      JourneyWarehouseSqlTest.stopgapHoldoutTable(warehouse.dsl());
-    }
+    WarehouseMigrations.apply(warehouse, List.of());
     JourneyEngine engine = engine(warehouse);
     Clock clock = Clock.systemUTC();
     AudienceStore audiences = new AudienceStore(app, clock);

@@ -44,28 +44,8 @@ class JourneyWarehouseSqlTest {
       return DSL.using(ds, SQLDialect.POSTGRES);
     }
     DataSource ds = TestDuckDb.newDatabase("journeywh");
-    try {
-      WarehouseMigrations.apply(Warehouse.over(ds, SQLDialect.DUCKDB, "test"), List.of());
-    } catch (RuntimeException e) {
-      // STOPGAP until WarehouseMigrations runs on DuckDB (another change): the table of
-      // V4__journey_holdouts.sql, created here so this test checks the journey side alone
-      System.err.println("warehouse migrations failed on DuckDB, stopgap table: " + e);
-      stopgapHoldoutTable(DSL.using(ds, SQLDialect.DUCKDB));
-    }
+    WarehouseMigrations.apply(Warehouse.over(ds, SQLDialect.DUCKDB, "test"), List.of());
     return DSL.using(ds, SQLDialect.DUCKDB);
-  }
-
-  /**
-   * STOPGAP until WarehouseMigrations runs on DuckDB (another change): the table of
-   * V4__journey_holdouts.sql, so the journey tests check the journey side alone.
-   */
-  static void stopgapHoldoutTable(DSLContext duckDb) {
-    duckDb.execute(
-        "create schema if not exists cs_logs;"
-            + " create table if not exists cs_logs.journey_holdouts ("
-            + " holdout_id bigint not null primary key, journey_key text not null,"
-            + " version integer not null, node text not null, split_group text not null,"
-            + " person_key text not null, held_at timestamptz not null)");
   }
 
   void journey(String key) {
