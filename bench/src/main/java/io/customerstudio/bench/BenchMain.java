@@ -67,9 +67,13 @@ public final class BenchMain {
     try {
       BenchReport report = new BenchReport(Path.of("docs/benchmarks.md"));
       boolean reuse = "true".equals(System.getenv("BENCH_REUSE")) && benchSchemaExists(ds);
-      if (!reuse && (which.equals("all") || which.equals("generator") || which.equals("query"))) {
+      if (!reuse
+          && (which.equals("all")
+              || which.equals("generator")
+              || which.equals("query")
+              || which.equals("duckdb"))) {
         String generated = generator(ds, users);
-        if (!which.equals("query")) {
+        if (!which.equals("query") && !which.equals("duckdb")) {
           report.replaceSection("Demo warehouse generator", generated);
         }
       }
@@ -98,6 +102,12 @@ public final class BenchMain {
       if (which.equals("all") || which.equals("query")) {
         report.replaceSection(
             "Audience queries: generated vs hand-written SQL", QueryBenchmark.run(ds, users));
+      }
+      if (which.equals("all") || which.equals("duckdb")) {
+        // issue 15: both engines side by side over the same rows
+        report.replaceSection(
+            DuckDbBenchmark.TITLE,
+            DuckDbBenchmark.run(ds, users, Path.of("bench/target/duckdb").toAbsolutePath()));
       }
       report.write();
       System.out.println("Wrote docs/benchmarks.md");

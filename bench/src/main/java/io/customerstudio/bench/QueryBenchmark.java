@@ -124,8 +124,8 @@ final class QueryBenchmark {
           "germans",
               "{\"type\": \"property\", \"column\": \"country\", \"op\": \"eq\", \"value\": \"DE\"}");
 
-  static String run(DataSource ds, int users) {
-    DSLContext db = DSL.using(ds, SQLDialect.POSTGRES);
+  /** The engine over the bench schema of a warehouse in the given dialect. */
+  static AudienceEngine engine(DataSource ds, SQLDialect dialect) {
     Catalog catalog =
         new SchemaValidator(new JdbcIntrospector(ds))
             .validate(SchemaDocument.parse(DemoWarehouseBootstrap.demoSchemaDocument(S)));
@@ -141,7 +141,12 @@ final class QueryBenchmark {
             return Optional.empty();
           }
         };
-    AudienceEngine engine = new AudienceEngine(catalog, db, resolver);
+    return new AudienceEngine(catalog, DSL.using(ds, dialect), resolver);
+  }
+
+  static String run(DataSource ds, int users) {
+    DSLContext db = DSL.using(ds, SQLDialect.POSTGRES);
+    AudienceEngine engine = engine(ds, SQLDialect.POSTGRES);
     List<String> lines = new ArrayList<>();
     lines.add(
         "Command: `./mvnw -B -ntp -Pbench -DskipTests verify -Dbench=query` (BENCH_USERS="

@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 
 /**
- * On first start, generates the demo warehouse (when the warehouse is the embedded default, or when
- * {@code STUDIO_DEMO_DATA=true}) and registers the matching schema document, so audiences can be
- * built at once. Idempotent: a dataset recorded in the app store is never regenerated.
+ * On first start, generates the demo warehouse (when the warehouse is the embedded default, the app
+ * store's database or the DuckDB file in the data directory, or when {@code STUDIO_DEMO_DATA=true})
+ * and registers the matching schema document, so audiences can be built at once. Idempotent: a
+ * dataset recorded in the app store is never regenerated.
  */
 public final class DemoWarehouseBootstrap implements InitializingBean {
 
@@ -49,7 +50,16 @@ public final class DemoWarehouseBootstrap implements InitializingBean {
   /** Demo data is on by default only where it cannot touch a customer's warehouse. */
   public boolean enabled() {
     Boolean explicit = properties.demo().data();
-    return explicit != null ? explicit : warehouse.sharedWithAppStore();
+    return explicit != null ? explicit : warehouse.sharedWithAppStore() || embeddedDuckDb();
+  }
+
+  /**
+   * Whether the warehouse is the DuckDB file the app keeps in its data directory ({@code
+   * STUDIO_DEMO_WAREHOUSE=duckdb} with no {@code STUDIO_WAREHOUSE_URL}): the embedded default, like
+   * the app store's database, never a customer's warehouse.
+   */
+  private boolean embeddedDuckDb() {
+    return warehouse.duckDb() && properties.demo().duckdb() && !properties.warehouse().configured();
   }
 
   @Override
@@ -69,7 +79,9 @@ public final class DemoWarehouseBootstrap implements InitializingBean {
           demo.anchor() != null ? demo.anchor() : clock.instant().truncatedTo(ChronoUnit.DAYS);
       var generator =
           new DemoWarehouseGenerator(
-              warehouse.dataSource(), Math.min(4, Runtime.getRuntime().availableProcessors()));
+              warehouse.dataSource(),
+              warehouse.dialect(),
+              Math.min(4, Runtime.getRuntime().availableProcessors()));
       var result =
           generator.generate(
               new DemoWarehouseGenerator.Spec(demo.schema(), demo.seed(), demo.users(), anchor));

@@ -17,25 +17,40 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.sql.DataSource;
+import org.jooq.SQLDialect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes the demo warehouse (users, products, purchases, events, consent) into one schema with
- * set-based {@code INSERT ... SELECT} statements, split by user-id range over a few connections.
- * The rows are a pure function of (seed, users, anchor): the same inputs give byte-identical
- * tables. It drops and recreates only the five tables it owns in that schema.
+ * set-based {@code INSERT ... SELECT} statements: on PostgreSQL split by user-id range over a few
+ * connections, on DuckDB one statement per table (DuckDB runs one statement on all cores itself).
+ * The rows are a pure function of (seed, users, anchor) on each engine: the same inputs give
+ * byte-identical tables. PostgreSQL and DuckDB hash differently ({@link DemoSql}), so they give
+ * tables of the same shape and distributions, not the same rows. It drops and recreates only the
+ * five tables it owns in that schema.
  */
 public final class DemoWarehouseGenerator {
 
   private static final Logger log = LoggerFactory.getLogger(DemoWarehouseGenerator.class);
 
   private final DataSource dataSource;
+  private final boolean duckDb;
   private final int parallelism;
 
+  /** A generator for a PostgreSQL warehouse. */
   public DemoWarehouseGenerator(DataSource dataSource, int parallelism) {
+    this(dataSource, SQLDialect.POSTGRES, parallelism);
+  }
+
+  /**
+   * A generator for a warehouse of the given dialect ({@code POSTGRES} or {@code DUCKDB}); {@code
+   * parallelism} is the number of PostgreSQL connections (DuckDB parallelises each statement).
+   */
+  public DemoWarehouseGenerator(DataSource dataSource, SQLDialect dialect, int parallelism) {
     this.dataSource = dataSource;
-    this.parallelism = Math.max(1, parallelism);
+    this.duckDb = dialect.family() == SQLDialect.DUCKDB;
+    this.parallelism = duckDb ? 1 : Math.max(1, parallelism);
   }
 
   /** What to generate. */
@@ -59,7 +74,7 @@ public final class DemoWarehouseGenerator {
   }
 
   public Result generate(Spec spec) {
-    DemoSql sql = new DemoSql(spec.schema());
+    DemoSql sql = new DemoSql(spec.schema(), duckDb);
     long started = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(parallelism);
     try {
@@ -98,7 +113,7 @@ public final class DemoWarehouseGenerator {
 
   /** md5 digests of every table, ordered by primary key: equal digests mean equal data. */
   public Map<String, String> checksums(String schema) {
-    DemoSql sql = new DemoSql(schema);
+    DemoSql sql = new DemoSql(schema, duckDb);
     Map<String, String> sums = new LinkedHashMap<>();
     sums.put("users", queryString(sql.checksum("users", "user_id")));
     sums.put("products", queryString(sql.checksum("products", "product_id")));
@@ -142,13 +157,20 @@ public final class DemoWarehouseGenerator {
 
   private void insertRange(Spec spec, String statement, long lo, long hi) {
     try (Connection c = dataSource.getConnection()) {
-      try (Statement st = c.createStatement()) {
-        // the data is regenerated from scratch if lost, so waiting for the WAL flush buys nothing
-        st.execute("set synchronous_commit = off");
+      if (!duckDb) {
+        try (Statement st = c.createStatement()) {
+          // the data is regenerated from scratch if lost, so waiting for the WAL flush buys nothing
+          st.execute("set synchronous_commit = off");
+        }
       }
       try (PreparedStatement ps = c.prepareStatement(statement)) {
         ps.setLong(1, spec.seed());
-        ps.setTimestamp(2, Timestamp.from(spec.anchor()));
+        if (duckDb) {
+          // DuckDB's JDBC binds a java.sql.Timestamp as a local time; an ISO instant is exact
+          ps.setString(2, spec.anchor().toString());
+        } else {
+          ps.setTimestamp(2, Timestamp.from(spec.anchor()));
+        }
         ps.setLong(3, lo);
         ps.setLong(4, hi);
         ps.executeUpdate();
