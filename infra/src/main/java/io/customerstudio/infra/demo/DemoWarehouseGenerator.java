@@ -111,6 +111,25 @@ public final class DemoWarehouseGenerator {
     }
   }
 
+  /**
+   * Drops and recreates the five empty demo tables in {@code schema}, typed as {@link #generate}
+   * types them (for loading the same rows from elsewhere, as the benchmark copies PostgreSQL's rows
+   * into DuckDB); {@link #createViews} adds consent_latest once they are filled.
+   */
+  public void createTables(String schema) {
+    runSequential(new DemoSql(schema, duckDb).createTables());
+  }
+
+  /** Creates the demo's views (consent_latest) over filled tables; on PostgreSQL also ANALYZE. */
+  public void createViews(String schema) {
+    runSequential(new DemoSql(schema, duckDb).finish());
+  }
+
+  /** The demo's tables, in the order {@link #createTables} creates them. */
+  public static java.util.List<String> tables() {
+    return DemoSql.TABLES;
+  }
+
   /** md5 digests of every table, ordered by primary key: equal digests mean equal data. */
   public Map<String, String> checksums(String schema) {
     DemoSql sql = new DemoSql(schema, duckDb);
