@@ -1,1 +1,1 @@
-select "t0"."user_id" from "shop"."users" "t0" where not exists (select 1 "one" from (select * from shop.events where event_type is distinct from 'bot') "t1" where ("t1"."event_type" = cast(? as varchar) and "t1"."user_id" = "t0"."user_id"))
+select "t0"."user_id" from "shop"."users" "t0" where not (coalesce(("t0"."user_id" in (select "t1"."user_id" from (select * from shop.events where event_type is distinct from 'bot') "t1" where ("t1"."event_type" = cast(? as varchar) and "t1"."user_id" is not null))), false))

@@ -1,1 +1,1 @@
-select "t0"."user_id" from "shop"."users" "t0" where exists (select 1 "one" from "shop"."purchases" "t1" where ("t1"."status" = cast(? as varchar) and "t1"."status" is not null and "t1"."user_id" = "t0"."user_id"))
+select "t0"."user_id" from "shop"."users" "t0" where "t0"."user_id" in (select "t1"."user_id" from "shop"."purchases" "t1" where ("t1"."status" = cast(? as varchar) and "t1"."status" is not null and "t1"."user_id" is not null))

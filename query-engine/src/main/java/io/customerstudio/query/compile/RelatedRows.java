@@ -136,8 +136,7 @@ final class RelatedRows {
   /** Rows of the anchor for which the related rows exist (or not), or the aggregate passes. */
   org.jooq.Condition apply(Related r, boolean conjunctive) {
     if (r.value() == null) {
-      org.jooq.Condition e = exists(r.rows(), r.where());
-      return r.negate() ? DSL.not(e) : e;
+      return exists(r.rows(), r.where(), conjunctive, r.negate());
     }
     return aggregate(r, conjunctive);
   }
@@ -194,8 +193,29 @@ final class RelatedRows {
    * planner pulls up into a semi-join under AND and hashes or probes elsewhere. Two-valued: EXISTS
    * is never NULL.
    */
-  private static org.jooq.Condition exists(Rows rows, org.jooq.Condition where) {
-    return DSL.exists(DSL.selectOne().from(rows.table()).where(where).and(rows.link()));
+  private static org.jooq.Condition exists(
+      Rows rows, org.jooq.Condition where, boolean conjunctive, boolean negate) {
+    var matching = DSL.selectOne().from(rows.table()).where(where).and(rows.link());
+    org.jooq.Condition exists = negate ? DSL.notExists(matching) : DSL.exists(matching);
+    if (rows.links().size() != 1) {
+      return exists;
+    }
+    boolean bare = conjunctive && !negate;
+    // DuckDB runs a correlated EXISTS (nested ones above all) several times slower than the same
+    // test as a semi-join on an uncorrelated key set (measured on the 1M bench: 95 vs 30 ms for
+    // "bought shoes"), so there it is "anchor IN (the links of the matching rows)". Two-valued
+    // like EXISTS: bare (ANDed into a WHERE, never negated) a NULL anchor is simply not a member;
+    // anywhere else coalesce(..., false) keeps NOT and OR exact.
+    Field<Object> link = rows.links().get(0);
+    org.jooq.Condition in =
+        rows.anchors()
+            .get(0)
+            .in(DSL.select(link).from(rows.table()).where(where).and(link.isNotNull()));
+    org.jooq.Condition member =
+        bare ? in : DSL.condition(DSL.coalesce(DSL.field(in), DSL.inline(false)));
+    org.jooq.Condition keySet = negate ? DSL.not(member) : member;
+    return org.jooq.impl.CustomCondition.of(
+        ctx -> ctx.visit(io.customerstudio.query.sql.Dialects.duckDb(ctx) ? keySet : exists));
   }
 
   /**
