@@ -10,7 +10,9 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The app as tests see it: one Spring context for every test class that extends this (Spring caches
  * it), with the app store on a fresh database of the JVM's embedded PostgreSQL, the warehouse
- * shared with it (so the demo data is generated), and an in-process Temporal server.
+ * shared with it (so the demo data is generated), and an in-process Temporal server. A subclass may
+ * put the warehouse on DuckDB with {@code @TestPropertySource(properties =
+ * "studio.demo.warehouse=duckdb")}.
  */
 @SpringBootTest(
     classes = CustomerStudioApplication.class,
@@ -18,6 +20,9 @@ import org.springframework.test.context.DynamicPropertySource;
     properties = {
       "studio.admin-password=" + AppTestSupport.ADMIN_PASSWORD,
       "studio.demo.data=true",
+      // the suite's warehouse is the app store's PostgreSQL (the one-command default is DuckDB;
+      // JourneyEngineEndToEndDuckDbTest and the sync end-to-end test cover DuckDB)
+      "studio.demo.warehouse=postgres",
       "studio.demo.users=" + AppTestSupport.DEMO_USERS,
       "studio.demo.anchor=2026-11-01T00:00:00Z",
       // a killed worker's batches move to another within seconds (the fault tests need it)

@@ -16,8 +16,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The one-command default: embedded PostgreSQL in STUDIO_DATA_DIR, an in-process Temporal server,
- * demo data and an admin on first start. A restart keeps users and data and prints no new password.
+ * The one-command default: embedded PostgreSQL in STUDIO_DATA_DIR, the demo warehouse in a DuckDB
+ * file beside it, an in-process Temporal server, demo data and an admin on first start. A restart
+ * keeps users and data and prints no new password.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class EmbeddedDefaultsTest {
@@ -34,7 +35,11 @@ class EmbeddedDefaultsTest {
       assertThat(first.getBean(AppStore.class).embedded()).isTrue();
       assertThat(output.getOut())
           .contains("App store: embedded PostgreSQL")
+          .contains(
+              "Warehouse: DuckDB at " + dataDir.resolve("warehouse").resolve("warehouse.duckdb"))
           .contains("in-process Temporal server");
+      assertThat(first.getBean(io.customerstudio.infra.warehouse.Warehouse.class).duckDb())
+          .isTrue();
       assertThat(output.getOut()).contains("Created user 'admin' with generated password");
       first
           .getBean(UserStore.class)

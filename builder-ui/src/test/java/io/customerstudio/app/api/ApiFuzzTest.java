@@ -123,6 +123,7 @@ class ApiFuzzTest {
     properties.put("studio.admin-password", PASSWORD);
     properties.put("studio.demo.data", "true");
     properties.put("studio.demo.users", "300");
+    properties.put("studio.demo.warehouse", "postgres");
     properties.put("studio.demo.anchor", AS_OF);
     properties.put("studio.database.url", TestPostgres.newDatabaseUrl("fuzz"));
     properties.put("studio.database.user", "postgres");

@@ -92,14 +92,14 @@ public record StudioProperties(
    */
   public record Demo(
       Boolean data,
-      @DefaultValue("postgres") String warehouse,
+      @DefaultValue("duckdb") String warehouse,
       @DefaultValue("10000") int users,
       @DefaultValue("42") long seed,
       @DefaultValue("demo") String schema,
       Instant anchor) {
     public Demo {
       if (warehouse == null || warehouse.isBlank()) {
-        warehouse = "postgres";
+        warehouse = "duckdb";
       }
       warehouse = warehouse.trim().toLowerCase(java.util.Locale.ROOT);
       if (!warehouse.equals("duckdb") && !warehouse.equals("postgres")) {
