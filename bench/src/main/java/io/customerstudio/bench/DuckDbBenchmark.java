@@ -133,7 +133,13 @@ final class DuckDbBenchmark {
               + QueryBenchmark.RUNS
               + ", "
               + Runtime.getRuntime().availableProcessors()
-              + " cores shared with other builds; embedded PostgreSQL 17 as in the query section;"
+              + " cores, load average "
+              + String.format(
+                  java.util.Locale.ROOT,
+                  "%.1f",
+                  java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                      .getSystemLoadAverage())
+              + " at the end; embedded PostgreSQL 17 as in the query section;"
               + " DuckDB "
               + duckVersion(duckDb)
               + " in the bench JVM, default settings: as many threads as cores). One run of both engines"
