@@ -51,20 +51,9 @@ public final class MembershipLog {
         tx -> {
           DSLContext t = tx.dsl();
           t.execute("select pg_advisory_xact_lock(hashtextextended({0}, 7))", DSL.val(audienceKey));
-          OffsetDateTime newest =
-              t.fetchOptional(
-                      "select evaluated_at from cs_sync.audience_evaluation where audience_key = {0}",
-                      DSL.val(audienceKey))
-                  .map(r -> r.get(0, OffsetDateTime.class))
-                  .orElse(null);
-          if (newest != null && newest.isAfter(when)) {
+          if (!claimEvaluation(t, audienceKey, when, runId)) {
             return new long[] {0, 0};
           }
-          t.execute(
-              "insert into cs_sync.audience_evaluation (audience_key, evaluated_at, run_id)"
-                  + " values ({0}, {1}, {2}) on conflict (audience_key) do update"
-                  + " set evaluated_at = excluded.evaluated_at, run_id = excluded.run_id",
-              DSL.val(audienceKey), DSL.val(when), DSL.val(runId, SQLDataType.CLOB));
           // one full join finds who entered and who left; the log and the current members
           // follow from it in the same statement (disjoint keys, one snapshot; PostgreSQL runs
           // every data-modifying WITH part once, read or not)
@@ -117,21 +106,9 @@ public final class MembershipLog {
       return db.transactionResult(
           tx -> {
             DSLContext t = tx.dsl();
-            OffsetDateTime newest =
-                t.fetchOptional(
-                        "select evaluated_at from cs_sync.audience_evaluation"
-                            + " where audience_key = {0}",
-                        DSL.val(audienceKey))
-                    .map(r -> r.get(0, OffsetDateTime.class))
-                    .orElse(null);
-            if (newest != null && newest.isAfter(when)) {
+            if (!claimEvaluation(t, audienceKey, when, runId)) {
               return new long[] {0, 0};
             }
-            t.execute(
-                "insert into cs_sync.audience_evaluation (audience_key, evaluated_at, run_id)"
-                    + " values ({0}, {1}, {2}) on conflict (audience_key) do update"
-                    + " set evaluated_at = excluded.evaluated_at, run_id = excluded.run_id",
-                DSL.val(audienceKey), DSL.val(when), DSL.val(runId, SQLDataType.CLOB));
             Name changes = DSL.name("membership_changes");
             t.execute(
                 "create or replace temporary table {0} as"
@@ -278,5 +255,28 @@ public final class MembershipLog {
             .from(table(name(SCHEMA, "snapshot_member")))
             .where(field(name("snapshot_id"), Long.class).eq(snapshotId))
             .and(only));
+  }
+
+  /**
+   * Records {@code when} as the audience's newest evaluation, in the caller's transaction; false
+   * (and nothing recorded) when the log already holds a newer one, which this one must not follow.
+   */
+  private static boolean claimEvaluation(
+      DSLContext t, String audienceKey, OffsetDateTime when, String runId) {
+    OffsetDateTime newest =
+        t.fetchOptional(
+                "select evaluated_at from cs_sync.audience_evaluation where audience_key = {0}",
+                DSL.val(audienceKey))
+            .map(r -> r.get(0, OffsetDateTime.class))
+            .orElse(null);
+    if (newest != null && newest.isAfter(when)) {
+      return false;
+    }
+    t.execute(
+        "insert into cs_sync.audience_evaluation (audience_key, evaluated_at, run_id)"
+            + " values ({0}, {1}, {2}) on conflict (audience_key) do update"
+            + " set evaluated_at = excluded.evaluated_at, run_id = excluded.run_id",
+        DSL.val(audienceKey), DSL.val(when), DSL.val(runId, SQLDataType.CLOB));
+    return true;
   }
 }

@@ -26,6 +26,14 @@ class DuckDbSyncTablesTest extends SyncTablesTest {
     return TestDuckDb.newDatabase(prefix);
   }
 
+  /**
+   * Not a test here (no {@code @Test} on the override): per-sync states of earlier versions exist
+   * only in PostgreSQL warehouses, which predate DuckDB ones; the migration itself is checked
+   * below.
+   */
+  @Override
+  void aPerSyncStateOfAnEarlierVersionIsAdoptedByTheMigrationAndSentOnceIfItHadNoHashes() {}
+
   @Test
   void theMigrationsRunOnceEachInVersionOrderAndTheJavaMigrationToo() {
     javax.sql.DataSource fresh = TestDuckDb.newDatabase("syncmigrate");

@@ -128,8 +128,6 @@ class SyncTablesTest {
 
   @Test
   void aPerSyncStateOfAnEarlierVersionIsAdoptedByTheMigrationAndSentOnceIfItHadNoHashes() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        dialect() == SQLDialect.POSTGRES, "per-sync states predate DuckDB warehouses");
     javax.sql.DataSource old = TestPostgres.newDatabase("syncadopt");
     DSLContext o = DSL.using(old, SQLDialect.POSTGRES);
     o.execute("create table people (id bigint primary key, city text, ltv numeric(10, 2))");
