@@ -23,7 +23,11 @@ public class ProbeActivitiesImpl implements ProbeActivities {
     try (Connection c = warehouse.dataSource().getConnection();
         Statement st = c.createStatement();
         ResultSet rs =
-            st.executeQuery("select (extract(epoch from clock_timestamp()) * 1000)::bigint")) {
+            st.executeQuery(
+                // the warehouse's wall clock now (not the transaction's start)
+                warehouse.duckDb()
+                    ? "select epoch_ms(get_current_timestamp())"
+                    : "select (extract(epoch from clock_timestamp()) * 1000)::bigint")) {
       rs.next();
       DatabaseMetaData meta = c.getMetaData();
       return new WarehouseInfo(

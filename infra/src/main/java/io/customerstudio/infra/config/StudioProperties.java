@@ -87,29 +87,36 @@ public record StudioProperties(
    * The generated demo warehouse. {@code data} null means "generate when the warehouse is the
    * embedded default"; rows are a pure function of (seed, users, anchor). {@code warehouse}
    * (STUDIO_DEMO_WAREHOUSE): where the embedded default warehouse lives when STUDIO_WAREHOUSE_URL
-   * is unset: {@code duckdb} (a DuckDB file in the data directory) or {@code postgres} (the app
-   * store's own database).
+   * is unset: {@code duckdb} (a DuckDB file in the data directory; the default) or {@code postgres}
+   * (the app store's own database). Unset, a data directory whose app store already holds the demo
+   * schema (made by a version before DuckDB) keeps its warehouse there.
    */
   public record Demo(
       Boolean data,
-      @DefaultValue("duckdb") String warehouse,
+      String warehouse,
       @DefaultValue("10000") int users,
       @DefaultValue("42") long seed,
       @DefaultValue("demo") String schema,
       Instant anchor) {
     public Demo {
-      if (warehouse == null || warehouse.isBlank()) {
-        warehouse = "duckdb";
-      }
-      warehouse = warehouse.trim().toLowerCase(java.util.Locale.ROOT);
-      if (!warehouse.equals("duckdb") && !warehouse.equals("postgres")) {
+      warehouse =
+          warehouse == null || warehouse.isBlank()
+              ? null
+              : warehouse.trim().toLowerCase(java.util.Locale.ROOT);
+      if (warehouse != null && !warehouse.equals("duckdb") && !warehouse.equals("postgres")) {
         throw new IllegalArgumentException(
             "STUDIO_DEMO_WAREHOUSE must be duckdb or postgres, not \"" + warehouse + "\"");
       }
     }
 
+    /** DuckDB unless STUDIO_DEMO_WAREHOUSE says postgres (unset means the default, DuckDB). */
     public boolean duckdb() {
-      return warehouse.equals("duckdb");
+      return !"postgres".equals(warehouse);
+    }
+
+    /** Whether STUDIO_DEMO_WAREHOUSE was set, rather than left to the default. */
+    public boolean warehouseChosen() {
+      return warehouse != null;
     }
   }
 }

@@ -65,8 +65,23 @@ public final class Warehouse implements Closeable {
           .log("Warehouse: {}", description);
       return new Warehouse(ds, SQLDialect.POSTGRES, false, description);
     }
-    if (properties.demo().duckdb()) {
-      Path file = properties.dataDir().resolve("warehouse").resolve("warehouse.duckdb");
+    Path file = properties.dataDir().resolve("warehouse").resolve("warehouse.duckdb");
+    boolean earlier =
+        !properties.demo().warehouseChosen()
+            && !java.nio.file.Files.exists(file)
+            && appStore != null
+            && holdsSchema(appStore.dataSource(), properties.demo().schema());
+    if (earlier) {
+      // a data directory from before DuckDB was the default: its demo warehouse, the schema
+      // document over it and the syncs' state live in the app store's database; moving them
+      // would leave the workspace pointing at tables that are not there
+      log.atInfo()
+          .addKeyValue("setting", "STUDIO_DEMO_WAREHOUSE")
+          .log(
+              "Warehouse: the app store already holds the demo warehouse (schema '{}'), kept"
+                  + " there; set STUDIO_DEMO_WAREHOUSE to choose",
+              properties.demo().schema());
+    } else if (properties.demo().duckdb()) {
       return duckDb(
           "jdbc:duckdb:" + file.toAbsolutePath().normalize(), "embedded", "STUDIO_DEMO_WAREHOUSE");
     }
@@ -76,6 +91,20 @@ public final class Warehouse implements Closeable {
         .addKeyValue("mode", "shared")
         .log("Warehouse: {} (STUDIO_WAREHOUSE_URL unset)", description);
     return new Warehouse(appStore.dataSource(), SQLDialect.POSTGRES, true, description);
+  }
+
+  private static boolean holdsSchema(DataSource dataSource, String schema) {
+    try (java.sql.Connection c = dataSource.getConnection();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "select count(*) from information_schema.schemata where schema_name = ?")) {
+      ps.setString(1, schema);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getLong(1) > 0;
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("Reading the app store's schemas failed: " + e, e);
+    }
   }
 
   private static Warehouse duckDb(String url, String mode, String setting) {

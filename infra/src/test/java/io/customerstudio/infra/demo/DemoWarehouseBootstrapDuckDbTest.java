@@ -87,13 +87,44 @@ class DemoWarehouseBootstrapDuckDbTest {
     }
   }
 
+  @Test
+  void byDefaultANewDataDirectoryGetsDuckDbAndAnEarlierOneKeepsItsPostgresDemo() throws Exception {
+    // an app store where an earlier version generated the demo: unset keeps it there
+    String earlierUrl = TestPostgres.newDatabaseUrl("demoearlier");
+    StudioProperties earlier = properties(null, earlierUrl, null);
+    try (var app = io.customerstudio.infra.store.AppStore.start(earlier)) {
+      new JdbcTemplate(app.dataSource()).execute("create schema demo");
+      try (Warehouse warehouse = Warehouse.connect(earlier, app)) {
+        assertThat(warehouse.duckDb()).isFalse();
+        assertThat(warehouse.sharedWithAppStore()).isTrue();
+      }
+      // chosen explicitly, DuckDB it is
+      try (Warehouse warehouse = Warehouse.connect(properties(null, earlierUrl, "duckdb"), app)) {
+        assertThat(warehouse.duckDb()).isTrue();
+      }
+    }
+    // a new data directory's app store holds no demo schema: DuckDB
+    String appUrl = TestPostgres.newDatabaseUrl("demodefault");
+    StudioProperties fresh = properties(null, appUrl, null);
+    java.nio.file.Files.deleteIfExists(dataDir.resolve("warehouse").resolve("warehouse.duckdb"));
+    try (var app = io.customerstudio.infra.store.AppStore.start(fresh);
+        Warehouse warehouse = Warehouse.connect(fresh, app)) {
+      assertThat(warehouse.duckDb()).isTrue();
+    }
+  }
+
   private StudioProperties properties(String warehouseUrl) {
-    StudioProperties.Database unset = new StudioProperties.Database(null, null, null);
+    return properties(warehouseUrl, null, "duckdb");
+  }
+
+  private StudioProperties properties(String warehouseUrl, String appStoreUrl, String demo) {
+    StudioProperties.Database unset =
+        new StudioProperties.Database(appStoreUrl, appStoreUrl == null ? null : "postgres", null);
     return new StudioProperties(
         unset,
         new StudioProperties.Database(warehouseUrl, null, null),
         new StudioProperties.Temporal(null, "default", "q"),
-        new StudioProperties.Demo(null, "duckdb", 300, 42, "demo", ANCHOR),
+        new StudioProperties.Demo(null, demo, 300, 42, "demo", ANCHOR),
         dataDir,
         new StudioProperties.Embedded(false),
         null,

@@ -94,13 +94,16 @@ public final class JdbcIntrospector implements Introspector {
         String tableCatalog = rs.getString("TABLE_CAT");
         // DuckDB lists its system and temp catalogs too: only the database's own tables count
         boolean own = tableCatalog == null || catalog == null || tableCatalog.equals(catalog);
+        // cs_sync holds the sync engine's own tables, never a model's source
         if (own
             && schema != null
             && !schema.equals("information_schema")
+            && !schema.equals("cs_sync")
             && !schema.startsWith("pg_")) {
           tables.add(schema + "." + rs.getString("TABLE_NAME"));
         }
       }
+      java.util.Collections.sort(tables);
       return tables;
     } catch (SQLException e) {
       throw new IllegalStateException("Listing warehouse tables failed: " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.customerstudio.workflows.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.customerstudio.activities.probe.ProbeActivitiesImpl;
 import io.customerstudio.infra.warehouse.Warehouse;
@@ -50,6 +51,18 @@ class ProbeWorkflowTest {
     Files.createDirectories(out.getParent());
     Files.writeString(out, history);
     WorkflowReplayer.replayWorkflowExecution(history, ProbeWorkflowImpl.class);
+  }
+
+  @Test
+  void theActivityDescribesADuckDbWarehouseToo() {
+    Warehouse duckDb =
+        Warehouse.over(
+            io.customerstudio.query.testing.TestDuckDb.newDatabase("probe"),
+            org.jooq.SQLDialect.DUCKDB,
+            "test warehouse");
+    var info = new ProbeActivitiesImpl(duckDb).describeWarehouse();
+    assertThat(info.product()).isEqualTo("DuckDB");
+    assertThat(info.serverTimeMillis()).isCloseTo(System.currentTimeMillis(), within(60_000L));
   }
 
   @Test
