@@ -661,7 +661,9 @@ final class SyncBenchmark {
             Locale.ROOT,
             "Full run on DuckDB ÷ on PostgreSQL: **%.2f×** (target: at least as fast, ≤ 1.00×: %s);"
                 + " incremental run %.2f×. DuckDB's heap figures include nothing of DuckDB's own"
-                + " memory, which is native (off the Java heap).",
+                + " memory, which is native (off the Java heap). One run of each on a shared"
+                + " machine (see the load average): differences of a few percent are within"
+                + " run-to-run noise; DuckDB ran first, in a JVM not yet warmed up.",
             ratio,
             ratio <= 1.0 ? "met" : "NOT met",
             duck.incremental().seconds() / post.incremental().seconds()));
