@@ -77,8 +77,20 @@ final class BenchApp implements AutoCloseable {
    */
   BenchApp(DataSource warehouseDs, Function<String, DataSource> open, String database)
       throws Exception {
+    this(warehouseDs, Warehouse.over(warehouseDs, "bench warehouse"), open, database);
+  }
+
+  /**
+   * @param server the bench's PostgreSQL server, where the app store's database is created
+   * @param warehouse the warehouse the engines run over (PostgreSQL or DuckDB)
+   * @param open opens a data source on a database of the bench server, by name
+   * @param database the app store's database name on the bench server (dropped and created)
+   */
+  BenchApp(
+      DataSource server, Warehouse warehouse, Function<String, DataSource> open, String database)
+      throws Exception {
     this.database = database;
-    this.warehouseDsl = DSL.using(warehouseDs, SQLDialect.POSTGRES);
+    this.warehouseDsl = DSL.using(server, SQLDialect.POSTGRES);
     warehouseDsl.execute("drop database if exists " + database);
     warehouseDsl.execute("create database " + database);
     appDs = open.apply(database);
@@ -96,7 +108,7 @@ final class BenchApp implements AutoCloseable {
     lists = new PriorityListStore(app, clock);
     categories = new SubsetCategoryStore(app, clock);
     users = new UserStore(app, clock);
-    warehouse = Warehouse.over(warehouseDs, "bench warehouse");
+    this.warehouse = warehouse;
     workspace = new Workspace(schemas, audiences, new TemplateStore(app, clock), warehouse);
     WarehouseMigrations.apply(warehouse, List.of());
     exports = Files.createTempDirectory("cs-bench-exports");

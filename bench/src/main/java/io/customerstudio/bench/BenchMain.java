@@ -85,6 +85,16 @@ public final class BenchMain {
             "Sync runs: full, incremental and the diff step",
             SyncBenchmark.run(ds, databases(pg, url), users));
       }
+      if (which.equals("all") || which.equals("sync-duckdb")) {
+        // issue 15: the sync scenario with the warehouse on DuckDB beside PostgreSQL
+        if (!benchSchemaExists(ds)) {
+          generator(ds, users);
+        }
+        report.replaceSection(
+            SyncBenchmark.DUCKDB_TITLE,
+            SyncBenchmark.sideBySide(
+                ds, databases(pg, url), users, Path.of("bench/target/duckdb").toAbsolutePath()));
+      }
       if (which.equals("all") || which.equals("governance")) {
         if (!benchSchemaExists(ds)) {
           generator(ds, users);

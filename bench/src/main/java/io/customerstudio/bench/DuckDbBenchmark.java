@@ -76,41 +76,10 @@ final class DuckDbBenchmark {
     Path file = work.resolve("copy").resolve("warehouse.duckdb");
     deleteDuckDb(file);
     try (var duck = DataSources.openDuckDb("bench-duckdb", "jdbc:duckdb:" + file, 4, "BENCH")) {
-      DemoWarehouseGenerator duckTables = new DemoWarehouseGenerator(duck, SQLDialect.DUCKDB, 1);
-      duckTables.createTables(QueryBenchmark.S);
-      long exportNanos = 0;
-      long loadNanos = 0;
-      long copied = 0;
-      for (String table : DemoWarehouseGenerator.tables()) {
-        Path csv = work.resolve(table + ".csv");
-        long t0 = System.nanoTime();
-        try (Connection c = pg.getConnection();
-            BufferedWriter out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-          copied +=
-              c.unwrap(PGConnection.class)
-                  .getCopyAPI()
-                  .copyOut(
-                      "copy " + QueryBenchmark.S + "." + table + " to stdout (format csv, header)",
-                      out);
-        }
-        long t1 = System.nanoTime();
-        try (Connection c = duck.getConnection();
-            Statement st = c.createStatement()) {
-          st.execute(
-              "copy "
-                  + QueryBenchmark.S
-                  + "."
-                  + table
-                  + " from '"
-                  + csv.toAbsolutePath().toString().replace("'", "''")
-                  + "' (header)");
-        }
-        long t2 = System.nanoTime();
-        exportNanos += t1 - t0;
-        loadNanos += t2 - t1;
-        Files.delete(csv);
-      }
-      duckTables.createViews(QueryBenchmark.S);
+      Copy copy = copy(pg, duck, work);
+      long exportNanos = copy.exportNanos();
+      long loadNanos = copy.loadNanos();
+      long copied = copy.rows();
       System.out.printf(
           Locale.ROOT,
           "Copied %,d rows: PostgreSQL COPY to CSV %.1f s, DuckDB load %.1f s%n",
@@ -269,6 +238,53 @@ final class DuckDbBenchmark {
     return String.join("\n", lines);
   }
 
+  /** Rows copied from PostgreSQL into DuckDB, and the time each side took. */
+  record Copy(long rows, long exportNanos, long loadNanos) {}
+
+  /**
+   * The PostgreSQL bench tables into typed DuckDB tables of the same names (and the demo views),
+   * through CSV files in {@code work}: identical data on both engines.
+   */
+  static Copy copy(DataSource pg, DataSource duck, Path work) throws Exception {
+    Files.createDirectories(work);
+    DemoWarehouseGenerator duckTables = new DemoWarehouseGenerator(duck, SQLDialect.DUCKDB, 1);
+    duckTables.createTables(QueryBenchmark.S);
+    long exportNanos = 0;
+    long loadNanos = 0;
+    long copied = 0;
+    for (String table : DemoWarehouseGenerator.tables()) {
+      Path csv = work.resolve(table + ".csv");
+      long t0 = System.nanoTime();
+      try (Connection c = pg.getConnection();
+          BufferedWriter out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+        copied +=
+            c.unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyOut(
+                    "copy " + QueryBenchmark.S + "." + table + " to stdout (format csv, header)",
+                    out);
+      }
+      long t1 = System.nanoTime();
+      try (Connection c = duck.getConnection();
+          Statement st = c.createStatement()) {
+        st.execute(
+            "copy "
+                + QueryBenchmark.S
+                + "."
+                + table
+                + " from '"
+                + csv.toAbsolutePath().toString().replace("'", "''")
+                + "' (header)");
+      }
+      long t2 = System.nanoTime();
+      exportNanos += t1 - t0;
+      loadNanos += t2 - t1;
+      Files.delete(csv);
+    }
+    duckTables.createViews(QueryBenchmark.S);
+    return new Copy(copied, exportNanos, loadNanos);
+  }
+
   private static String cells(Timing t) {
     if (t.failure() != null) {
       String f = t.failure().replace('|', '/').replace('\n', ' ');
@@ -362,7 +378,7 @@ final class DuckDbBenchmark {
     }
   }
 
-  private static void deleteDuckDb(Path file) throws java.io.IOException {
+  static void deleteDuckDb(Path file) throws java.io.IOException {
     Files.deleteIfExists(file);
     Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".wal"));
   }
