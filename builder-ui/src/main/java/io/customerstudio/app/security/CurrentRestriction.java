@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,15 +28,26 @@ public class CurrentRestriction {
 
   private final UserStore users;
   private final SubsetCategoryStore categories;
+  private final org.springframework.security.core.context.SecurityContextHolderStrategy security;
 
-  public CurrentRestriction(UserStore users, SubsetCategoryStore categories) {
+  /**
+   * @param security this app's holder of the security context (Vaadin's, a bean), the one its
+   *     filter chain stores the signed-in user in. Not the static {@code SecurityContextHolder}: a
+   *     second app started in the same JVM (tests do) replaces that, and a restricted user read
+   *     through it would look like work that runs as nobody, which is unrestricted.
+   */
+  public CurrentRestriction(
+      UserStore users,
+      SubsetCategoryStore categories,
+      org.springframework.security.core.context.SecurityContextHolderStrategy security) {
     this.users = users;
     this.categories = categories;
+    this.security = security;
   }
 
   /** The username of who is acting, or null for work that runs as nobody. */
   public String username() {
-    Authentication a = SecurityContextHolder.getContext().getAuthentication();
+    Authentication a = security.getContext().getAuthentication();
     if (a == null || !a.isAuthenticated() || a instanceof AnonymousAuthenticationToken) {
       return null;
     }
