@@ -1,6 +1,5 @@
 package io.customerstudio.activities.journey;
 
-import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.DSLContext;
@@ -50,18 +49,7 @@ final class HoldoutCopy {
         return;
       }
       JourneyWarehouseSql.insertHoldouts(
-          warehouse,
-          table,
-          journey,
-          rows.map(
-              r ->
-                  new JourneyWarehouseSql.Holdout(
-                      r.get(0, Long.class),
-                      r.get(1, Integer.class),
-                      r.get(2, String.class),
-                      r.get(3, String.class),
-                      r.get(4, String.class),
-                      r.get(5, OffsetDateTime.class))));
+          warehouse, table, journey, rows.map(JourneyWarehouseSql.Holdout::of));
       last = rows.get(rows.size() - 1).get(0, Long.class);
       copied.put(journey, last);
     }

@@ -49,7 +49,19 @@ final class JourneyWarehouseSql {
 
   /** One holdout as the warehouse's {@code journey_holdouts} keeps it. */
   record Holdout(
-      long id, int version, String node, String group, String person, OffsetDateTime at) {}
+      long id, int version, String node, String group, String person, OffsetDateTime at) {
+
+    /** A row of the app store's {@code select id, version, node, grp, person, at}. */
+    static Holdout of(org.jooq.Record r) {
+      return new Holdout(
+          r.get(0, Long.class),
+          r.get(1, Integer.class),
+          r.get(2, String.class),
+          r.get(3, String.class),
+          r.get(4, String.class),
+          r.get(5, OffsetDateTime.class));
+    }
+  }
 
   /**
    * Inserts holdouts of {@code journey} into {@code table}, skipping ids the table has (its primary

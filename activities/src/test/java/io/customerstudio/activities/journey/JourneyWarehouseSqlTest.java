@@ -91,15 +91,7 @@ class JourneyWarehouseSqlTest {
                 "select id, version, node, grp, person, at from journey_holdout"
                     + " where journey_key = ? order by id limit 3",
                 key)
-            .map(
-                r ->
-                    new JourneyWarehouseSql.Holdout(
-                        r.get(0, Long.class),
-                        r.get(1, Integer.class),
-                        r.get(2, String.class),
-                        r.get(3, String.class),
-                        r.get(4, String.class),
-                        r.get(5, OffsetDateTime.class))));
+            .map(JourneyWarehouseSql.Holdout::of));
 
     var inApp =
         app.fetch("select person, at from journey_holdout where journey_key = ? order by id", key);

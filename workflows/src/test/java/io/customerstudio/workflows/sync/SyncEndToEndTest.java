@@ -322,41 +322,16 @@ class SyncEndToEndTest {
                   .map(r -> r.get(0, String.class) + " v" + r.get(1, String.class))));
       out.put(
           "membership_log",
-          sorted(
-              wh.fetch("select member_key, change, version, run_id from cs_sync.membership_log")
-                  .map(
-                      r ->
-                          r.get(0, String.class)
-                              + " "
-                              + r.get(1, String.class)
-                              + " v"
-                              + r.get(2, String.class)
-                              + " "
-                              + (r1.equals(r.get(3, String.class)) ? "r1" : "r2"))));
+          byRun(
+              wh,
+              "select member_key, change, concat('v', version), run_id from cs_sync.membership_log",
+              r1));
       out.put(
           "holdout_log",
-          sorted(
-              wh.fetch("select member_key, split_group, run_id from cs_logs.holdout_log")
-                  .map(
-                      r ->
-                          r.get(0, String.class)
-                              + " "
-                              + r.get(1, String.class)
-                              + " "
-                              + (r1.equals(r.get(2, String.class)) ? "r1" : "r2"))));
+          byRun(wh, "select member_key, split_group, run_id from cs_logs.holdout_log", r1));
       out.put(
           "run_exclusion",
-          sorted(
-              wh.fetch("select member_key, reason, detail, run_id from cs_sync.run_exclusion")
-                  .map(
-                      r ->
-                          r.get(0, String.class)
-                              + " "
-                              + r.get(1, String.class)
-                              + " "
-                              + r.get(2, String.class)
-                              + " "
-                              + (r1.equals(r.get(3, String.class)) ? "r1" : "r2"))));
+          byRun(wh, "select member_key, reason, detail, run_id from cs_sync.run_exclusion", r1));
       // after the runs: a dry run finds nothing left to send; why answers for a sent member,
       // a held-out one and one gone
       wh.execute("update shop.users set ltv = 2 where user_id = 17");
@@ -456,5 +431,23 @@ class SyncEndToEndTest {
     List<String> out = new ArrayList<>(lines);
     out.sort(null);
     return out;
+  }
+
+  /**
+   * The rows of {@code sql} as sorted lines, its columns joined by spaces, the last (a run id)
+   * named r1 for the first run and r2 for another, so both engines' runs compare.
+   */
+  static List<String> byRun(org.jooq.DSLContext wh, String sql, String r1) {
+    return sorted(
+        wh.fetch(sql)
+            .map(
+                r -> {
+                  StringBuilder line = new StringBuilder();
+                  for (int i = 0; i < r.size() - 1; i++) {
+                    line.append(r.get(i, String.class)).append(' ');
+                  }
+                  return line.append(r1.equals(r.get(r.size() - 1, String.class)) ? "r1" : "r2")
+                      .toString();
+                }));
   }
 }
