@@ -1,1 +1,1 @@
-select "t0"."user_id" from "shop"."users" as "t0" where (cast("t0"."birthday" as timestamp) < cast(? as timestamp) and cast("t0"."birthday" as timestamp) is not null)
+select "t0"."user_id" from "shop"."users" as "t0" where ("t0"."birthday" < cast(? as date) and "t0"."birthday" is not null)

@@ -1,1 +1,1 @@
-select "t0"."user_id" from "shop"."users" "t0" where (cast("t0"."birthday" as timestamp without time zone) < cast(? as timestamp without time zone) and cast("t0"."birthday" as timestamp without time zone) is not null)
+select "t0"."user_id" from "shop"."users" "t0" where ("t0"."birthday" < cast(? as date) and "t0"."birthday" is not null)

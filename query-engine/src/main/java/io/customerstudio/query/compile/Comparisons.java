@@ -89,6 +89,13 @@ final class Comparisons {
         default -> throw new IllegalStateException(op.name());
       };
     }
+    if (x.isDay()) {
+      // a date column against a time: compare days, on the column itself
+      @SuppressWarnings("unchecked")
+      Field<Object> day = (Field<Object>) (Field<?>) x.day();
+      org.jooq.Condition raw = days(x.day(), op, value, path);
+      return raw == null ? DSL.falseCondition() : twoValued(x, day, raw, op.holdsOnNull());
+    }
     org.jooq.Condition raw = raw(x, f, op, value, path);
     return raw == null ? DSL.falseCondition() : twoValued(x, f, raw, op.holdsOnNull());
   }
@@ -169,6 +176,78 @@ final class Comparisons {
       case ENDS_WITH -> f.endsWithIgnoreCase(v);
       default -> throw new IllegalStateException(op.name());
     };
+  }
+
+  /**
+   * {@code d op t} for a date column {@code d} read as the start of its day in UTC, as a comparison
+   * of days: the midnight of {@code d} is before {@code t} exactly when {@code d} is before the
+   * first day whose midnight is at or after {@code t} ({@link #ceilDay}), and after {@code t}
+   * exactly when {@code d} is after the day {@code t} falls in ({@link #floorDay}). Three-valued
+   * like {@link #raw} (a constant where no day can match); null (with a problem) if invalid.
+   */
+  private org.jooq.Condition days(
+      Field<java.time.LocalDate> d, Op op, JsonNode value, String path) {
+    if (op.value() == Op.Value.DURATION) {
+      long[] amount = new long[1];
+      TimeUnit unit = AudienceJson.duration(value, path + ".value", amount, cx.problems());
+      if (unit == null) {
+        return null;
+      }
+      Instant lower = unit.before(cx.asOf(), amount[0]);
+      Instant upper = cx.asOf();
+      return op == Op.WITHIN_LAST
+          ? d.ge(day(ceilDay(lower))).and(d.le(day(floorDay(upper))))
+          : d.lt(day(ceilDay(lower))).or(d.gt(day(floorDay(upper))));
+    }
+    if (op.value() == Op.Value.PAIR) {
+      if (value == null || !value.isArray() || value.size() != 2) {
+        cx.problems().add(path + ".value", "\"between\" takes [low, high]");
+        return null;
+      }
+      Instant low = instant(value.get(0), path + ".value[0]");
+      Instant high = instant(value.get(1), path + ".value[1]");
+      return low == null || high == null
+          ? null
+          : d.ge(day(ceilDay(low))).and(d.le(day(floorDay(high))));
+    }
+    Instant t = instant(value, path + ".value");
+    if (t == null) {
+      return null;
+    }
+    boolean midnight = ceilDay(t).equals(floorDay(t));
+    return switch (op) {
+      // no midnight equals a time of day: eq never holds, neq always does (NULL aside)
+      case EQ -> midnight ? d.eq(day(floorDay(t))) : DSL.falseCondition();
+      case NEQ -> midnight ? d.ne(day(floorDay(t))) : DSL.trueCondition();
+      case GT, AFTER -> d.gt(day(floorDay(t)));
+      case GTE -> d.ge(day(ceilDay(t)));
+      case LT, BEFORE -> d.lt(day(ceilDay(t)));
+      case LTE -> d.le(day(floorDay(t)));
+      default -> throw new IllegalStateException(op.name());
+    };
+  }
+
+  private Instant instant(JsonNode v, String path) {
+    if (v == null || v.isNull()) {
+      cx.problems().add(path, "a timestamp value is required");
+      return null;
+    }
+    return AudienceJson.instant(v, path, cx.problems());
+  }
+
+  /** The UTC day {@code t} falls in. */
+  private static java.time.LocalDate floorDay(Instant t) {
+    return LocalDateTime.ofInstant(t, ZoneOffset.UTC).toLocalDate();
+  }
+
+  /** The first UTC day whose midnight is at or after {@code t}. */
+  private static java.time.LocalDate ceilDay(Instant t) {
+    java.time.LocalDate floor = floorDay(t);
+    return floor.atStartOfDay().toInstant(ZoneOffset.UTC).equals(t) ? floor : floor.plusDays(1);
+  }
+
+  private static Field<java.time.LocalDate> day(java.time.LocalDate d) {
+    return DSL.val(d, SQLDataType.LOCALDATE);
   }
 
   /** A JSON value as a bind value of {@code x}'s type; null (with a problem) if it does not fit. */

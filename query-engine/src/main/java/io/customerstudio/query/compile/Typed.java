@@ -13,11 +13,25 @@ import org.jooq.impl.SQLDataType;
  * the Java type its bind values take, and whether it can be NULL.
  */
 public record Typed(
-    Field<?> field, ColumnType type, DataType<?> dataType, boolean nullable, boolean simple) {
+    Field<?> field,
+    ColumnType type,
+    DataType<?> dataType,
+    boolean nullable,
+    boolean simple,
+    Field<java.time.LocalDate> day) {
 
   /** A computed expression (aggregate, trait value): not a plain column. */
   public Typed(Field<?> field, ColumnType type, DataType<?> dataType, boolean nullable) {
-    this(field, type, dataType, nullable, false);
+    this(field, type, dataType, nullable, false, null);
+  }
+
+  /**
+   * A column of a {@code date} type, which the spec reads as the start of its day in UTC: {@link
+   * #field} is that timestamp, for values and aggregates; {@link #day} is the column itself, so a
+   * comparison with a time can be a comparison of days that an index or a zone map serves.
+   */
+  public boolean isDay() {
+    return day != null;
   }
 
   /** A column of an aliased model, typed so that bind values match the column's own type. */
@@ -31,13 +45,19 @@ public record Typed(
           c.type(),
           SQLDataType.LOCALDATETIME,
           c.nullable(),
-          true);
+          true,
+          DSL.field(DSL.name(alias, c.name()), SQLDataType.LOCALDATE));
     }
     if (c.type() == ColumnType.STRING && !ColumnType.TEXT_TYPES.contains(nativeType)) {
       return new Typed(
-          DSL.cast(raw, SQLDataType.VARCHAR), c.type(), SQLDataType.VARCHAR, c.nullable(), true);
+          DSL.cast(raw, SQLDataType.VARCHAR),
+          c.type(),
+          SQLDataType.VARCHAR,
+          c.nullable(),
+          true,
+          null);
     }
-    return new Typed(raw, c.type(), raw.getDataType(), c.nullable(), true);
+    return new Typed(raw, c.type(), raw.getDataType(), c.nullable(), true, null);
   }
 
   static Typed of(Field<?> field, ColumnType type, boolean nullable) {

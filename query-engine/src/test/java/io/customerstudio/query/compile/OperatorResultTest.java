@@ -110,6 +110,64 @@ class OperatorResultTest {
             "birthday (date) gte",
             p("birthday", "gte", "\"1990-06-01T00:00:00Z\""),
             "birthday >= date '1990-06-01'"),
+        // a date is the start of its day (UTC): against a time of day, the compiler compares
+        // days; the hand-written side compares the day's midnight with the time itself. The
+        // boundaries are birthdays in the fixture (1984-06-23, 1980-03-19, 1986-06-07)
+        c(
+            "birthday (date) lt a time of day",
+            p("birthday", "lt", "\"1984-06-23T12:00:00Z\""),
+            "cast(birthday as timestamp) < timestamp '1984-06-23 12:00:00'"),
+        c(
+            "birthday (date) lte a time of day",
+            p("birthday", "lte", "\"1984-06-23T12:00:00Z\""),
+            "cast(birthday as timestamp) <= timestamp '1984-06-23 12:00:00'"),
+        c(
+            "birthday (date) gt a time of day",
+            p("birthday", "gt", "\"1984-06-23T12:00:00Z\""),
+            "cast(birthday as timestamp) > timestamp '1984-06-23 12:00:00'"),
+        c(
+            "birthday (date) gte a time of day",
+            p("birthday", "gte", "\"1984-06-23T12:00:00Z\""),
+            "cast(birthday as timestamp) >= timestamp '1984-06-23 12:00:00'"),
+        c(
+            "birthday (date) after midnight",
+            p("birthday", "after", "\"1984-06-23\""),
+            "cast(birthday as timestamp) > timestamp '1984-06-23 00:00:00'"),
+        c(
+            "birthday (date) lte midnight",
+            p("birthday", "lte", "\"1984-06-23\""),
+            "cast(birthday as timestamp) <= timestamp '1984-06-23 00:00:00'"),
+        c(
+            "birthday (date) eq midnight",
+            p("birthday", "eq", "\"1984-06-23\""),
+            "birthday = date '1984-06-23'"),
+        c(
+            "birthday (date) eq a time of day: no day matches",
+            p("birthday", "eq", "\"1984-06-23T00:00:01Z\""),
+            "false"),
+        c(
+            "birthday (date) neq a time of day: every day and NULL hold",
+            p("birthday", "neq", "\"1984-06-23T00:00:01Z\""),
+            "true"),
+        c(
+            "birthday (date) neq midnight (NULL holds)",
+            p("birthday", "neq", "\"1984-06-23\""),
+            "birthday is distinct from date '1984-06-23'"),
+        c(
+            "birthday (date) between times of day",
+            p("birthday", "between", "[\"1980-03-19T06:00:00Z\", \"1986-06-07T18:00:00Z\"]"),
+            "cast(birthday as timestamp) between timestamp '1980-03-19 06:00:00'"
+                + " and timestamp '1986-06-07 18:00:00'"),
+        c(
+            "birthday (date) within_last days from noon",
+            p("birthday", "within_last", "{\"amount\": 14618, \"unit\": \"day\"}"),
+            "cast(birthday as timestamp) between timestamp '1986-06-07 12:00:00'"
+                + " and timestamp '2026-06-15 12:00:00'"),
+        c(
+            "birthday (date) not_within_last (NULL holds)",
+            p("birthday", "not_within_last", "{\"amount\": 14618, \"unit\": \"day\"}"),
+            "birthday is null or cast(birthday as timestamp) < timestamp '1986-06-07 12:00:00'"
+                + " or cast(birthday as timestamp) > timestamp '2026-06-15 12:00:00'"),
         // json
         c("attrs is_null", p("attrs", "is_null", null), "attrs is null"),
         c("attrs is_not_null", p("attrs", "is_not_null", null), "attrs is not null"),
