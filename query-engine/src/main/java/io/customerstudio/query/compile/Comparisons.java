@@ -227,13 +227,31 @@ final class Comparisons {
     };
   }
 
+  /**
+   * A time for a comparison of days, in microseconds as the warehouses bind times (so a day
+   * compares with 00:00:00.0000001 as its column compared with the bound time did); null (with a
+   * problem) if missing, invalid or beyond the days a date holds.
+   */
   private Instant instant(JsonNode v, String path) {
     if (v == null || v.isNull()) {
       cx.problems().add(path, "a timestamp value is required");
       return null;
     }
-    return AudienceJson.instant(v, path, cx.problems());
+    Instant t = AudienceJson.instant(v, path, cx.problems());
+    if (t == null) {
+      return null;
+    }
+    if (t.isBefore(FIRST_DAY) || t.isAfter(LAST_DAY)) {
+      cx.problems().add(path, "a time out of range for a date column: " + v.asText());
+      return null;
+    }
+    return t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
   }
+
+  /** The range a date column is compared in: years 1 to 9999, as SQL dates commonly hold. */
+  private static final Instant FIRST_DAY = Instant.parse("0001-01-01T00:00:00Z");
+
+  private static final Instant LAST_DAY = Instant.parse("9999-12-31T00:00:00Z");
 
   /** The UTC day {@code t} falls in. */
   private static java.time.LocalDate floorDay(Instant t) {

@@ -124,8 +124,8 @@ public final class Dialects {
 
   /**
    * {@code key} is one of {@code values} (Strings or Longs), with all values in one bind parameter:
-   * PostgreSQL {@code key = any(?)} over an array; DuckDB a JSON array read as a list, since its
-   * driver binds no Java arrays.
+   * PostgreSQL {@code key = any(?)} over an array; DuckDB {@code key IN} the unnested JSON array
+   * read as a list, since its driver binds no Java arrays.
    */
   public static org.jooq.Condition anyOf(Field<?> key, Object[] values) {
     boolean longs = values instanceof Long[];
@@ -138,14 +138,16 @@ public final class Dialects {
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
               throw new IllegalArgumentException(e);
             }
+            // a semi-join on the unnested list: list_contains(list, key) tests every row
+            // against the whole list (1.1 s for 5,000 keys over 1M rows, against 15 ms)
             ctx.visit(
                 DSL.condition(
-                    "list_contains(cast(from_json(cast({0} as varchar), {1}) as "
+                    "{0} in (select unnest(cast(from_json(cast({1} as varchar), {2}) as "
                         + (longs ? "bigint[]" : "varchar[]")
-                        + "), {2})",
+                        + ")))",
+                    key,
                     DSL.val(json),
-                    DSL.inline(longs ? "[\"BIGINT\"]" : "[\"VARCHAR\"]"),
-                    key));
+                    DSL.inline(longs ? "[\"BIGINT\"]" : "[\"VARCHAR\"]")));
           } else {
             @SuppressWarnings({"unchecked", "rawtypes"})
             org.jooq.Condition c = ((Field) key).eq(DSL.any(DSL.val(values)));

@@ -60,6 +60,13 @@ class GoldenSqlTest {
                 + OperatorResultTest.p("category", "eq", "\"shoes\"")
                 + "}}"),
         Arguments.of(
+            "or-of-key-sets",
+            "{\"type\": \"or\", \"conditions\": ["
+                + OperatorResultTest.p("vip", "is_true", null)
+                + ", {\"type\": \"event\", \"event\": \"events\", \"eventType\": \"order\"}, "
+                + OperatorResultTest.t("ltv", "gt", "1000")
+                + "]}"),
+        Arguments.of(
             "event-window",
             "{\"type\": \"event\", \"event\": \"events\", \"eventType\": \"order\", \"window\": {\"withinLast\": {\"amount\": 14, \"unit\": \"day\"}}}"),
         Arguments.of(

@@ -112,61 +112,80 @@ class OperatorResultTest {
             "birthday >= date '1990-06-01'"),
         // a date is the start of its day (UTC): against a time of day, the compiler compares
         // days; the hand-written side compares the day's midnight with the time itself. The
-        // boundaries are birthdays in the fixture (1984-06-23, 1980-03-19, 1986-06-07)
+        // boundaries are birthdays in the fixture with the day after one too (1981-07-15 and
+        // 1981-07-16), so floor and ceiling are each tested on both sides
         c(
             "birthday (date) lt a time of day",
-            p("birthday", "lt", "\"1984-06-23T12:00:00Z\""),
-            "cast(birthday as timestamp) < timestamp '1984-06-23 12:00:00'"),
+            p("birthday", "lt", "\"1981-07-15T12:00:00Z\""),
+            "cast(birthday as timestamp) < timestamp '1981-07-15 12:00:00'"),
         c(
             "birthday (date) lte a time of day",
-            p("birthday", "lte", "\"1984-06-23T12:00:00Z\""),
-            "cast(birthday as timestamp) <= timestamp '1984-06-23 12:00:00'"),
+            p("birthday", "lte", "\"1981-07-15T12:00:00Z\""),
+            "cast(birthday as timestamp) <= timestamp '1981-07-15 12:00:00'"),
         c(
             "birthday (date) gt a time of day",
-            p("birthday", "gt", "\"1984-06-23T12:00:00Z\""),
-            "cast(birthday as timestamp) > timestamp '1984-06-23 12:00:00'"),
+            p("birthday", "gt", "\"1981-07-15T12:00:00Z\""),
+            "cast(birthday as timestamp) > timestamp '1981-07-15 12:00:00'"),
         c(
             "birthday (date) gte a time of day",
-            p("birthday", "gte", "\"1984-06-23T12:00:00Z\""),
-            "cast(birthday as timestamp) >= timestamp '1984-06-23 12:00:00'"),
+            p("birthday", "gte", "\"1981-07-15T12:00:00Z\""),
+            "cast(birthday as timestamp) >= timestamp '1981-07-15 12:00:00'"),
+        c(
+            "birthday (date) before midnight",
+            p("birthday", "before", "\"1981-07-16\""),
+            "cast(birthday as timestamp) < timestamp '1981-07-16 00:00:00'"),
+        c(
+            "birthday (date) gte midnight",
+            p("birthday", "gte", "\"1981-07-16\""),
+            "cast(birthday as timestamp) >= timestamp '1981-07-16 00:00:00'"),
         c(
             "birthday (date) after midnight",
-            p("birthday", "after", "\"1984-06-23\""),
-            "cast(birthday as timestamp) > timestamp '1984-06-23 00:00:00'"),
+            p("birthday", "after", "\"1981-07-15\""),
+            "cast(birthday as timestamp) > timestamp '1981-07-15 00:00:00'"),
         c(
             "birthday (date) lte midnight",
-            p("birthday", "lte", "\"1984-06-23\""),
-            "cast(birthday as timestamp) <= timestamp '1984-06-23 00:00:00'"),
+            p("birthday", "lte", "\"1981-07-15\""),
+            "cast(birthday as timestamp) <= timestamp '1981-07-15 00:00:00'"),
+        c(
+            "birthday (date) lte a time given with an offset",
+            p("birthday", "lte", "\"1981-07-16T01:00:00+02:00\""),
+            "cast(birthday as timestamp) <= timestamp '1981-07-15 23:00:00'"),
         c(
             "birthday (date) eq midnight",
-            p("birthday", "eq", "\"1984-06-23\""),
-            "birthday = date '1984-06-23'"),
+            p("birthday", "eq", "\"1981-07-16\""),
+            "birthday = date '1981-07-16'"),
         c(
             "birthday (date) eq a time of day: no day matches",
-            p("birthday", "eq", "\"1984-06-23T00:00:01Z\""),
+            p("birthday", "eq", "\"1981-07-16T00:00:01Z\""),
             "false"),
         c(
             "birthday (date) neq a time of day: every day and NULL hold",
-            p("birthday", "neq", "\"1984-06-23T00:00:01Z\""),
+            p("birthday", "neq", "\"1981-07-16T00:00:01Z\""),
             "true"),
         c(
             "birthday (date) neq midnight (NULL holds)",
-            p("birthday", "neq", "\"1984-06-23\""),
-            "birthday is distinct from date '1984-06-23'"),
+            p("birthday", "neq", "\"1981-07-16\""),
+            "birthday is distinct from date '1981-07-16'"),
+        c(
+            "not (birthday (date) lt a time of day) holds for NULL",
+            "{\"type\": \"not\", \"condition\": "
+                + p("birthday", "lt", "\"1981-07-15T12:00:00Z\"")
+                + "}",
+            "birthday is null or cast(birthday as timestamp) >= timestamp '1981-07-15 12:00:00'"),
         c(
             "birthday (date) between times of day",
-            p("birthday", "between", "[\"1980-03-19T06:00:00Z\", \"1986-06-07T18:00:00Z\"]"),
+            p("birthday", "between", "[\"1980-03-19T06:00:00Z\", \"1981-07-15T18:00:00Z\"]"),
             "cast(birthday as timestamp) between timestamp '1980-03-19 06:00:00'"
-                + " and timestamp '1986-06-07 18:00:00'"),
+                + " and timestamp '1981-07-15 18:00:00'"),
         c(
             "birthday (date) within_last days from noon",
-            p("birthday", "within_last", "{\"amount\": 14618, \"unit\": \"day\"}"),
-            "cast(birthday as timestamp) between timestamp '1986-06-07 12:00:00'"
+            p("birthday", "within_last", "{\"amount\": 16406, \"unit\": \"day\"}"),
+            "cast(birthday as timestamp) between timestamp '1981-07-15 12:00:00'"
                 + " and timestamp '2026-06-15 12:00:00'"),
         c(
             "birthday (date) not_within_last (NULL holds)",
-            p("birthday", "not_within_last", "{\"amount\": 14618, \"unit\": \"day\"}"),
-            "birthday is null or cast(birthday as timestamp) < timestamp '1986-06-07 12:00:00'"
+            p("birthday", "not_within_last", "{\"amount\": 16406, \"unit\": \"day\"}"),
+            "birthday is null or cast(birthday as timestamp) < timestamp '1981-07-15 12:00:00'"
                 + " or cast(birthday as timestamp) > timestamp '2026-06-15 12:00:00'"),
         // json
         c("attrs is_null", p("attrs", "is_null", null), "attrs is null"),
