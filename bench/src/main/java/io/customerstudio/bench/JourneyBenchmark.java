@@ -9,6 +9,7 @@ import io.customerstudio.infra.store.JourneyStore;
 import io.customerstudio.infra.temporal.TemporalConnection;
 import io.customerstudio.infra.temporal.TemporalWorker;
 import io.customerstudio.infra.temporal.WorkerRegistrar;
+import io.customerstudio.infra.warehouse.Warehouse;
 import io.customerstudio.infra.warehouse.WarehouseMigrations;
 import io.customerstudio.query.Problems;
 import io.customerstudio.query.audience.AudienceJson;
@@ -134,9 +135,38 @@ final class JourneyBenchmark {
     int timerPeople = env("BENCH_TIMER_PEOPLE", Math.min(100_000, users));
     int eventSeconds = env("BENCH_EVENT_SECONDS", 300);
     int eventRate = env("BENCH_EVENT_RATE", 200);
+    Measured m =
+        measure(
+            warehouseDs,
+            Warehouse.over(warehouseDs, "bench warehouse"),
+            database,
+            "bench_journeys",
+            users,
+            System.getenv().getOrDefault("BENCH_JOURNEY_SCENARIOS", "all"));
+    return m.bench().report(users, stepsPeople, timerPeople, eventSeconds, eventRate, m.profile());
+  }
+
+  /** One run of the scenarios: the bench with its results, and the top statements of steps. */
+  record Measured(JourneyBenchmark bench, List<String> profile) {}
+
+  /**
+   * The scenarios named in {@code only} (or all), with the journey engine over {@code warehouse}
+   * and an app store in the database {@code appDatabase} of the bench's PostgreSQL server.
+   */
+  static Measured measure(
+      DataSource server,
+      Warehouse warehouse,
+      Function<String, DataSource> database,
+      String appDatabase,
+      int users,
+      String only)
+      throws Exception {
+    int stepsPeople = env("BENCH_JOURNEY_PEOPLE", Math.min(100_000, users));
+    int timerPeople = env("BENCH_TIMER_PEOPLE", Math.min(100_000, users));
+    int eventSeconds = env("BENCH_EVENT_SECONDS", 300);
+    int eventRate = env("BENCH_EVENT_RATE", 200);
     int baselinePeople = env("BENCH_BASELINE_PEOPLE", Math.min(10_000, users));
-    String only = System.getenv().getOrDefault("BENCH_JOURNEY_SCENARIOS", "all");
-    try (BenchApp b = new BenchApp(warehouseDs, database, "bench_journeys");
+    try (BenchApp b = new BenchApp(server, warehouse, database, appDatabase);
         SyncBenchmark.Sink sink = new SyncBenchmark.Sink();
         TemporalConnection temporal =
             TemporalConnection.connect(new StudioProperties.Temporal(null, "default", "bench"))) {
@@ -221,8 +251,131 @@ final class JourneyBenchmark {
         bench.orchestrator.close();
         worker.stop();
       }
-      return bench.report(users, stepsPeople, timerPeople, eventSeconds, eventRate, profile);
+      return new Measured(bench, profile);
     }
+  }
+
+  static final String DUCKDB_TITLE = "Journeys on DuckDB beside PostgreSQL (issue 15)";
+
+  /**
+   * Issue 15: the journey scenarios with the warehouse on a DuckDB file holding the PostgreSQL
+   * bench rows (copied as the DuckDB query bench does), then on PostgreSQL; the app store, where
+   * the engine keeps entries, steps and sends, is on PostgreSQL for both. Scenarios:
+   * BENCH_JOURNEY_SCENARIOS, by default the three whose warehouse work differs (audience entry, the
+   * five nodes with a branch, a holdout split and a send, timers).
+   */
+  static String sideBySide(
+      DataSource pg, Function<String, DataSource> database, int users, java.nio.file.Path work)
+      throws Exception {
+    String only = System.getenv().getOrDefault("BENCH_JOURNEY_SCENARIOS", "entry,steps,timers");
+    java.nio.file.Path file = work.resolve("journeys").resolve("warehouse.duckdb");
+    DuckDbBenchmark.deleteDuckDb(file);
+    Measured duck;
+    DuckDbBenchmark.Copy copy;
+    try (var duckDs =
+        io.customerstudio.infra.config.DataSources.openDuckDb(
+            "bench-duckdb-journeys", "jdbc:duckdb:" + file, 8, "BENCH")) {
+      copy = DuckDbBenchmark.copy(pg, duckDs, work.resolve("journeys"));
+      log("copied %,d rows into DuckDB (load %.1f s)", copy.rows(), copy.loadNanos() / 1e9);
+      BenchMain.awaitQuietServer(pg);
+      duck =
+          measure(
+              pg,
+              Warehouse.over(duckDs, org.jooq.SQLDialect.DUCKDB, "bench DuckDB warehouse"),
+              database,
+              "bench_journeys_duckdb",
+              users,
+              only);
+    } finally {
+      DuckDbBenchmark.deleteDuckDb(file);
+    }
+    BenchMain.awaitQuietServer(pg);
+    Measured post =
+        measure(pg, Warehouse.over(pg, "bench warehouse"), database, "bench_journeys", users, only);
+    return sideBySideReport(users, only, copy, duck.bench(), post.bench());
+  }
+
+  private static String sideBySideReport(
+      int users,
+      String only,
+      DuckDbBenchmark.Copy copy,
+      JourneyBenchmark duck,
+      JourneyBenchmark post) {
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        "Command: `./mvnw -B -ntp -Pbench -DskipTests verify -Dbench=journeys-duckdb`"
+            + " (BENCH_USERS="
+            + users
+            + ", BENCH_JOURNEY_SCENARIOS="
+            + only
+            + ", BENCH_JOURNEY_PEOPLE and BENCH_TIMER_PEOPLE as in the journeys section; "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores, load average "
+            + String.format(
+                Locale.ROOT,
+                "%.1f",
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
+            + " at the end; bench JVM -Xmx2g). The scenarios of the journeys section, once per"
+            + " warehouse in the same JVM: DuckDB first, then PostgreSQL, each after autovacuum"
+            + " has gone quiet. The DuckDB file holds the PostgreSQL bench tables copied through"
+            + " CSV ("
+            + String.format(
+                Locale.ROOT, "%,d rows, DuckDB load %.1f s", copy.rows(), copy.loadNanos() / 1e9)
+            + "), so both run over the same people. The app store (journey entries, steps,"
+            + " sends, holdouts) is on the embedded PostgreSQL for both; what runs on the"
+            + " warehouse is the audience entry, the branch's condition, the split's holdout"
+            + " copy and the send's values. Measured "
+            + java.time.Instant.now().toString().substring(0, 10)
+            + ".");
+    lines.add("");
+    lines.add("| metric | PostgreSQL | DuckDB |");
+    lines.add("|---|---|---|");
+    for (String[] row :
+        List.of(
+            new String[] {"audience entry of every user", "entry"},
+            new String[] {"entry: advance steps", "entry.advance"},
+            new String[] {"person-steps/s through the five nodes", "steps"},
+            new String[] {"whole run of the five-node journey", "steps.total"},
+            new String[] {"five nodes: advance steps", "steps.advance"},
+            new String[] {"timer due → moved", "timers"},
+            new String[] {"timers: whole run", "timers.total"},
+            new String[] {"timers: advance steps", "timers.advance"},
+            new String[] {"event → first step done; wait_until event → moved", "events"},
+            new String[] {"heap", "heap"})) {
+      if (post.results.containsKey(row[1]) || duck.results.containsKey(row[1])) {
+        lines.add("| " + row[0] + " | " + post.get(row[1]) + " | " + duck.get(row[1]) + " |");
+      }
+    }
+    lines.add("");
+    List<String> ratios = new ArrayList<>();
+    double entryRatio = duck.num("entry.seconds") / post.num("entry.seconds");
+    if (!Double.isNaN(entryRatio)) {
+      ratios.add(
+          String.format(
+              Locale.ROOT, "audience entry %.2fx (%s)", entryRatio, atLeastAsFast(entryRatio)));
+    }
+    double stepsRatio = post.num("steps.rate") / duck.num("steps.rate");
+    if (!Double.isNaN(stepsRatio)) {
+      ratios.add(
+          String.format(
+              Locale.ROOT, "five nodes %.2fx (%s)", stepsRatio, atLeastAsFast(stepsRatio)));
+    }
+    double timersRatio = duck.num("timers.p95") / post.num("timers.p95");
+    if (!Double.isNaN(timersRatio)) {
+      ratios.add(
+          String.format(
+              Locale.ROOT, "timer p95 %.2fx (%s)", timersRatio, atLeastAsFast(timersRatio)));
+    }
+    lines.add(
+        "DuckDB's time ÷ PostgreSQL's (below 1 means DuckDB is faster; target: at least as fast,"
+            + " within run-to-run noise): "
+            + (ratios.isEmpty() ? "nothing measured" : String.join("; ", ratios))
+            + ".");
+    return String.join("\n", lines);
+  }
+
+  private static String atLeastAsFast(double ratio) {
+    return ratio <= 1.0 ? "met" : ratio <= 1.05 ? "within 5%, the noise of one run" : "NOT met";
   }
 
   private static boolean runs(String only, String scenario) {
