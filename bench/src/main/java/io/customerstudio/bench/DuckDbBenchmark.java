@@ -13,7 +13,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -369,22 +368,10 @@ final class DuckDbBenchmark {
       return new Timing(
           members, 0, 0, "counts differ: generated " + members + ", hand-written " + hand);
     }
-    LongSupplier gen = () -> engine.count(d, "$", QueryBenchmark.AS_OF);
-    LongSupplier hw = () -> db.fetchOne(handWritten).get(0, Long.class);
-    gen.getAsLong();
-    hw.getAsLong();
-    long[] g = new long[QueryBenchmark.RUNS];
-    long[] h = new long[QueryBenchmark.RUNS];
-    for (int r = 0; r < QueryBenchmark.RUNS; r++) {
-      long t0 = System.nanoTime();
-      gen.getAsLong();
-      g[r] = System.nanoTime() - t0;
-      t0 = System.nanoTime();
-      hw.getAsLong();
-      h[r] = System.nanoTime() - t0;
-    }
-    return new Timing(
-        members, QueryBenchmark.median(g) / 1e6, QueryBenchmark.median(h) / 1e6, null);
+    double[] ms =
+        QueryBenchmark.alternating(
+            1, () -> engine.count(d, "$", QueryBenchmark.AS_OF), () -> db.fetchOne(handWritten));
+    return new Timing(members, ms[0], ms[1], null);
   }
 
   private static String previewCell(

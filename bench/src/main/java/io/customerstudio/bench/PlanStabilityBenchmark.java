@@ -71,20 +71,12 @@ final class PlanStabilityBenchmark {
       String handPlan = shape(db, seed.handWritten());
       int g = shapes.computeIfAbsent(genPlan, k -> shapes.size() + 1);
       int h = shapes.computeIfAbsent(handPlan, k -> shapes.size() + 1);
-      engine.count(d, "$", QueryBenchmark.AS_OF);
-      db.fetchOne(seed.handWritten());
-      long[] gen = new long[QueryBenchmark.RUNS];
-      long[] hand = new long[QueryBenchmark.RUNS];
-      for (int r = 0; r < QueryBenchmark.RUNS; r++) {
-        long t0 = System.nanoTime();
-        engine.count(d, "$", QueryBenchmark.AS_OF);
-        gen[r] = System.nanoTime() - t0;
-        t0 = System.nanoTime();
-        db.fetchOne(seed.handWritten());
-        hand[r] = System.nanoTime() - t0;
-      }
-      Round round =
-          new Round(n, QueryBenchmark.median(gen) / 1e6, QueryBenchmark.median(hand) / 1e6, g, h);
+      double[] ms =
+          QueryBenchmark.alternating(
+              1,
+              () -> engine.count(d, "$", QueryBenchmark.AS_OF),
+              () -> db.fetchOne(seed.handWritten()));
+      Round round = new Round(n, ms[0], ms[1], g, h);
       rounds.add(round);
       System.out.printf(
           Locale.ROOT,
@@ -110,21 +102,10 @@ final class PlanStabilityBenchmark {
                 }
                 try {
                   int g = shapes.computeIfAbsent(shape(one, generated), k -> shapes.size() + 1);
-                  one.fetchOne(generated);
-                  one.fetchOne(seed.handWritten());
-                  long[] gen = new long[QueryBenchmark.RUNS];
-                  long[] hand = new long[QueryBenchmark.RUNS];
-                  for (int r = 0; r < QueryBenchmark.RUNS; r++) {
-                    long t0 = System.nanoTime();
-                    one.fetchOne(generated);
-                    gen[r] = System.nanoTime() - t0;
-                    t0 = System.nanoTime();
-                    one.fetchOne(seed.handWritten());
-                    hand[r] = System.nanoTime() - t0;
-                  }
-                  return new double[] {
-                    QueryBenchmark.median(gen) / 1e6, QueryBenchmark.median(hand) / 1e6, g
-                  };
+                  double[] t =
+                      QueryBenchmark.alternating(
+                          1, () -> one.fetchOne(generated), () -> one.fetchOne(seed.handWritten()));
+                  return new double[] {t[0], t[1], g};
                 } finally {
                   one.execute("reset all");
                   // the pool's sessions run as the app's do: UTC, custom plans, jit off

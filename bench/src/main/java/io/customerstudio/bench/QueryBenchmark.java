@@ -172,22 +172,10 @@ final class QueryBenchmark {
         throw new IllegalStateException(
             c.name() + ": generated " + generatedCount + " members, hand-written " + handCount);
       }
-      for (int w = 0; w < 2; w++) {
-        engine.count(d, "$", AS_OF);
-        db.fetchOne(c.handWritten());
-      }
-      long[] gen = new long[RUNS];
-      long[] hand = new long[RUNS];
-      for (int r = 0; r < RUNS; r++) {
-        long t0 = System.nanoTime();
-        engine.count(d, "$", AS_OF);
-        gen[r] = System.nanoTime() - t0;
-        t0 = System.nanoTime();
-        db.fetchOne(c.handWritten());
-        hand[r] = System.nanoTime() - t0;
-      }
-      double g = median(gen) / 1e6;
-      double h = median(hand) / 1e6;
+      double[] ms =
+          alternating(2, () -> engine.count(d, "$", AS_OF), () -> db.fetchOne(c.handWritten()));
+      double g = ms[0];
+      double h = ms[1];
       ratios[i] = g / h;
       lines.add(
           String.format(
@@ -310,6 +298,29 @@ final class QueryBenchmark {
             AudienceJson.parse("{\"parent\": \"users\", \"filter\": " + filter + "}"), "$", p);
     p.throwIfAny();
     return d;
+  }
+
+  /**
+   * {@code warmUps} untimed calls of each, then {@link #RUNS} alternating timed calls of {@code a}
+   * and {@code b}: their medians in ms, {@code {a, b}}. Alternating spreads a noisy moment of the
+   * machine over both.
+   */
+  static double[] alternating(int warmUps, Runnable a, Runnable b) {
+    for (int w = 0; w < warmUps; w++) {
+      a.run();
+      b.run();
+    }
+    long[] ta = new long[RUNS];
+    long[] tb = new long[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+      long t0 = System.nanoTime();
+      a.run();
+      ta[r] = System.nanoTime() - t0;
+      t0 = System.nanoTime();
+      b.run();
+      tb[r] = System.nanoTime() - t0;
+    }
+    return new double[] {median(ta) / 1e6, median(tb) / 1e6};
   }
 
   static double median(long[] values) {
