@@ -48,6 +48,7 @@ import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.Record;
+import org.jooq.impl.DSL;
 
 /**
  * Journeys at scale, on the path the app takes: the real {@link JourneyEngine} driven by the real
@@ -142,12 +143,21 @@ final class JourneyBenchmark {
             database,
             "bench_journeys",
             users,
-            System.getenv().getOrDefault("BENCH_JOURNEY_SCENARIOS", "all"));
+            System.getenv().getOrDefault("BENCH_JOURNEY_SCENARIOS", "all"),
+            null);
     return m.bench().report(users, stepsPeople, timerPeople, eventSeconds, eventRate, m.profile());
   }
 
-  /** One run of the scenarios: the bench with its results, and the top statements of steps. */
-  record Measured(JourneyBenchmark bench, List<String> profile) {}
+  /**
+   * One run of the scenarios: the bench with its results, the top statements of the five-node run
+   * in pg_stat_statements (the app store, and the warehouse when it is PostgreSQL), and those on a
+   * DuckDB warehouse, timed in its driver.
+   */
+  record Measured(
+      JourneyBenchmark bench,
+      List<String> profile,
+      List<String> warehouseProfile,
+      double warehouseSeconds) {}
 
   /**
    * The scenarios named in {@code only} (or all), with the journey engine over {@code warehouse}
@@ -159,7 +169,8 @@ final class JourneyBenchmark {
       Function<String, DataSource> database,
       String appDatabase,
       int users,
-      String only)
+      String only,
+      StatementTimes warehouseTimes)
       throws Exception {
     int stepsPeople = env("BENCH_JOURNEY_PEOPLE", Math.min(100_000, users));
     int timerPeople = env("BENCH_TIMER_PEOPLE", Math.min(100_000, users));
@@ -173,6 +184,15 @@ final class JourneyBenchmark {
       b.app.execute(
           "alter table journey_step add column wall timestamp with time zone"
               + " default clock_timestamp()");
+      // the app store is new, so its holdout ids start at 1 again: the copies of an earlier run in
+      // a reused warehouse would make the copier skip this run's holdouts
+      b.warehouse
+          .dsl()
+          .deleteFrom(DSL.table(DSL.name(WarehouseMigrations.LOG_SCHEMA, "journey_holdouts")))
+          .where(
+              DSL.field(DSL.name("journey_key"), String.class)
+                  .in("entry", "steps", "timers", "events"))
+          .execute();
       if ("on".equals(System.getenv("BENCH_JOURNEY_STEP_FK"))) {
         // what the steps' foreign key cost before migration 9 dropped it, for comparison
         b.app.execute(
@@ -223,6 +243,8 @@ final class JourneyBenchmark {
       JourneyBenchmark bench = new JourneyBenchmark(b, temporal);
       Thread sampler = bench.sampler();
       List<String> profile = new ArrayList<>();
+      List<String> warehouseProfile = List.of();
+      double warehouseSeconds = Double.NaN;
       try (SyncBenchmark.HeapWatch heap = new SyncBenchmark.HeapWatch()) {
         if (runs(only, "entry")) {
           bench.entry(users, activities);
@@ -231,13 +253,26 @@ final class JourneyBenchmark {
           if (statements) {
             b.app.execute("select pg_stat_statements_reset()");
           }
+          if (warehouseTimes != null) {
+            warehouseTimes.reset();
+          }
           bench.steps(stepsPeople, sink, activities);
           if (statements) {
             profile = topStatements(b.app);
           }
+          if (warehouseTimes != null) {
+            warehouseProfile = warehouseTimes.top(10);
+            warehouseSeconds = warehouseTimes.totalSeconds();
+          }
         }
         if (runs(only, "timers")) {
+          if (warehouseTimes != null) {
+            warehouseTimes.reset();
+          }
           bench.timers(timerPeople, activities);
+          if (warehouseTimes != null) {
+            bench.results.put("timers.warehouse", Double.toString(warehouseTimes.totalSeconds()));
+          }
         }
         if (runs(only, "events")) {
           bench.events(eventSeconds, eventRate, activities);
@@ -251,7 +286,7 @@ final class JourneyBenchmark {
         bench.orchestrator.close();
         worker.stop();
       }
-      return new Measured(bench, profile);
+      return new Measured(bench, profile, warehouseProfile, warehouseSeconds);
     }
   }
 
@@ -268,39 +303,67 @@ final class JourneyBenchmark {
       DataSource pg, Function<String, DataSource> database, int users, java.nio.file.Path work)
       throws Exception {
     String only = System.getenv().getOrDefault("BENCH_JOURNEY_SCENARIOS", "entry,steps,timers");
+    int rounds = env("BENCH_JOURNEY_ROUNDS", 3);
     java.nio.file.Path file = work.resolve("journeys").resolve("warehouse.duckdb");
     DuckDbBenchmark.deleteDuckDb(file);
-    Measured duck;
+    List<Measured> ducks = new ArrayList<>();
+    List<Measured> posts = new ArrayList<>();
     DuckDbBenchmark.Copy copy;
     try (var duckDs =
         io.customerstudio.infra.config.DataSources.openDuckDb(
             "bench-duckdb-journeys", "jdbc:duckdb:" + file, 8, "BENCH")) {
       copy = DuckDbBenchmark.copy(pg, duckDs, work.resolve("journeys"));
       log("copied %,d rows into DuckDB (load %.1f s)", copy.rows(), copy.loadNanos() / 1e9);
-      BenchMain.awaitQuietServer(pg);
-      duck =
-          measure(
-              pg,
-              Warehouse.over(duckDs, org.jooq.SQLDialect.DUCKDB, "bench DuckDB warehouse"),
-              database,
-              "bench_journeys_duckdb",
-              users,
-              only);
+      for (int round = 1; round <= rounds; round++) {
+        // ABBA: the engine that goes first alternates, so a drift of the machine over the run
+        // (caches, autovacuum, the app store's growing tables) does not favour one of them
+        boolean duckFirst = round % 2 == 1;
+        for (int i = 0; i < 2; i++) {
+          BenchMain.awaitQuietServer(pg);
+          checkpoint(pg);
+          StatementTimes times = new StatementTimes();
+          if ((i == 0) == duckFirst) {
+            log("round %d of %d: DuckDB", round, rounds);
+            ducks.add(
+                measure(
+                    pg,
+                    Warehouse.over(
+                        times.wrap(duckDs), org.jooq.SQLDialect.DUCKDB, "bench DuckDB warehouse"),
+                    database,
+                    "bench_journeys_duckdb",
+                    users,
+                    only,
+                    times));
+          } else {
+            log("round %d of %d: PostgreSQL", round, rounds);
+            posts.add(
+                measure(
+                    pg,
+                    Warehouse.over(times.wrap(pg), "bench warehouse"),
+                    database,
+                    "bench_journeys",
+                    users,
+                    only,
+                    times));
+          }
+        }
+      }
     } finally {
       DuckDbBenchmark.deleteDuckDb(file);
     }
-    BenchMain.awaitQuietServer(pg);
-    Measured post =
-        measure(pg, Warehouse.over(pg, "bench warehouse"), database, "bench_journeys", users, only);
-    return sideBySideReport(users, only, copy, duck.bench(), post.bench());
+    return sideBySideReport(users, only, copy, ducks, posts);
   }
 
   private static String sideBySideReport(
       int users,
       String only,
       DuckDbBenchmark.Copy copy,
-      JourneyBenchmark duck,
-      JourneyBenchmark post) {
+      List<Measured> ducks,
+      List<Measured> posts) {
+    Measured duckRun = ducks.get(0);
+    Measured postRun = posts.get(0);
+    JourneyBenchmark duck = duckRun.bench();
+    JourneyBenchmark post = postRun.bench();
     List<String> lines = new ArrayList<>();
     lines.add(
         "Command: `./mvnw -B -ntp -Pbench -DskipTests verify -Dbench=journeys-duckdb`"
@@ -315,9 +378,11 @@ final class JourneyBenchmark {
                 Locale.ROOT,
                 "%.1f",
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
-            + " at the end; bench JVM -Xmx2g). The scenarios of the journeys section, once per"
-            + " warehouse in the same JVM: DuckDB first, then PostgreSQL, each after autovacuum"
-            + " has gone quiet. The DuckDB file holds the PostgreSQL bench tables copied through"
+            + " at the end; bench JVM -Xmx2g). The scenarios of the journeys section in "
+            + ducks.size()
+            + " rounds in the same JVM, each round once per warehouse, the engine that goes first"
+            + " alternating (DuckDB first in odd rounds), each run after autovacuum has gone"
+            + " quiet and with an app store of its own. The DuckDB file holds the PostgreSQL bench tables copied through"
             + " CSV ("
             + String.format(
                 Locale.ROOT, "%,d rows, DuckDB load %.1f s", copy.rows(), copy.loadNanos() / 1e9)
@@ -347,31 +412,105 @@ final class JourneyBenchmark {
       }
     }
     lines.add("");
+    lines.add(
+        "The table above is round 1. Every round (DuckDB's time ÷ PostgreSQL's: below 1 means"
+            + " DuckDB is faster; the warehouse's share is the time in its statements during the"
+            + " five-node run, timed in the JDBC driver):");
+    lines.add("");
+    lines.add(
+        "| round | entry s: PostgreSQL | DuckDB | five nodes person-steps/s: PostgreSQL | DuckDB"
+            + " | warehouse s in the five nodes: PostgreSQL | DuckDB | timer p95 s: PostgreSQL"
+            + " | DuckDB | warehouse s in the timers run: PostgreSQL | DuckDB |");
+    lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (int i = 0; i < Math.min(ducks.size(), posts.size()); i++) {
+      JourneyBenchmark d = ducks.get(i).bench();
+      JourneyBenchmark p = posts.get(i).bench();
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "| %d (%s first) | %.1f | %.1f | %,.0f | %,.0f | %.2f | %.2f | %.2f | %.2f | %.2f |"
+                  + " %.2f |",
+              i + 1,
+              i % 2 == 0 ? "DuckDB" : "PostgreSQL",
+              p.num("entry.seconds"),
+              d.num("entry.seconds"),
+              p.num("steps.rate"),
+              d.num("steps.rate"),
+              posts.get(i).warehouseSeconds(),
+              ducks.get(i).warehouseSeconds(),
+              p.num("timers.p95"),
+              d.num("timers.p95"),
+              p.num("timers.warehouse"),
+              d.num("timers.warehouse")));
+    }
+    double entryRatio = median(ducks, "entry.seconds") / median(posts, "entry.seconds");
+    double stepsRatio = median(posts, "steps.rate") / median(ducks, "steps.rate");
+    double timersRatio = median(ducks, "timers.p95") / median(posts, "timers.p95");
     List<String> ratios = new ArrayList<>();
-    double entryRatio = duck.num("entry.seconds") / post.num("entry.seconds");
     if (!Double.isNaN(entryRatio)) {
       ratios.add(
           String.format(
               Locale.ROOT, "audience entry %.2fx (%s)", entryRatio, atLeastAsFast(entryRatio)));
     }
-    double stepsRatio = post.num("steps.rate") / duck.num("steps.rate");
     if (!Double.isNaN(stepsRatio)) {
       ratios.add(
           String.format(
               Locale.ROOT, "five nodes %.2fx (%s)", stepsRatio, atLeastAsFast(stepsRatio)));
     }
-    double timersRatio = duck.num("timers.p95") / post.num("timers.p95");
     if (!Double.isNaN(timersRatio)) {
       ratios.add(
           String.format(
               Locale.ROOT, "timer p95 %.2fx (%s)", timersRatio, atLeastAsFast(timersRatio)));
     }
+    lines.add("");
     lines.add(
-        "DuckDB's time ÷ PostgreSQL's (below 1 means DuckDB is faster; target: at least as fast,"
-            + " within run-to-run noise): "
+        "DuckDB's time ÷ PostgreSQL's, of the medians over the rounds (target: at least as"
+            + " fast, within run-to-run noise): "
             + (ratios.isEmpty() ? "nothing measured" : String.join("; ", ratios))
             + ".");
+    for (Measured m : List.of(postRun, duckRun)) {
+      if (m.warehouseProfile().isEmpty()) {
+        continue;
+      }
+      lines.add("");
+      lines.add(
+          "The five-node run's warehouse statements on "
+              + (m == duckRun ? "DuckDB" : "PostgreSQL")
+              + " in round 1 (the time in the JDBC driver: preparing, where DuckDB plans;"
+              + " executing, where PostgreSQL's driver also reads the rows; and reading the result,"
+              + " where DuckDB's converts them; top 10 by total time):");
+      lines.add("");
+      lines.addAll(StatementTimes.header());
+      lines.addAll(m.warehouseProfile());
+    }
     return String.join("\n", lines);
+  }
+
+  /**
+   * Writes the server's dirty pages now, so that no run starts with a checkpoint of the one before
+   * due (the audience entry of a million people writes about a gigabyte of WAL).
+   */
+  private static void checkpoint(DataSource pg) {
+    try (var c = pg.getConnection();
+        var st = c.createStatement()) {
+      st.execute("checkpoint");
+    } catch (java.sql.SQLException e) {
+      log("no checkpoint before the run (%s)", e.getMessage());
+    }
+  }
+
+  /** The median of a result over runs (NaN where a run did not measure it). */
+  private static double median(List<Measured> runs, String key) {
+    double[] xs =
+        runs.stream()
+            .mapToDouble(m -> m.bench().num(key))
+            .filter(x -> !Double.isNaN(x))
+            .sorted()
+            .toArray();
+    if (xs.length == 0) {
+      return Double.NaN;
+    }
+    return xs.length % 2 == 1 ? xs[xs.length / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
   }
 
   private static String atLeastAsFast(double ratio) {
@@ -482,6 +621,14 @@ final class JourneyBenchmark {
             key);
     long steps = s.get(0, Long.class);
     double span = s.get(1, Double.class);
+    log(
+        "five nodes: steps by node, outcome and next: %s",
+        app.fetch(
+                "select s.node, s.outcome, s.next, count(*) from journey_step s"
+                    + " join journey_entry e on e.id = s.entry_id where e.journey_key = ?"
+                    + " group by 1, 2, 3 order by 1, 2, 3",
+                key)
+            .map(r -> r.get(0) + "/" + r.get(1) + "/" + r.get(2) + "=" + r.get(3)));
     Map<String, Long> sends = new LinkedHashMap<>();
     app.fetch(
             "select status, count(*) from journey_send where journey_key = ? group by status"
@@ -968,11 +1115,13 @@ final class JourneyBenchmark {
   }
 
   /** People who left the journey: arrivals at exit nodes and exits for a reason. */
+  /**
+   * People who have left the journey: their entry has an exit time (arriving at the exit node is a
+   * move; leaving is the exit node's own step, written by the next move).
+   */
   private long left(String key) {
     return count(
-        "select coalesce(sum(n), 0) from journey_count where journey_key = ?"
-            + " and (edge like 'exit:%' or (node = 'done' and edge = ''))",
-        key);
+        "select count(*) from journey_entry where journey_key = ? and exited_at is not null", key);
   }
 
   private long countSteps(String key, String node) {

@@ -140,8 +140,8 @@ final class PlanStabilityBenchmark {
             + " plans, jit off). Each round runs `ANALYZE` on users, purchases and events (a fresh"
             + " random sample of 30,000 rows each: the statistics two runs over the same generated"
             + " data differ by), then 1 warm-up and "
-            + QueryBenchmark.RUNS
-            + " alternating timed runs of the generated and the hand-written count; medians in ms."
+            + QueryBenchmark.RUNS_TEXT
+            + " of the generated and the hand-written count; medians in ms."
             + " Plans are compared by their node types, costs left out. Measured "
             + java.time.Instant.now().toString().substring(0, 10)
             + ".");
