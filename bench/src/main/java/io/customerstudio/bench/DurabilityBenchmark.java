@@ -15,7 +15,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -142,7 +141,7 @@ final class DurabilityBenchmark {
             durable.stream().mapToDouble(Times::serial).min().orElse(0) / SMALL_TRANSACTIONS,
             durable.stream().mapToDouble(Times::serial).max().orElse(0) / SMALL_TRANSACTIONS,
             f.serial() / SMALL_TRANSACTIONS,
-            median(flush),
+            QueryBenchmark.median(flush),
             flush[flush.length / 10],
             flush[flush.length * 9 / 10],
             flush.length,
@@ -294,15 +293,8 @@ final class DurabilityBenchmark {
 
   private static Times median(List<Times> runs) {
     return new Times(
-        median(runs.stream().mapToDouble(Times::serial).toArray()),
-        median(runs.stream().mapToDouble(Times::parallel).toArray()),
-        median(runs.stream().mapToDouble(Times::bulk).toArray()));
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        QueryBenchmark.median(runs.stream().mapToDouble(Times::serial).toArray()),
+        QueryBenchmark.median(runs.stream().mapToDouble(Times::parallel).toArray()),
+        QueryBenchmark.median(runs.stream().mapToDouble(Times::bulk).toArray()));
   }
 }

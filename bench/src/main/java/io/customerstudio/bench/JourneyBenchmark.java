@@ -502,15 +502,8 @@ final class JourneyBenchmark {
   /** The median of a result over runs (NaN where a run did not measure it). */
   private static double median(List<Measured> runs, String key) {
     double[] xs =
-        runs.stream()
-            .mapToDouble(m -> m.bench().num(key))
-            .filter(x -> !Double.isNaN(x))
-            .sorted()
-            .toArray();
-    if (xs.length == 0) {
-      return Double.NaN;
-    }
-    return xs.length % 2 == 1 ? xs[xs.length / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
+        runs.stream().mapToDouble(m -> m.bench().num(key)).filter(x -> !Double.isNaN(x)).toArray();
+    return xs.length == 0 ? Double.NaN : QueryBenchmark.median(xs);
   }
 
   private static String atLeastAsFast(double ratio) {

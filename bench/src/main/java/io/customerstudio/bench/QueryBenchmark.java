@@ -363,6 +363,12 @@ final class QueryBenchmark {
     return new double[] {median(ta) / 1e6, median(tb) / 1e6};
   }
 
+  static double median(double[] values) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
   static double median(long[] values) {
     long[] s = values.clone();
     Arrays.sort(s);
