@@ -410,8 +410,7 @@ final class DuckDbBenchmark {
       return "no audience ran";
     }
     double[] s = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    double median =
-        s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    double median = QueryBenchmark.median(s);
     return String.format(
         Locale.ROOT,
         "median **%.2f**, worst **%.2f** over %d audiences",

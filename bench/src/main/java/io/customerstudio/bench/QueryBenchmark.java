@@ -300,11 +300,6 @@ final class QueryBenchmark {
     return d;
   }
 
-  /**
-   * {@code warmUps} untimed calls of each, then {@link #RUNS} alternating timed calls of {@code a}
-   * and {@code b}: their medians in ms, {@code {a, b}}. Alternating spreads a noisy moment of the
-   * machine over both.
-   */
   /** How often {@link #warmCompiler} compiles and renders each audience. */
   static final int COMPILER_WARM_UPS = 500;
 
@@ -341,6 +336,12 @@ final class QueryBenchmark {
           + SHORT_MS
           + " ms)";
 
+  /**
+   * {@code warmUps} untimed calls of each, then {@link #RUNS} alternating timed calls of {@code a}
+   * and {@code b} ({@link #SHORT_RUNS} when the last warm-up pair took under {@link #SHORT_MS}):
+   * their medians in ms, {@code {a, b}}. Alternating spreads a noisy moment of the machine over
+   * both.
+   */
   static double[] alternating(int warmUps, Runnable a, Runnable b) {
     long pair = Long.MAX_VALUE;
     for (int w = 0; w < warmUps; w++) {
