@@ -321,26 +321,28 @@ final class QueryBenchmark {
   }
 
   /**
-   * Timed runs of a pair that takes under {@link #SHORT_MS}: a few ms of noise is a third of it.
+   * The most timed runs of a quick pair: for a pair of a few ms, a few ms of noise is a third of
+   * it; for one of 100-300 ms (DuckDB's slower counts), a third of the machine's noise.
    */
-  static final int SHORT_RUNS = Math.max(RUNS, 25);
+  static final int MAX_RUNS = Math.max(RUNS, 25);
 
-  static final int SHORT_MS = 100;
+  /** A quick pair is timed as often as fits in this many ms (at least {@link #RUNS} times). */
+  static final long BUDGET_MS = 3_000;
 
   /** How a pair is timed, for the reports. */
   static final String RUNS_TEXT =
       RUNS
-          + " alternating timed runs ("
-          + SHORT_RUNS
-          + " when a pair takes under "
-          + SHORT_MS
-          + " ms)";
+          + " alternating timed runs (a quicker pair: as many as fit in "
+          + BUDGET_MS / 1000
+          + " s, up to "
+          + MAX_RUNS
+          + ")";
 
   /**
-   * {@code warmUps} untimed calls of each, then {@link #RUNS} alternating timed calls of {@code a}
-   * and {@code b} ({@link #SHORT_RUNS} when the last warm-up pair took under {@link #SHORT_MS}):
-   * their medians in ms, {@code {a, b}}. Alternating spreads a noisy moment of the machine over
-   * both.
+   * {@code warmUps} untimed calls of each, then alternating timed calls of {@code a} and {@code b}
+   * ({@link #RUNS}, or as many as the last warm-up pair's time fits in {@link #BUDGET_MS}, up to
+   * {@link #MAX_RUNS}): their medians in ms, {@code {a, b}}. Alternating spreads a noisy moment of
+   * the machine over both.
    */
   static double[] alternating(int warmUps, Runnable a, Runnable b) {
     long pair = Long.MAX_VALUE;
@@ -350,7 +352,7 @@ final class QueryBenchmark {
       b.run();
       pair = System.nanoTime() - t0;
     }
-    int runs = pair < SHORT_MS * 1_000_000L ? SHORT_RUNS : RUNS;
+    int runs = (int) Math.max(RUNS, Math.min(MAX_RUNS, BUDGET_MS * 1_000_000L / Math.max(1, pair)));
     long[] ta = new long[runs];
     long[] tb = new long[runs];
     for (int r = 0; r < runs; r++) {
