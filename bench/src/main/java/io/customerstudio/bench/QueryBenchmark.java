@@ -321,8 +321,8 @@ final class QueryBenchmark {
   }
 
   /**
-   * The most timed runs of a quick pair: for a pair of a few ms, a few ms of noise is a third of
-   * it; for one of 100-300 ms (DuckDB's slower counts), a third of the machine's noise.
+   * The most timed runs of a quick pair: a pair of a few ms moves by a third from run to run, and
+   * one of 100-300 ms (DuckDB's slower counts) by tens of ms.
    */
   static final int MAX_RUNS = Math.max(RUNS, 25);
 
