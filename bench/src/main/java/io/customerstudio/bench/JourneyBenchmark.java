@@ -290,6 +290,15 @@ final class JourneyBenchmark {
     }
   }
 
+  /**
+   * {@code BENCH_DUCKDB_SETTINGS}: DuckDB statements, split at {@code ;}, run before the rounds.
+   */
+  static final List<String> DUCKDB_SETTINGS =
+      java.util.Arrays.stream(System.getenv().getOrDefault("BENCH_DUCKDB_SETTINGS", "").split(";"))
+          .map(String::strip)
+          .filter(x -> !x.isEmpty())
+          .toList();
+
   static final String DUCKDB_TITLE = "Journeys on DuckDB beside PostgreSQL (issue 15)";
 
   /**
@@ -314,6 +323,15 @@ final class JourneyBenchmark {
             "bench-duckdb-journeys", "jdbc:duckdb:" + file, 8, "BENCH")) {
       copy = DuckDbBenchmark.copy(pg, duckDs, work.resolve("journeys"));
       log("copied %,d rows into DuckDB (load %.1f s)", copy.rows(), copy.loadNanos() / 1e9);
+      // for experiments only: DuckDB settings to run the rounds under (say "set threads = 1"),
+      // named in the report
+      for (String setting : DUCKDB_SETTINGS) {
+        try (var c = duckDs.getConnection();
+            var st = c.createStatement()) {
+          st.execute(setting);
+        }
+        log("DuckDB: %s", setting);
+      }
       for (int round = 1; round <= rounds; round++) {
         // ABBA: the engine that goes first alternates, so a drift of the machine over the run
         // (caches, autovacuum, the app store's growing tables) does not favour one of them
@@ -389,7 +407,11 @@ final class JourneyBenchmark {
             + "), so both run over the same people. The app store (journey entries, steps,"
             + " sends, holdouts) is on the embedded PostgreSQL for both; what runs on the"
             + " warehouse is the audience entry, the branch's condition, the split's holdout"
-            + " copy and the send's values. Measured "
+            + " copy and the send's values."
+            + (DUCKDB_SETTINGS.isEmpty()
+                ? ""
+                : " DuckDB ran under `" + String.join("; ", DUCKDB_SETTINGS) + "` (an experiment).")
+            + " Measured "
             + java.time.Instant.now().toString().substring(0, 10)
             + ".");
     lines.add("");
