@@ -1398,30 +1398,16 @@ final class JourneyBenchmark {
     lines.add("");
     lines.add(
         "What limits throughput: the app store's writes, not Temporal and not the warehouse"
-            + " (the statements above add up to nearly the whole run: one step at a time, one"
-            + " transaction at a time). Each move inserts `journey_step` rows whose foreign key"
-            + " to `journey_entry` is checked row by row, against rows the same transaction has"
-            + " just updated: with `BENCH_JOURNEY_STEP_FK=off` the bench drops that constraint"
-            + " in its own app store to measure what it costs. A person through the five nodes"
-            + " also costs about seven updates of their `journey_entry` row (arrival at the wait"
-            + " sets its due; the wait, branch and split moves; the send fixes its row and marks"
-            + " the entry sending; the settle moves it to the exit; the exit), none of which can"
-            + " be a HOT update because each changes `node`, `phase` or `due`, which the partial"
-            + " indexes cover, so every update writes a new entry into all six indexes. The"
-            + " warehouse's part (the branch's condition, the send's values) is a few indexed"
-            + " lookups per batch of 5,000, and the workflow calls one advance step per few"
-            + " seconds, so its history stays short. The step's 3 s budget is checked between"
-            + " batches, but an audience entry and a delivery round (up to 500 batches) run to"
-            + " their end inside one step, hence the longest steps above. Suggestions for the"
-            + " engine: (1) drop the `journey_step` foreign key (deleting a journey then deletes"
-            + " its steps by entry id; deleting a journey of a million entries gets cheaper"
-            + " too); (2) chain the nodes that act at once (branch, split, a send's arrival, an"
-            + " exit) in memory within the batch's transaction and write each person once with"
-            + " where they end up, their steps in one insert; a move into a wait with a duration"
-            + " can set `phase = 'wait'` and its due in that same update instead of arriving"
-            + " due now and being updated again; (3) budget the audience entry and the delivery"
-            + " round like the moves, so nobody waits behind a large audience or a long"
-            + " delivery.");
+            + " (the statements above add up to most of the run: one step at a time, one"
+            + " transaction at a time). The steps' and sends' foreign keys are gone (migration 9;"
+            + " `BENCH_JOURNEY_STEP_FK=on` puts the steps' back, to compare). The largest cost is"
+            + " the update that moves people's `journey_entry` rows (its rows ÷ the people moved"
+            + " are the updates per person); none of them can be a HOT update, since each changes"
+            + " `node`, `phase` or `due`, which the table's indexes cover. The warehouse's part"
+            + " (the branch's condition, the send's values) is a few lookups per batch of 5,000,"
+            + " and the workflow calls one advance step every few seconds, so its history stays"
+            + " short. The step's 3 s budget is checked between batches, and an audience entry"
+            + " runs to its end inside one step, hence the entry's longest step above.");
     lines.add("");
     lines.add("Measured " + Instant.now().toString().substring(0, 10) + ".");
     return String.join("\n", lines);
