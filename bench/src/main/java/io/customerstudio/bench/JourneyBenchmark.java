@@ -1402,7 +1402,7 @@ final class JourneyBenchmark {
             + " transaction at a time). The steps' and sends' foreign keys are gone (migration 9;"
             + " `BENCH_JOURNEY_STEP_FK=on` puts the steps' back, to compare). The largest cost is"
             + " the update that moves people's `journey_entry` rows (its rows ÷ the people moved"
-            + " are the updates per person); none of them can be a HOT update, since each changes"
+            + " are the moves per person); none of them can be a HOT update, since each changes"
             + " `node`, `phase` or `due`, which the table's indexes cover. The warehouse's part"
             + " (the branch's condition, the send's values) is a few lookups per batch of 5,000,"
             + " and the workflow calls one advance step every few seconds, so its history stays"
