@@ -381,17 +381,18 @@ final class QueryBenchmark {
       b.run();
       tb[r] = System.nanoTime() - t0;
     }
+    double[] medians = {median(ta) / 1e6, median(tb) / 1e6};
     System.out.printf(
         Locale.ROOT,
         "  %d runs, ms min/median/max: %.0f/%.0f/%.0f against %.0f/%.0f/%.0f%n",
         runs,
         Arrays.stream(ta).min().orElse(0) / 1e6,
-        median(ta) / 1e6,
+        medians[0],
         Arrays.stream(ta).max().orElse(0) / 1e6,
         Arrays.stream(tb).min().orElse(0) / 1e6,
-        median(tb) / 1e6,
+        medians[1],
         Arrays.stream(tb).max().orElse(0) / 1e6);
-    return new double[] {median(ta) / 1e6, median(tb) / 1e6};
+    return medians;
   }
 
   static double median(double[] values) {
