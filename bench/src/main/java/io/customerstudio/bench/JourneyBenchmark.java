@@ -450,20 +450,19 @@ final class JourneyBenchmark {
       lines.add(
           String.format(
               Locale.ROOT,
-              "| %d (%s first) | %.1f | %.1f | %,.0f | %,.0f | %.2f | %.2f | %.2f | %.2f | %.2f |"
-                  + " %.2f |",
+              "| %d (%s first) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
               i + 1,
               i % 2 == 0 ? "DuckDB" : "PostgreSQL",
-              p.num("entry.seconds"),
-              d.num("entry.seconds"),
-              p.num("steps.rate"),
-              d.num("steps.rate"),
-              posts.get(i).warehouseSeconds(),
-              ducks.get(i).warehouseSeconds(),
-              p.num("timers.p95"),
-              d.num("timers.p95"),
-              p.num("timers.warehouse"),
-              d.num("timers.warehouse")));
+              cell("%.1f", p.num("entry.seconds")),
+              cell("%.1f", d.num("entry.seconds")),
+              cell("%,.0f", p.num("steps.rate")),
+              cell("%,.0f", d.num("steps.rate")),
+              cell("%.2f", posts.get(i).warehouseSeconds()),
+              cell("%.2f", ducks.get(i).warehouseSeconds()),
+              cell("%.2f", p.num("timers.p95")),
+              cell("%.2f", d.num("timers.p95")),
+              cell("%.2f", p.num("timers.warehouse")),
+              cell("%.2f", d.num("timers.warehouse"))));
     }
     double entryRatio = median(ducks, "entry.seconds") / median(posts, "entry.seconds");
     double stepsRatio = median(posts, "steps.rate") / median(ducks, "steps.rate");
@@ -519,6 +518,11 @@ final class JourneyBenchmark {
     } catch (java.sql.SQLException e) {
       log("no checkpoint before the run (%s)", e.getMessage());
     }
+  }
+
+  /** A table cell: {@code v} in {@code format}, or "not run" for a scenario left out (NaN). */
+  private static String cell(String format, double v) {
+    return Double.isNaN(v) ? "not run" : String.format(Locale.ROOT, format, v);
   }
 
   /** The median of a result over runs (NaN where a run did not measure it). */
