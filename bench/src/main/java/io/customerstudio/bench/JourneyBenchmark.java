@@ -250,6 +250,7 @@ final class JourneyBenchmark {
           bench.entry(users, activities);
         }
         if (runs(only, "steps")) {
+          settle(b, server);
           if (statements) {
             b.app.execute("select pg_stat_statements_reset()");
           }
@@ -266,6 +267,7 @@ final class JourneyBenchmark {
           }
         }
         if (runs(only, "timers")) {
+          settle(b, server);
           if (warehouseTimes != null) {
             warehouseTimes.reset();
           }
@@ -275,9 +277,11 @@ final class JourneyBenchmark {
           }
         }
         if (runs(only, "events")) {
+          settle(b, server);
           bench.events(eventSeconds, eventRate, activities);
         }
         if (runs(only, "baseline")) {
+          settle(b, server);
           bench.baseline(baselinePeople, personSteps, sink);
         }
         bench.heap(heap);
@@ -288,6 +292,19 @@ final class JourneyBenchmark {
       }
       return new Measured(bench, profile, warehouseProfile, warehouseSeconds);
     }
+  }
+
+  /**
+   * Before every scenario but the entry: vacuums the app store and waits until no autovacuum worker
+   * runs. The entry scenario deletes its 1M entries at its end, and autovacuum's pass over them (27
+   * s, 156 MB of WAL) used to overlap the five-node run that follows by 0 to 23 s from round to
+   * round, which made its throughput swing more than the engines differ.
+   */
+  private static void settle(BenchApp b, DataSource server) throws Exception {
+    long t0 = System.nanoTime();
+    b.app.execute("vacuum (analyze)");
+    log("app store vacuumed in %.1f s", (System.nanoTime() - t0) / 1e9);
+    BenchMain.awaitQuietServer(server);
   }
 
   /**
@@ -400,7 +417,9 @@ final class JourneyBenchmark {
             + ducks.size()
             + " rounds in the same JVM, each round once per warehouse, the engine that goes first"
             + " alternating (DuckDB first in odd rounds), each run after autovacuum has gone"
-            + " quiet and with an app store of its own. The DuckDB file holds the PostgreSQL bench tables copied through"
+            + " quiet and with an app store of its own, which is vacuumed before every scenario"
+            + " but the audience entry (the entry scenario's 1M deleted entries would otherwise be"
+            + " vacuumed during the next). The DuckDB file holds the PostgreSQL bench tables copied through"
             + " CSV ("
             + String.format(
                 Locale.ROOT, "%,d rows, DuckDB load %.1f s", copy.rows(), copy.loadNanos() / 1e9)
@@ -1282,7 +1301,8 @@ final class JourneyBenchmark {
             + " at the end; embedded PostgreSQL 17, durable; bench JVM -Xmx2g). The real engine"
             + " driven by the real journey workflow on the in-process Temporal server"
             + " (port-bound, gRPC, wall-clock timers) with one worker, default engine limits"
-            + " (batches of 5,000, 3 s per step). One journey per scenario, one after another;"
+            + " (batches of 5,000, 3 s per step). One journey per scenario, one after another,"
+            + " each after the app store is vacuumed and autovacuum is quiet;"
             + " latencies are wall clock from the `wall` column the bench adds to its"
             + " `journey_step` (default `clock_timestamp()`) and the events' `received_at`.");
     lines.add("");
