@@ -1302,7 +1302,8 @@ final class JourneyBenchmark {
             + " driven by the real journey workflow on the in-process Temporal server"
             + " (port-bound, gRPC, wall-clock timers) with one worker, default engine limits"
             + " (batches of 5,000, 3 s per step). One journey per scenario, one after another,"
-            + " each after the app store is vacuumed and autovacuum is quiet;"
+            + " each but the audience entry after the app store is vacuumed and autovacuum is"
+            + " quiet;"
             + " latencies are wall clock from the `wall` column the bench adds to its"
             + " `journey_step` (default `clock_timestamp()`) and the events' `received_at`.");
     lines.add("");

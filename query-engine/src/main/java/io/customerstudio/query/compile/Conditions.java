@@ -151,10 +151,11 @@ final class Conditions {
       return s.key().in(union); // never run: compiling it again would report its problems twice
     }
     // DuckDB: the branches on the row's own columns are tested on the row (no key set of their
-    // own), ORed with the key IN the other branches' keys. Those keys are deduplicated (UNION, not
-    // UNION ALL): the IN is a mark join whose hash table otherwise holds every duplicate (890,942
-    // rows for 383,056 keys on the seed example), and probing those chains made the seed's count
-    // 1.3x slower with a long tail (interleaved, 40 runs each: median 221-243 ms against 170-182).
+    // own), ORed with the key IN the other branches' keys. Two or more key sets are combined with
+    // UNION, not UNION ALL: the IN is a mark join whose hash table otherwise holds every duplicate
+    // (890,942 rows for 383,056 keys on the seed example), and probing those chains made the seed's
+    // count 1.3x slower with a long tail (interleaved, 40 runs each: median 221-243 ms against
+    // 170-182). A single key set goes in as it is, duplicates and all (not measured).
     // PostgreSQL keeps the union of every branch: an IN under OR would be a subplan per row there
     // once it outgrows work_mem
     org.jooq.Condition own = DSL.noCondition();
