@@ -142,6 +142,10 @@ class JourneyEngineOnBothWarehousesTest {
 
   /** The engine as the app builds it, over the shared app store and this warehouse. */
   static JourneyEngine engine(Warehouse warehouse) throws Exception {
+    return engine(warehouse, JourneyEngine.Limits.DEFAULT);
+  }
+
+  static JourneyEngine engine(Warehouse warehouse, JourneyEngine.Limits limits) throws Exception {
     Clock clock = Clock.systemUTC();
     SchemaStore schemas = new SchemaStore(app, clock);
     if (schemas.current().isEmpty()) {
@@ -188,7 +192,7 @@ class JourneyEngineOnBothWarehousesTest {
         new DestinationRuntimes(
             box, Files.createTempDirectory("cs-journey-exports"), Duration.ofMinutes(5), clock),
         new Delivery(new LeaseStore(app), Delivery.Timing.DEFAULT),
-        JourneyEngine.Limits.DEFAULT);
+        limits);
   }
 
   static JourneyEngine.Simulation simulate(Warehouse warehouse) throws Exception {
@@ -288,9 +292,14 @@ class JourneyEngineOnBothWarehousesTest {
 
   /** Who the audience entry, the split and the holdout copy put where, on one warehouse. */
   static Map<String, List<String>> run(Warehouse warehouse, String key) throws Exception {
+    return run(warehouse, key, JourneyEngine.Limits.DEFAULT);
+  }
+
+  static Map<String, List<String>> run(Warehouse warehouse, String key, JourneyEngine.Limits limits)
+      throws Exception {
     fill(warehouse.dsl());
     WarehouseMigrations.apply(warehouse, List.of());
-    JourneyEngine engine = engine(warehouse);
+    JourneyEngine engine = engine(warehouse, limits);
     Clock clock = Clock.systemUTC();
     AudienceStore audiences = new AudienceStore(app, clock);
     if (audiences.find("valuable").isEmpty()) {
@@ -375,5 +384,33 @@ class JourneyEngineOnBothWarehousesTest {
       assertThat(r.get("held in the warehouse")).isEqualTo(control);
     }
     assertThat(control).isNotEmpty();
+  }
+
+  @Test
+  void aLargeAudienceEntryRefreshesTheAppStoresStatisticsOfEntries() throws Exception {
+    long before = analyzes();
+    // 100 enter (every third of 300); from 50 entered at once the entry analyzes journey_entry
+    Map<String, List<String>> r =
+        run(
+            Warehouse.over(
+                TestPostgres.newDatabase("journeyanalyzewh"),
+                SQLDialect.POSTGRES,
+                "test PostgreSQL"),
+            "entry-analyze",
+            new JourneyEngine.Limits(Duration.ofSeconds(3), 5_000, 5_000, 50));
+    assertThat(r.get("entered")).hasSize(USERS / 3);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (analyzes() == before && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(analyzes()).as("manual analyzes of journey_entry").isGreaterThan(before);
+  }
+
+  /** How often journey_entry was analyzed by hand (not by autovacuum), by PostgreSQL's count. */
+  static long analyzes() {
+    app.execute("select pg_stat_clear_snapshot()");
+    return app.fetchOne(
+            "select analyze_count from pg_stat_user_tables where relname = 'journey_entry'")
+        .get(0, Long.class);
   }
 }
