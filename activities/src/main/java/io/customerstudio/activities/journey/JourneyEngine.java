@@ -738,7 +738,7 @@ public final class JourneyEngine {
               }
             });
     flush.run();
-    if (entered[0] >= limits.analyzeAfter()) {
+    if (entered[0] > 0 && entered[0] >= limits.analyzeAfter()) {
       refreshStatistics(key, entered[0]);
     }
     app.execute(
@@ -757,25 +757,29 @@ public final class JourneyEngine {
    * statistics PostgreSQL last gathered do not know the new journey's rows: on them the query for
    * who is due ({@link JourneyTables#due}) was planned as a bitmap scan and sort of every due
    * person (90 ms a call for 100,000 entered) where an index scan in due order takes 4 ms, until
-   * autovacuum happened to analyze the table, up to a minute later. PostgreSQL's documentation asks
-   * for the same after any bulk load. A failure (a user that may not analyze) costs only the plan,
-   * so it is logged, not raised.
+   * autovacuum analyzed the table, which it does only once a tenth of it has changed. PostgreSQL's
+   * documentation asks for the same after any bulk load. {@code skip_locked}: an analyze already
+   * running (another journey's, or autovacuum's) is not waited for. A user that may not analyze the
+   * table gets a warning from PostgreSQL and no error; any failure costs only the plan, so it is
+   * logged, not raised.
    */
   private void refreshStatistics(String key, long entered) {
     long t0 = System.nanoTime();
     try {
-      app.execute("analyze journey_entry");
+      app.execute("analyze (skip_locked) journey_entry");
       log.atInfo()
           .addKeyValue("journey", key)
           .addKeyValue("entered", entered)
           .log(
-              "journey {}: {} entered at once, journey_entry analyzed in {} ms",
+              "journey {}: {} entered at once, analyze journey_entry took {} ms",
               key,
               entered,
               (System.nanoTime() - t0) / 1_000_000);
-    } catch (org.jooq.exception.DataAccessException e) {
+    } catch (RuntimeException e) {
+      // jOOQ's DataAccessException, or Spring's translation of it in the app
       log.atWarn()
           .addKeyValue("journey", key)
+          .addKeyValue("entered", entered)
           .log(
               "journey {}: {} entered at once, but journey_entry could not be analyzed ({});"
                   + " autovacuum will",
