@@ -390,27 +390,22 @@ class JourneyEngineOnBothWarehousesTest {
   void aLargeAudienceEntryRefreshesTheAppStoresStatisticsOfEntries() throws Exception {
     long before = analyzes();
     // 100 enter (every third of 300): below a threshold of 1,000 nothing is analyzed
-    Map<String, List<String>> small =
-        run(
-            Warehouse.over(
-                TestPostgres.newDatabase("journeynoanalyzewh"),
-                SQLDialect.POSTGRES,
-                "test PostgreSQL"),
-            "entry-no-analyze",
-            new JourneyEngine.Limits(Duration.ofSeconds(3), 5_000, 5_000, 1_000));
-    assertThat(small.get("entered")).hasSize(USERS / 3);
+    assertThat(enterOnPostgres("entry-no-analyze", 1_000).get("entered")).hasSize(USERS / 3);
     assertThat(analyzes()).as("manual analyzes of journey_entry").isEqualTo(before);
     // from 50 entered at once the entry analyzes journey_entry
-    Map<String, List<String>> large =
-        run(
-            Warehouse.over(
-                TestPostgres.newDatabase("journeyanalyzewh"),
-                SQLDialect.POSTGRES,
-                "test PostgreSQL"),
-            "entry-analyze",
-            new JourneyEngine.Limits(Duration.ofSeconds(3), 5_000, 5_000, 50));
-    assertThat(large.get("entered")).hasSize(USERS / 3);
+    assertThat(enterOnPostgres("entry-analyze", 50).get("entered")).hasSize(USERS / 3);
     assertThat(analyzes()).as("manual analyzes of journey_entry").isEqualTo(before + 1);
+  }
+
+  /** The audience-entry journey {@code key} over a new PostgreSQL warehouse, with a threshold. */
+  static Map<String, List<String>> enterOnPostgres(String key, int analyzeAfter) throws Exception {
+    return run(
+        Warehouse.over(
+            TestPostgres.newDatabase(key.replace("-", "") + "wh"),
+            SQLDialect.POSTGRES,
+            "test PostgreSQL"),
+        key,
+        new JourneyEngine.Limits(Duration.ofSeconds(3), 5_000, 5_000, analyzeAfter));
   }
 
   /**
