@@ -324,13 +324,15 @@ final class JourneyBenchmark {
    * bench rows (copied as the DuckDB query bench does), then on PostgreSQL; the app store, where
    * the engine keeps entries, steps and sends, is on PostgreSQL for both. Scenarios:
    * BENCH_JOURNEY_SCENARIOS, by default the three whose warehouse work differs (audience entry, the
-   * five nodes with a branch, a holdout split and a send, timers).
+   * five nodes with a branch, a holdout split and a send, timers). BENCH_JOURNEY_ROUNDS rounds
+   * after BENCH_JOURNEY_WARMUP (1) unmeasured five-node runs on each engine.
    */
   static String sideBySide(
       DataSource pg, Function<String, DataSource> database, int users, java.nio.file.Path work)
       throws Exception {
     String only = System.getenv().getOrDefault("BENCH_JOURNEY_SCENARIOS", "entry,steps,timers");
     int rounds = env("BENCH_JOURNEY_ROUNDS", 3);
+    int warmups = env("BENCH_JOURNEY_WARMUP", 1);
     java.nio.file.Path file = work.resolve("journeys").resolve("warehouse.duckdb");
     DuckDbBenchmark.deleteDuckDb(file);
     List<Measured> ducks = new ArrayList<>();
@@ -349,6 +351,31 @@ final class JourneyBenchmark {
           st.execute(setting);
         }
         log("DuckDB: %s", setting);
+      }
+      // the first five-node run in a JVM is the first to load and compile the paths only it takes
+      // (the branch, the split, the send, the sink's HTTP), and round 1 always gave that run to
+      // DuckDB; so each engine runs the five nodes once, unmeasured, before the rounds
+      // (BENCH_JOURNEY_WARMUP=0 skips it)
+      for (int w = 0; w < warmups; w++) {
+        for (boolean duck : new boolean[] {true, false}) {
+          BenchMain.awaitQuietServer(pg);
+          checkpoint(pg);
+          StatementTimes times = new StatementTimes();
+          log(
+              "warm-up %d of %d: %s (not measured)",
+              w + 1, warmups, duck ? "DuckDB" : "PostgreSQL");
+          measure(
+              pg,
+              duck
+                  ? Warehouse.over(
+                      times.wrap(duckDs), org.jooq.SQLDialect.DUCKDB, "bench DuckDB warehouse")
+                  : Warehouse.over(times.wrap(pg), "bench warehouse"),
+              database,
+              duck ? "bench_journeys_duckdb" : "bench_journeys",
+              users,
+              "steps",
+              times);
+        }
       }
       for (int round = 1; round <= rounds; round++) {
         // ABBA: the engine that goes first alternates, so a drift of the machine over the run
@@ -387,12 +414,13 @@ final class JourneyBenchmark {
     } finally {
       DuckDbBenchmark.deleteDuckDb(file);
     }
-    return sideBySideReport(users, only, copy, ducks, posts);
+    return sideBySideReport(users, only, warmups, copy, ducks, posts);
   }
 
   private static String sideBySideReport(
       int users,
       String only,
+      int warmups,
       DuckDbBenchmark.Copy copy,
       List<Measured> ducks,
       List<Measured> posts) {
@@ -417,7 +445,14 @@ final class JourneyBenchmark {
             + " at the end; bench JVM -Xmx2g). The scenarios of the journeys section in "
             + ducks.size()
             + " rounds in the same JVM, each round once per warehouse, the engine that goes first"
-            + " alternating (DuckDB first in odd rounds), each run after autovacuum has gone"
+            + " alternating (DuckDB first in odd rounds), after "
+            + (warmups == 0
+                ? "no warm-up run (BENCH_JOURNEY_WARMUP=0)"
+                : warmups
+                    + " unmeasured warm-up run"
+                    + (warmups == 1 ? "" : "s")
+                    + " of the five-node journey on each engine (BENCH_JOURNEY_WARMUP)")
+            + ", each run after autovacuum has gone"
             + " quiet and with an app store of its own, which is vacuumed before every scenario"
             + " but the audience entry (the entry scenario's 1M deleted entries would otherwise be"
             + " vacuumed during the next). The DuckDB file holds the PostgreSQL bench tables copied through"
