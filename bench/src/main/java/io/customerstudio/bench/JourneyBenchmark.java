@@ -355,7 +355,8 @@ final class JourneyBenchmark {
       // the first five-node run in a JVM is the first to load and compile the paths only it takes
       // (the branch, the split, the send, the sink's HTTP), and round 1 always gave that run to
       // DuckDB; so each engine runs the five nodes once, unmeasured, before the rounds
-      // (BENCH_JOURNEY_WARMUP=0 skips it)
+      // (BENCH_JOURNEY_WARMUP=0 skips it). It did not explain DuckDB's slower round 1s
+      // (docs/benchmarks.md), but no measured run should be the JVM's first.
       for (int w = 0; w < warmups; w++) {
         for (boolean duck : new boolean[] {true, false}) {
           BenchMain.awaitQuietServer(pg);
