@@ -359,23 +359,10 @@ final class JourneyBenchmark {
       // (docs/benchmarks.md), but no measured run should be the JVM's first.
       for (int w = 0; w < warmups; w++) {
         for (boolean duck : new boolean[] {true, false}) {
-          BenchMain.awaitQuietServer(pg);
-          checkpoint(pg);
-          StatementTimes times = new StatementTimes();
           log(
               "warm-up %d of %d: %s (not measured)",
               w + 1, warmups, duck ? "DuckDB" : "PostgreSQL");
-          measure(
-              pg,
-              duck
-                  ? Warehouse.over(
-                      times.wrap(duckDs), org.jooq.SQLDialect.DUCKDB, "bench DuckDB warehouse")
-                  : Warehouse.over(times.wrap(pg), "bench warehouse"),
-              database,
-              duck ? "bench_journeys_duckdb" : "bench_journeys",
-              users,
-              "steps",
-              times);
+          runOn(duck, pg, duckDs, database, users, "steps");
         }
       }
       for (int round = 1; round <= rounds; round++) {
@@ -383,39 +370,40 @@ final class JourneyBenchmark {
         // (caches, autovacuum, the app store's growing tables) does not favour one of them
         boolean duckFirst = round % 2 == 1;
         for (int i = 0; i < 2; i++) {
-          BenchMain.awaitQuietServer(pg);
-          checkpoint(pg);
-          StatementTimes times = new StatementTimes();
-          if ((i == 0) == duckFirst) {
-            log("round %d of %d: DuckDB", round, rounds);
-            ducks.add(
-                measure(
-                    pg,
-                    Warehouse.over(
-                        times.wrap(duckDs), org.jooq.SQLDialect.DUCKDB, "bench DuckDB warehouse"),
-                    database,
-                    "bench_journeys_duckdb",
-                    users,
-                    only,
-                    times));
-          } else {
-            log("round %d of %d: PostgreSQL", round, rounds);
-            posts.add(
-                measure(
-                    pg,
-                    Warehouse.over(times.wrap(pg), "bench warehouse"),
-                    database,
-                    "bench_journeys",
-                    users,
-                    only,
-                    times));
-          }
+          boolean duck = (i == 0) == duckFirst;
+          log("round %d of %d: %s", round, rounds, duck ? "DuckDB" : "PostgreSQL");
+          (duck ? ducks : posts).add(runOn(duck, pg, duckDs, database, users, only));
         }
       }
     } finally {
       DuckDbBenchmark.deleteDuckDb(file);
     }
     return sideBySideReport(users, only, warmups, copy, ducks, posts);
+  }
+
+  /** One run of the scenarios on one warehouse, after the server is quiet and checkpointed. */
+  private static Measured runOn(
+      boolean duck,
+      DataSource pg,
+      DataSource duckDs,
+      Function<String, DataSource> database,
+      int users,
+      String only)
+      throws Exception {
+    BenchMain.awaitQuietServer(pg);
+    checkpoint(pg);
+    StatementTimes times = new StatementTimes();
+    return measure(
+        pg,
+        duck
+            ? Warehouse.over(
+                times.wrap(duckDs), org.jooq.SQLDialect.DUCKDB, "bench DuckDB warehouse")
+            : Warehouse.over(times.wrap(pg), "bench warehouse"),
+        database,
+        duck ? "bench_journeys_duckdb" : "bench_journeys",
+        users,
+        only,
+        times);
   }
 
   private static String sideBySideReport(
