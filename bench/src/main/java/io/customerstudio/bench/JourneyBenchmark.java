@@ -257,7 +257,9 @@ final class JourneyBenchmark {
           if (warehouseTimes != null) {
             warehouseTimes.reset();
           }
+          ProcessTimes processes = ProcessTimes.watch(processes(b.app));
           bench.steps(stepsPeople, sink, activities);
+          bench.log("five nodes: processes:%n%s", String.join("\n", processes.since()));
           if (statements) {
             profile = topStatements(b.app);
             bench.log("five nodes: app-store statements:%n%s", String.join("\n", profile));
@@ -1262,11 +1264,36 @@ final class JourneyBenchmark {
         Instant.now() + " journeys bench: " + String.format(Locale.ROOT, format, args));
   }
 
+  /**
+   * The bench's JVM (the engine, and DuckDB when it is the warehouse) and the database server's
+   * processes by pid, labelled with what pg_stat_activity says they are.
+   */
+  private static Map<Long, String> processes(DSLContext app) {
+    Map<Long, String> out = new LinkedHashMap<>();
+    out.put(ProcessHandle.current().pid(), "bench JVM");
+    app.fetch(
+            "select pid, backend_type, coalesce(datname, ''), coalesce(application_name, '')"
+                + " from pg_stat_activity order by pid")
+        .forEach(
+            r ->
+                out.put(
+                    r.get(0, Long.class),
+                    String.join(
+                            " ",
+                            "postgres",
+                            r.get(1, String.class),
+                            r.get(2, String.class),
+                            r.get(3, String.class))
+                        .trim()));
+    return out;
+  }
+
   /** The statements the five-node run spent most time in (pg_stat_statements, both databases). */
   private static List<String> topStatements(DSLContext app) {
     List<String> out = new ArrayList<>();
     app.fetch(
-            "select calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g')"
+            "select calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g'),"
+                + " shared_blks_hit, shared_blks_dirtied, wal_bytes"
                 + " from pg_stat_statements order by total_exec_time desc limit 10")
         .forEach(
             r -> {
@@ -1275,11 +1302,14 @@ final class JourneyBenchmark {
               out.add(
                   String.format(
                       Locale.ROOT,
-                      "| %,d | %,.1f | %,.2f | %,d | `%s` |",
+                      "| %,d | %,.1f | %,.2f | %,d | %,d | %,d | %,.0f | `%s` |",
                       r.get(0, Long.class),
                       r.get(1, Double.class) / 1000,
                       r.get(1, Double.class) / Math.max(1, r.get(0, Long.class)),
                       r.get(2, Long.class),
+                      r.get(4, Long.class),
+                      r.get(5, Long.class),
+                      r.get(6, Double.class) / 1024,
                       q.replace("|", "\\|").replace("`", "'")));
             });
     return out;
@@ -1444,8 +1474,9 @@ final class JourneyBenchmark {
               + " store and the warehouse, reset when the journey was published; top 10 by total"
               + " time):");
       lines.add("");
-      lines.add("| calls | total s | mean ms | rows | statement |");
-      lines.add("|---:|---:|---:|---:|---|");
+      lines.add(
+          "| calls | total s | mean ms | rows | buffers hit | buffers dirtied | WAL kB | statement |");
+      lines.add("|---:|---:|---:|---:|---:|---:|---:|---|");
       lines.addAll(profile);
     }
     lines.add("");
