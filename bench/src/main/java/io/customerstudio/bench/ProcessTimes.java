@@ -19,8 +19,9 @@ import java.util.stream.Collectors;
 final class ProcessTimes {
 
   /**
-   * One process's counters at a reading, and the CPU seconds of its live threads by thread name (a
-   * JVM names its threads; DuckDB's native workers keep the process's name, {@code java}).
+   * One process's counters at a reading, and the CPU seconds of each live thread, keyed by its id
+   * and name (a JVM names its threads; DuckDB's native workers keep the process's name, {@code
+   * java}).
    */
   record Counters(
       double cpuSeconds,
@@ -76,16 +77,22 @@ final class ProcessTimes {
   }
 
   /**
-   * The five thread names that used most CPU between two readings, for a process with more than one
-   * name; a thread that started or ended between them is left out, so these need not add up to the
-   * process's total.
+   * The five thread names whose threads used most CPU between two readings, for a process with more
+   * than one thread; a thread that started or ended between them is left out, so these need not add
+   * up to the process's total.
    */
   private static String busiestThreads(Map<String, Double> before, Map<String, Double> after) {
     if (after.size() < 2) {
       return "";
     }
     Map<String, Double> used = new LinkedHashMap<>();
-    after.forEach((name, cpu) -> used.put(name, cpu - before.getOrDefault(name, cpu)));
+    after.forEach(
+        (thread, cpu) -> {
+          Double then = before.get(thread);
+          if (then != null) {
+            used.merge(thread.substring(thread.indexOf(' ') + 1), cpu - then, Double::sum);
+          }
+        });
     return used.entrySet().stream()
         .filter(e -> e.getValue() >= 0.01)
         .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
@@ -115,11 +122,10 @@ final class ProcessTimes {
               String name =
                   taskStat.substring(taskStat.indexOf('(') + 1, taskStat.lastIndexOf(')'));
               String[] t = taskStat.substring(taskStat.lastIndexOf(')') + 2).split(" ");
-              byThread.merge(
+              byThread.put(
                   // numbered pools ("G1 Conc#0", "pool-3-thread-2") add up under one name
-                  name.replaceAll("[#-]?\\d+", "#"),
-                  (Long.parseLong(t[11]) + Long.parseLong(t[12])) / 100.0,
-                  Double::sum);
+                  task.getFileName() + " " + name.replaceAll("[#-]?\\d+", "#"),
+                  (Long.parseLong(t[11]) + Long.parseLong(t[12])) / 100.0);
               waiting +=
                   Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[1]);
               for (String line : Files.readAllLines(task.resolve("status"))) {
