@@ -19,16 +19,17 @@ import java.util.stream.Collectors;
 final class ProcessTimes {
 
   /**
-   * One process's counters at a reading, and the CPU seconds of each live thread, keyed by its id
-   * and name (a JVM names its threads; DuckDB's native workers keep the process's name, {@code
-   * java}).
+   * One thread's counters at a reading. Its name is the kernel's: a JVM names its threads; DuckDB's
+   * native workers keep the process's name, {@code java}.
    */
-  record Counters(
-      double cpuSeconds,
-      double runQueueSeconds,
-      long voluntary,
-      long involuntary,
-      Map<String, Double> cpuByThread) {}
+  record Task(
+      String name, double cpuSeconds, double runQueueSeconds, long voluntary, long involuntary) {}
+
+  /**
+   * One process's CPU seconds at a reading (all its threads, ended ones too), and its live threads
+   * by id.
+   */
+  record Counters(double cpuSeconds, Map<String, Task> threads) {}
 
   private final Map<Long, String> names;
   private final Map<Long, Counters> start;
@@ -54,18 +55,30 @@ final class ProcessTimes {
           if (a == null || b == null) {
             return;
           }
+          // the run queue and the switches are counted per thread: over the threads alive at both
+          double waiting = 0;
+          long voluntary = 0;
+          long involuntary = 0;
+          for (var e : b.threads().entrySet()) {
+            Task then = a.threads().get(e.getKey());
+            if (then != null) {
+              waiting += e.getValue().runQueueSeconds() - then.runQueueSeconds();
+              voluntary += e.getValue().voluntary() - then.voluntary();
+              involuntary += e.getValue().involuntary() - then.involuntary();
+            }
+          }
           out.add(
               String.format(
                   Locale.ROOT,
-                  "%s (pid %d): %.2f CPU-s, %.2f s waiting for a core, %,d voluntary and %,d"
-                      + " involuntary context switches",
+                  "%s (pid %d): %.2f CPU-s; its threads alive at both readings: %.2f s waiting for"
+                      + " a core, %,d voluntary and %,d involuntary context switches",
                   name,
                   pid,
                   b.cpuSeconds() - a.cpuSeconds(),
-                  b.runQueueSeconds() - a.runQueueSeconds(),
-                  b.voluntary() - a.voluntary(),
-                  b.involuntary() - a.involuntary()));
-          String threads = busiestThreads(a.cpuByThread(), b.cpuByThread());
+                  waiting,
+                  voluntary,
+                  involuntary));
+          String threads = busiestThreads(a.threads(), b.threads());
           if (!threads.isEmpty()) {
             out.add("  by thread name (live at both readings): " + threads);
           }
@@ -81,16 +94,20 @@ final class ProcessTimes {
    * than one thread; a thread that started or ended between them is left out, so these need not add
    * up to the process's total.
    */
-  private static String busiestThreads(Map<String, Double> before, Map<String, Double> after) {
+  private static String busiestThreads(Map<String, Task> before, Map<String, Task> after) {
     if (after.size() < 2) {
       return "";
     }
     Map<String, Double> used = new LinkedHashMap<>();
     after.forEach(
-        (thread, cpu) -> {
-          Double then = before.get(thread);
+        (id, thread) -> {
+          Task then = before.get(id);
           if (then != null) {
-            used.merge(thread.substring(thread.indexOf(' ') + 1), cpu - then, Double::sum);
+            // numbered pools ("G1 Conc#0", "pool-3-thread-2") add up under one name
+            used.merge(
+                thread.name().replaceAll("[#-]?\\d+", "#"),
+                thread.cpuSeconds() - then.cpuSeconds(),
+                Double::sum);
           }
         });
     return used.entrySet().stream()
@@ -110,11 +127,7 @@ final class ProcessTimes {
         // the fields after the command's closing parenthesis: utime and stime are 14th and 15th
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         double ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        // the run queue and the switches are per thread (a JVM has many): summed over the live ones
-        long waiting = 0;
-        long voluntary = 0;
-        long involuntary = 0;
-        Map<String, Double> byThread = new LinkedHashMap<>();
+        Map<String, Task> threads = new LinkedHashMap<>();
         try (var tasks = Files.list(dir.resolve("task"))) {
           for (Path task : tasks.toList()) {
             try {
@@ -122,12 +135,10 @@ final class ProcessTimes {
               String name =
                   taskStat.substring(taskStat.indexOf('(') + 1, taskStat.lastIndexOf(')'));
               String[] t = taskStat.substring(taskStat.lastIndexOf(')') + 2).split(" ");
-              byThread.put(
-                  // numbered pools ("G1 Conc#0", "pool-3-thread-2") add up under one name
-                  task.getFileName() + " " + name.replaceAll("[#-]?\\d+", "#"),
-                  (Long.parseLong(t[11]) + Long.parseLong(t[12])) / 100.0);
-              waiting +=
+              long waiting =
                   Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[1]);
+              long voluntary = 0;
+              long involuntary = 0;
               for (String line : Files.readAllLines(task.resolve("status"))) {
                 if (line.startsWith("voluntary_ctxt_switches:")) {
                   voluntary += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
@@ -135,13 +146,21 @@ final class ProcessTimes {
                   involuntary += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
                 }
               }
+              threads.put(
+                  task.getFileName().toString(),
+                  new Task(
+                      name,
+                      (Long.parseLong(t[11]) + Long.parseLong(t[12])) / 100.0,
+                      waiting / 1e9,
+                      voluntary,
+                      involuntary));
             } catch (IOException e) {
               // the thread ended while it was read
             }
           }
         }
         // USER_HZ is 100 on every Linux this runs on
-        out.put(pid, new Counters(ticks / 100.0, waiting / 1e9, voluntary, involuntary, byThread));
+        out.put(pid, new Counters(ticks / 100.0, threads));
       } catch (IOException | RuntimeException e) {
         // gone, or not Linux: left out
       }
