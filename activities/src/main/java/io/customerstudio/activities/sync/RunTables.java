@@ -10,6 +10,7 @@ import io.customerstudio.activities.destinations.DeliveryRow;
 import io.customerstudio.infra.store.SyncMode;
 import io.customerstudio.query.governance.Split;
 import io.customerstudio.query.governance.SplitSql;
+import io.customerstudio.query.sql.Dialects;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -368,7 +369,9 @@ public final class RunTables {
 
   /** The rows of diff positions {@code [from, to)} as they are delivered, fields unparsed. */
   public List<DeliveryRow> deliveryRows(String runId, long from, long to) {
-    return db.select(KEY, KIND, FIELDS)
+    // a run reads every row it delivers: its text as the driver hands it over fastest
+    return db.select(
+            Dialects.readText(db.dialect(), KEY), KIND, Dialects.readText(db.dialect(), FIELDS))
         .from(table(diffTable(runId)))
         .where(SEQ.ge(from), SEQ.lt(to))
         .orderBy(SEQ)

@@ -65,11 +65,35 @@ class AudienceEngineTest {
                             + " and user_id in (1, 2, 3, 17, 250)")
                     .getValues(0, String.class)));
     Map<String, Map<String, Object>> values =
-        keyed.values("users", List.of("3", "17"), List.of("email", "ltv"), ShopFixture.AS_OF);
+        keyed.values(
+            "users",
+            List.of("3", "17"),
+            List.of("email", "ltv", "email_domain", "value_tier"),
+            ShopFixture.AS_OF);
     assertThat(values).containsOnlyKeys("3", "17");
-    assertThat(values.get("17").get("email"))
-        .isEqualTo(shop.dsl.fetchValue("select email from shop.users where user_id = 17"));
+    String email = (String) shop.dsl.fetchValue("select email from shop.users where user_id = 17");
+    assertThat(values.get("17").get("email")).isEqualTo(email);
+    // text traits come back as text too (on DuckDB they cross the driver as bytes)
+    assertThat(values.get("17").get("email_domain")).isEqualTo(email.split("@")[1]);
+    assertThat(values.get("17").get("value_tier")).isIn("gold", "silver", "bronze");
     assertThat(values.get("3")).containsKey("ltv");
+  }
+
+  @Test
+  void textIsReadBackExactlyAsStored() {
+    // backslashes (which a cast to BLOB would read as escapes), multi-byte UTF-8, empty, null
+    List<String> texts =
+        java.util.Arrays.asList(
+            "plain", "", "C:\\xampp\\new", "\\x41\\x42", "Zoë – 日本 🚀", "a'b\"c", null);
+    for (String text : texts) {
+      String back =
+          shop.dsl
+              .select(
+                  io.customerstudio.query.sql.Dialects.readText(
+                      shop.dsl.dialect(), org.jooq.impl.DSL.val(text, String.class)))
+              .fetchOne(0, String.class);
+      assertThat(back).as("read back %s", text).isEqualTo(text);
+    }
   }
 
   @Test
