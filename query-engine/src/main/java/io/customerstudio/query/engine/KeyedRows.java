@@ -93,21 +93,21 @@ public final class KeyedRows {
     Problems problems = new Problems();
     List<String> wanted = new ArrayList<>(new java.util.LinkedHashSet<>(names));
     for (String name : wanted) {
-      Optional<Catalog.TraitInfo> t = catalog.trait(model, name);
-      if (model.column(name).isPresent() || t.isPresent()) {
-        Typed value =
-            model.column(name).isPresent()
-                ? p.column(model.column(name).get())
-                : compiler.traitValue(p, t.get(), name);
-        // text as the warehouse's driver hands it over fastest (DuckDB: as bytes)
-        fields.add(
-            (value.type() == ColumnType.STRING
-                    ? Dialects.readText(db.dialect(), value.field())
-                    : value.field())
-                .as(name));
-      } else {
+      Optional<io.customerstudio.query.schema.Column> column = model.column(name);
+      Optional<Catalog.TraitInfo> trait =
+          column.isPresent() ? Optional.empty() : catalog.trait(model, name);
+      if (column.isEmpty() && trait.isEmpty()) {
         problems.add(name, "no column or trait " + name + " on " + parent);
+        continue;
       }
+      Typed value =
+          column.isPresent() ? p.column(column.get()) : compiler.traitValue(p, trait.get(), name);
+      // text as the warehouse's driver hands it over fastest (DuckDB: as bytes)
+      fields.add(
+          (value.type() == ColumnType.STRING
+                  ? Dialects.readText(db.dialect(), value.field())
+                  : value.field())
+              .as(name));
     }
     compiler.problems().list().forEach(x -> problems.add(x.path(), x.message()));
     problems.throwIfAny();

@@ -16,7 +16,9 @@ import org.jooq.impl.SQLDataType;
  * The few warehouse expressions that PostgreSQL and DuckDB spell differently, as jOOQ fields that
  * render in the dialect of whatever context renders them. The compiler builds one query tree; the
  * warehouse's {@code DSLContext} decides the text. Each pair is written so both engines return the
- * same value for the same input (tests run every warehouse query on both).
+ * same value for the same input (tests run every warehouse query on both). The exception is {@link
+ * #readText}, whose Java type differs by engine, so it takes the warehouse's dialect when the query
+ * is built.
  */
 public final class Dialects {
 
@@ -175,7 +177,8 @@ public final class Dialects {
    * JDBC driver builds every VARCHAR value of a result through a JNI charset decode, about 1 µs
    * each, where a BLOB crosses as bytes: a million rows of three text columns read in 1.5-1.8 s as
    * VARCHAR and 0.35-0.55 s as bytes. For the select list of large or frequent reads, not for
-   * conditions.
+   * conditions. The engine is chosen when the query is built, from {@code dialect}: pass the
+   * dialect of the warehouse that runs it.
    */
   public static Field<String> readText(SQLDialect dialect, Field<?> text) {
     if (dialect.family() != SQLDialect.DUCKDB) {

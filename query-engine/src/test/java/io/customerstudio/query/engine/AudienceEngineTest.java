@@ -75,25 +75,43 @@ class AudienceEngineTest {
     assertThat(values.get("17").get("email")).isEqualTo(email);
     // text traits come back as text too (on DuckDB they cross the driver as bytes)
     assertThat(values.get("17").get("email_domain")).isEqualTo(email.split("@")[1]);
-    assertThat(values.get("17").get("value_tier")).isIn("gold", "silver", "bronze");
+    Object ltv = values.get("17").get("ltv");
+    double spent = ltv == null ? 0 : ((Number) ltv).doubleValue();
+    assertThat(values.get("17").get("value_tier"))
+        .isEqualTo(spent >= 500 ? "gold" : spent >= 100 ? "silver" : "bronze");
     assertThat(values.get("3")).containsKey("ltv");
   }
 
   @Test
   void textIsReadBackExactlyAsStored() {
-    // backslashes (which a cast to BLOB would read as escapes), multi-byte UTF-8, empty, null
+    // backslashes (which a cast to BLOB would read as escapes), multi-byte UTF-8, empty, null,
+    // read from a column of rows as a select list reads a table's
     List<String> texts =
         java.util.Arrays.asList(
             "plain", "", "C:\\xampp\\new", "\\x41\\x42", "Zoë – 日本 🚀", "a'b\"c", null);
     for (String text : texts) {
+      var rows =
+          org.jooq.impl.DSL.select(org.jooq.impl.DSL.val(text, String.class).as("x")).asTable("t");
       String back =
           shop.dsl
               .select(
                   io.customerstudio.query.sql.Dialects.readText(
-                      shop.dsl.dialect(), org.jooq.impl.DSL.val(text, String.class)))
+                      shop.dsl.dialect(), rows.field("x", String.class)))
+              .from(rows)
               .fetchOne(0, String.class);
       assertThat(back).as("read back %s", text).isEqualTo(text);
     }
+    // a uuid reads as its canonical text on both engines
+    String uuid =
+        shop.dsl
+            .select(
+                io.customerstudio.query.sql.Dialects.readText(
+                    shop.dsl.dialect(),
+                    org.jooq.impl.DSL.cast(
+                        org.jooq.impl.DSL.val("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"),
+                        org.jooq.impl.SQLDataType.UUID)))
+            .fetchOne(0, String.class);
+    assertThat(uuid).isEqualTo("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
   }
 
   @Test
