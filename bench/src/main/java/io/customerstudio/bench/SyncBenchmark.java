@@ -216,8 +216,9 @@ final class SyncBenchmark {
     // both syncs start from nothing delivered: the PostgreSQL warehouse outlives a bench run, and
     // an upsert sync over a kept state sends only what changed since (the slow sink's run would
     // deliver 1% of its rows there and all of them on a fresh DuckDB file)
-    new DeliveredState(b.warehouse.dsl()).reset("bench");
-    new DeliveredState(b.warehouse.dsl()).reset("latency");
+    DeliveredState delivered = new DeliveredState(b.warehouse.dsl());
+    delivered.reset("bench");
+    delivered.reset("latency");
     SyncEngine engine = b.syncEngine(tables);
     try (Sink sink = new Sink();
         TemporalConnection temporal =
